@@ -1,0 +1,2 @@
+//! A sans-IO emulator of the browser half of CORS.
+#![forbid(unsafe_code)]

@@ -1,0 +1,484 @@
+//! Validation and compilation: configuration in, [`Policy`] or every error out.
+
+use std::collections::HashSet;
+
+use http::{HeaderValue, StatusCode};
+
+use crate::config::{PolicyConfig, RuleConfig};
+use crate::diagnostics::{Code, ConfigErrors, Sink};
+use crate::fetch::{
+    is_cors_safelisted_response_header_name, is_forbidden_method, is_forbidden_request_header_name,
+    is_forbidden_response_header_name, is_header_name, is_method, CORS_NON_WILDCARD_REQUEST_HEADER_NAME,
+};
+use crate::origin::Scheme;
+use crate::origin_set::OriginSet;
+use crate::path::PathScope;
+use crate::pattern::{parse_pattern, HostSpec, OriginPattern};
+use crate::policy::{Built, Policy};
+use crate::rule::{HeaderSet, MethodSet, Rule};
+use crate::vary::VarySet;
+
+/// Chromium's cap on preflight caching, in seconds.
+pub const CHROMIUM_MAX_AGE_CAP: i64 = 7200;
+/// WebKit's cap on preflight caching, in seconds.
+pub const WEBKIT_MAX_AGE_CAP: i64 = 600;
+/// The largest max-age crossgate accepts (Firefox's cap).
+pub const MAX_AGE_LIMIT: i64 = 86400;
+
+const DEFAULT_METHODS: [&str; 3] = ["GET", "HEAD", "POST"];
+
+pub(crate) fn compile(mut config: PolicyConfig) -> Result<Built, ConfigErrors> {
+    let mut sink = Sink::default();
+    if config.rules.is_empty() {
+        sink.push(
+            Code::NoRules,
+            None,
+            "rule",
+            "",
+            "a policy needs at least one rule",
+            "add a `[[rule]]` with `origins = [\"https://app.example.com\"]`",
+        );
+    }
+    let preflight_status = match StatusCode::from_u16(config.preflight_status) {
+        Ok(s) if s.is_success() => s,
+        _ => {
+            sink.push(
+                Code::PreflightStatusInvalid,
+                None,
+                "preflight_status",
+                config.preflight_status.to_string(),
+                "browsers accept a preflight answer only with a 2xx status",
+                "use 204 (the default) or 200 for legacy clients",
+            );
+            StatusCode::NO_CONTENT
+        }
+    };
+    let mut rules = Vec::with_capacity(config.rules.len());
+    for (i, rule) in config.rules.iter_mut().enumerate() {
+        rules.push(compile_rule(i, rule, &mut sink));
+    }
+    for j in 1..rules.len() {
+        if let Some(i) = (0..j).find(|&i| rules[i].shadows(&rules[j])) {
+            sink.push(
+                Code::RuleShadowed,
+                Some(j),
+                "origins",
+                format!("rule[{j}]"),
+                format!("rule[{i}] matches every request this rule would, so this rule is never used"),
+                "move the rule above the one that shadows it, or remove it",
+            );
+        }
+    }
+    if sink.has_errors() {
+        return Err(ConfigErrors { diagnostics: sink.diagnostics });
+    }
+    let actual_vary = if rules.iter().all(|r| r.wildcard_origin) { VarySet::EMPTY } else { VarySet::ORIGIN };
+    let mut preflight_vary = actual_vary.union(VarySet::REQUEST_METHOD).union(VarySet::REQUEST_HEADERS);
+    if rules.iter().any(|r| r.private_network) {
+        preflight_vary = preflight_vary.union(VarySet::REQUEST_PRIVATE_NETWORK);
+    }
+    let policy = Policy {
+        scoped: rules.iter().any(|r| r.paths.is_some()),
+        rules,
+        preflight_status,
+        strict: config.strict,
+        mode: config.mode,
+        debug: config.debug,
+        upstream: config.upstream_cors_headers,
+        actual_vary,
+        preflight_vary,
+        config,
+    };
+    Ok(Built { policy, warnings: sink.diagnostics })
+}
+
+fn compile_rule(i: usize, rule: &mut RuleConfig, sink: &mut Sink) -> Rule {
+    let r = Some(i);
+    let (origins, canonical) = compile_origins(i, rule, sink);
+    rule.origins = canonical;
+    let any_origin = origins.is_any();
+
+    let methods = compile_methods(i, rule.methods.as_deref(), sink);
+    let headers = compile_request_headers(i, &rule.request_headers, sink);
+    let expose_headers = compile_expose_headers(i, rule, sink);
+
+    let max_age = match rule.max_age {
+        None => None,
+        Some(v) if !(-1..=MAX_AGE_LIMIT).contains(&v) => {
+            sink.push(
+                Code::MaxAgeOutOfRange,
+                r,
+                "max_age",
+                v.to_string(),
+                "max_age must be between -1 (never cache preflights) and 86400 seconds",
+                "use a value up to 7200 (Chromium's cap), or leave it out for the browser default of 5 s",
+            );
+            None
+        }
+        Some(v) => {
+            if v > WEBKIT_MAX_AGE_CAP {
+                let capped = if v > CHROMIUM_MAX_AGE_CAP {
+                    "Chromium caps preflight caching at 7200 s and WebKit at 600 s"
+                } else {
+                    "WebKit caps preflight caching at 600 s"
+                };
+                sink.push(
+                    Code::MaxAgeAboveBrowserCap,
+                    r,
+                    "max_age",
+                    v.to_string(),
+                    format!("{capped}; browsers will use less than {v}"),
+                    "lower max_age to 7200 or less if you rely on it",
+                );
+            }
+            Some(static_value(&if v == -1 { "0".to_owned() } else { v.to_string() }))
+        }
+    };
+
+    let mut paths = None;
+    if let Some(list) = &rule.paths {
+        let mut scopes = Vec::with_capacity(list.len());
+        for p in list {
+            match PathScope::parse(p) {
+                Some(s) => scopes.push(s),
+                None => sink.push(
+                    Code::PathInvalid,
+                    r,
+                    "paths",
+                    p.clone(),
+                    "a path scope is `/exact` or `/prefix/*`",
+                    "start the path with `/`; use `*` only as a final `/*`",
+                ),
+            }
+        }
+        paths = Some(scopes);
+    }
+
+    let wildcard_origin = any_origin && !rule.credentials;
+    let allow_headers_wildcard = (headers.any && !rule.credentials)
+        .then(|| HeaderValue::from_static(if headers.authorization { "*, authorization" } else { "*" }));
+    let allow_headers_list = (!headers.names.is_empty()).then(|| {
+        let mut names: Vec<_> = headers.names.iter().map(|n| String::from_utf8_lossy(n).into_owned()).collect();
+        names.sort();
+        static_value(&names.join(", "))
+    });
+    Rule {
+        wildcard_origin,
+        reflect_any: any_origin && rule.credentials && rule.dangerously_allow_any_origin_with_credentials,
+        origins,
+        methods,
+        headers,
+        credentials: rule.credentials,
+        private_network: rule.allow_private_network,
+        paths,
+        max_age,
+        expose_headers,
+        allow_headers_wildcard,
+        allow_headers_list,
+    }
+}
+
+/// A header value built once; cloned once here so that later clones share
+/// the buffer instead of allocating.
+fn static_value(s: &str) -> HeaderValue {
+    let v = HeaderValue::from_str(s).unwrap_or_else(|_| HeaderValue::from_static(""));
+    drop(v.clone());
+    v
+}
+
+fn compile_origins(i: usize, rule: &RuleConfig, sink: &mut Sink) -> (OriginSet, Vec<String>) {
+    let r = Some(i);
+    let mut set = OriginSet::default();
+    let mut canonical = Vec::with_capacity(rule.origins.len());
+    let mut seen = HashSet::new();
+    if rule.origins.is_empty() {
+        sink.push(
+            Code::NoOrigins,
+            r,
+            "origins",
+            "",
+            "a rule needs at least one origin",
+            "add `origins = [\"https://app.example.com\"]`",
+        );
+    }
+    for raw in &rule.origins {
+        let parsed = match parse_pattern(raw) {
+            Ok(p) => p,
+            Err(e) => {
+                sink.push(e.code, r, "origins", raw.clone(), e.message, e.help);
+                continue;
+            }
+        };
+        let pattern = parsed.pattern;
+        let text = pattern.to_string();
+        if parsed.rewritten {
+            sink.push(
+                Code::OriginNotCanonical,
+                r,
+                "origins",
+                raw.clone(),
+                format!("browsers send this origin as `{text}`; it is stored that way"),
+                format!("write `{text}`"),
+            );
+        }
+        if !seen.insert(pattern.clone()) {
+            sink.push(
+                Code::Duplicate,
+                r,
+                "origins",
+                raw.clone(),
+                format!("`{text}` is listed more than once"),
+                "remove the duplicate",
+            );
+            continue;
+        }
+        check_origin_safety(i, rule, raw, &pattern, sink);
+        canonical.push(text);
+        set.insert(pattern);
+    }
+    (set, canonical)
+}
+
+fn check_origin_safety(i: usize, rule: &RuleConfig, raw: &str, pattern: &OriginPattern, sink: &mut Sink) {
+    let r = Some(i);
+    match pattern {
+        OriginPattern::Null if !rule.dangerously_allow_null_origin => sink.push(
+            Code::NullOriginWithoutOptIn,
+            r,
+            "origins",
+            raw,
+            "`null` is sent by sandboxed iframes, `file:` pages and redirected requests, so any site can send it",
+            "remove `null`, or set `dangerously_allow_null_origin = true` if you accept that",
+        ),
+        OriginPattern::Any if rule.credentials && !rule.dangerously_allow_any_origin_with_credentials => sink.push(
+            Code::AnyOriginWithCredentials,
+            r,
+            "origins",
+            raw,
+            "`*` with credentials would let every website act as the signed-in user",
+            "list the origins you trust, or set credentials = false (a bearer token in `authorization` needs no credentials)",
+        ),
+        OriginPattern::Tuple { scheme, host, .. } if rule.credentials => {
+            if let HostSpec::Subdomains(suffix) = host {
+                if is_public_suffix(suffix) && !rule.dangerously_allow_public_suffix_subdomains {
+                    sink.push(
+                        Code::PublicSuffixWithCredentials,
+                        r,
+                        "origins",
+                        raw,
+                        format!("`{suffix}` is a public suffix: anyone can own a `*.{suffix}` site"),
+                        format!("list your own sites under `{suffix}` one by one"),
+                    );
+                }
+            }
+            if *scheme == Scheme::Http
+                && !is_loopback_host(host)
+                && !rule.dangerously_allow_insecure_origins_with_credentials
+            {
+                sink.push(
+                    Code::InsecureOriginWithCredentials,
+                    r,
+                    "origins",
+                    raw,
+                    "with credentials, a plain-http origin lets anyone on the network act as the user",
+                    "use the https:// origin, or set dangerously_allow_insecure_origins_with_credentials = true",
+                );
+            }
+        }
+        _ => {}
+    }
+}
+
+/// Whether `*.suffix` would span sites of different owners.
+fn is_public_suffix(suffix: &str) -> bool {
+    psl::suffix(suffix.as_bytes()).is_some_and(|s| s.as_bytes() == suffix.as_bytes())
+}
+
+/// `localhost`, `*.localhost` (RFC 6761), 127.0.0.0/8 and `[::1]`.
+fn is_loopback_host(host: &HostSpec) -> bool {
+    let h = match host {
+        HostSpec::Exact(h) | HostSpec::Subdomains(h) => h.as_str(),
+    };
+    h == "localhost"
+        || h.ends_with(".localhost")
+        || h == "[::1]"
+        || h.parse::<std::net::Ipv4Addr>().is_ok_and(|ip| ip.is_loopback())
+}
+
+fn compile_methods(i: usize, methods: Option<&[String]>, sink: &mut Sink) -> MethodSet {
+    let r = Some(i);
+    let mut set = MethodSet::default();
+    let Some(methods) = methods else {
+        set.list = DEFAULT_METHODS.iter().map(|m| (*m).into()).collect();
+        return set;
+    };
+    for m in methods {
+        if m == "*" {
+            set.any = true;
+            continue;
+        }
+        if !is_method(m.as_bytes()) {
+            sink.push(
+                Code::MethodInvalid,
+                r,
+                "methods",
+                m.clone(),
+                "a method is an HTTP token: letters, digits and `!#$%&'*+-.^_`|~`",
+                "check the spelling, e.g. `PATCH`",
+            );
+            continue;
+        }
+        if is_forbidden_method(m.as_bytes()) {
+            sink.push(
+                Code::MethodForbidden,
+                r,
+                "methods",
+                m.clone(),
+                "browsers never let a page send CONNECT, TRACE or TRACK",
+                "remove it",
+            );
+            continue;
+        }
+        if m.bytes().any(|b| b.is_ascii_lowercase()) {
+            let normalized = crate::fetch::normalize_method(m);
+            let help = if normalized != m.as_str() {
+                format!("browsers upper-case `{m}` to `{normalized}` before sending it; write `{normalized}`")
+            } else {
+                format!("a page's `fetch(…, {{method: \"{m}\"}})` sends `{m}` as written; write `{}` (and list both if pages send both)", m.to_ascii_uppercase())
+            };
+            sink.push(
+                Code::MethodNotUppercase,
+                r,
+                "methods",
+                m.clone(),
+                "method matching is case-sensitive",
+                help,
+            );
+        }
+        if set.list.iter().any(|x| **x == **m) {
+            sink.push(Code::Duplicate, r, "methods", m.clone(), format!("`{m}` is listed more than once"), "remove the duplicate");
+            continue;
+        }
+        set.list.push(m.as_str().into());
+    }
+    set
+}
+
+fn compile_request_headers(i: usize, names: &[String], sink: &mut Sink) -> HeaderSet {
+    let r = Some(i);
+    let mut set = HeaderSet::default();
+    for n in names {
+        if n == "*" {
+            set.any = true;
+            continue;
+        }
+        if !is_header_name(n.as_bytes()) {
+            sink.push(
+                Code::HeaderInvalid,
+                r,
+                "request_headers",
+                n.clone(),
+                "a header name is an HTTP token (no spaces, colons or quotes)",
+                "check the spelling, e.g. `content-type`",
+            );
+            continue;
+        }
+        if is_forbidden_request_header_name(n.as_bytes()) {
+            sink.push(
+                Code::ForbiddenRequestHeader,
+                r,
+                "request_headers",
+                n.clone(),
+                "browsers never let a page set this header, so it never needs allowing",
+                "remove it",
+            );
+        }
+        let lower = n.to_ascii_lowercase();
+        if lower == CORS_NON_WILDCARD_REQUEST_HEADER_NAME {
+            set.authorization = true;
+        }
+        if !set.names.insert(lower.into_bytes().into_boxed_slice()) {
+            sink.push(
+                Code::Duplicate,
+                r,
+                "request_headers",
+                n.clone(),
+                format!("`{n}` is listed more than once (names are case-insensitive)"),
+                "remove the duplicate",
+            );
+        }
+    }
+    if set.any && !set.authorization {
+        sink.push(
+            Code::WildcardHeadersWithoutAuthorization,
+            r,
+            "request_headers",
+            "*",
+            "`*` never covers `authorization`: browsers fail preflights that ask for it",
+            "add \"authorization\" beside \"*\" if pages send it",
+        );
+    }
+    set
+}
+
+fn compile_expose_headers(i: usize, rule: &RuleConfig, sink: &mut Sink) -> Option<HeaderValue> {
+    let r = Some(i);
+    let mut kept: Vec<&str> = Vec::new();
+    let mut seen = HashSet::new();
+    for n in &rule.expose_headers {
+        if n == "*" {
+            if rule.credentials {
+                sink.push(
+                    Code::ExposeWildcardWithCredentials,
+                    r,
+                    "expose_headers",
+                    n.clone(),
+                    "with credentials, browsers read `*` as a header literally named `*`",
+                    "list the header names the page needs to read",
+                );
+                continue;
+            }
+        } else if !is_header_name(n.as_bytes()) {
+            sink.push(
+                Code::HeaderInvalid,
+                r,
+                "expose_headers",
+                n.clone(),
+                "a header name is an HTTP token (no spaces, colons or quotes)",
+                "check the spelling, e.g. `x-request-id`",
+            );
+            continue;
+        } else if is_forbidden_response_header_name(n.as_bytes()) {
+            sink.push(
+                Code::ExposeHeaderIneffective,
+                r,
+                "expose_headers",
+                n.clone(),
+                "browsers never let a page read `set-cookie`, exposed or not",
+                "remove it",
+            );
+        } else if is_cors_safelisted_response_header_name(n.as_bytes()) {
+            sink.push(
+                Code::ExposeHeaderIneffective,
+                r,
+                "expose_headers",
+                n.clone(),
+                "pages can always read this CORS-safelisted response header",
+                "remove it",
+            );
+        }
+        if !seen.insert(n.to_ascii_lowercase()) {
+            sink.push(
+                Code::Duplicate,
+                r,
+                "expose_headers",
+                n.clone(),
+                format!("`{n}` is listed more than once (names are case-insensitive)"),
+                "remove the duplicate",
+            );
+            continue;
+        }
+        kept.push(n);
+    }
+    (!kept.is_empty()).then(|| static_value(&kept.join(", ")))
+}

@@ -1,0 +1,36 @@
+//! The Fetch vocabulary both halves of crossgate speak: methods, header names
+//! and the sets the [Fetch Standard] defines over them.
+//!
+//! Everything here is a pure function over bytes. The server half uses it to
+//! validate policies; the browser half uses it to decide what a page may send
+//! and what it may read.
+//!
+//! [Fetch Standard]: https://fetch.spec.whatwg.org/
+
+mod header;
+mod method;
+
+pub use header::{
+    is_cors_safelisted_response_header_name, is_forbidden_request_header_name,
+    is_forbidden_response_header_name, is_header_name, is_http_whitespace, is_http_tab_or_space,
+    trim_http_tab_or_space, CORS_NON_WILDCARD_REQUEST_HEADER_NAME,
+};
+pub use method::{is_cors_safelisted_method, is_forbidden_method, is_method, normalize_method};
+
+/// Whether `b` is a `tchar` ([RFC 9110 §5.6.2]).
+///
+/// [RFC 9110 §5.6.2]: https://www.rfc-editor.org/rfc/rfc9110#section-5.6.2
+#[inline]
+pub const fn is_tchar(b: u8) -> bool {
+    matches!(b,
+        b'!' | b'#' | b'$' | b'%' | b'&' | b'\'' | b'*' | b'+' | b'-' | b'.' | b'^' | b'_'
+        | b'`' | b'|' | b'~' | b'0'..=b'9' | b'a'..=b'z' | b'A'..=b'Z')
+}
+
+/// Whether `s` is a non-empty `token` ([RFC 9110 §5.6.2]).
+///
+/// [RFC 9110 §5.6.2]: https://www.rfc-editor.org/rfc/rfc9110#section-5.6.2
+#[inline]
+pub fn is_token(s: &[u8]) -> bool {
+    !s.is_empty() && s.iter().all(|&b| is_tchar(b))
+}

@@ -1,0 +1,214 @@
+//! Serialized origins: the exact bytes a browser puts in `Origin`.
+//!
+//! An origin is a (scheme, host, port) tuple or an opaque origin
+//! ([HTML §7.1.1 "Origins"]). Its ASCII serialization is what browsers send:
+//! lower-case scheme and host, punycode for internationalised domains, IPv6
+//! compressed in brackets, and the port only when it is not the scheme's
+//! default. Opaque origins serialize as `null`.
+//!
+//! crossgate never normalises a request's `Origin`: [`RequestOrigin::parse`]
+//! accepts only values already in that canonical form, so comparing bytes is
+//! enough and a non-canonical value is simply not allowed.
+//!
+//! [HTML §7.1.1 "Origins"]: https://html.spec.whatwg.org/multipage/browsers.html#origin
+
+/// The longest `Origin` value crossgate looks at. A scheme, 253 bytes of
+/// host and a port fit well within it; anything longer is not an origin a
+/// browser sends and is refused without being read further.
+pub const MAX_ORIGIN_LEN: usize = 300;
+
+/// A scheme crossgate accepts in an origin.
+///
+/// Only `http` and `https` produce the tuple origins that browsers send for
+/// web pages; other schemes (including `file:`) give opaque origins, which
+/// serialize as `null`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Scheme {
+    /// `http`
+    Http,
+    /// `https`
+    Https,
+}
+
+impl Scheme {
+    /// The scheme's default port ([URL §"special scheme"]).
+    ///
+    /// [URL §"special scheme"]: https://url.spec.whatwg.org/#default-port
+    pub const fn default_port(self) -> u16 {
+        match self {
+            Scheme::Http => 80,
+            Scheme::Https => 443,
+        }
+    }
+
+    /// The scheme as it is serialized.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Scheme::Http => "http",
+            Scheme::Https => "https",
+        }
+    }
+
+    pub(crate) fn from_bytes(s: &[u8]) -> Option<Scheme> {
+        match s {
+            b"http" => Some(Scheme::Http),
+            b"https" => Some(Scheme::Https),
+            _ => None,
+        }
+    }
+}
+
+/// A request's `Origin` value, split into its parts without copying.
+///
+/// Parsing succeeds only for a canonical serialized tuple origin with an
+/// `http` or `https` scheme: lower-case host of valid DNS-style labels (or a
+/// bracketed IPv6 address), no trailing dot, and a port that has no leading
+/// zero and is not the scheme's default. Everything else — upper case,
+/// whitespace, paths, userinfo, odd bytes, over-long values — returns `None`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct RequestOrigin<'a> {
+    /// The scheme.
+    pub scheme: Scheme,
+    /// The serialized host, as sent.
+    pub host: &'a [u8],
+    /// The explicit port; `None` means the scheme's default.
+    pub port: Option<u16>,
+}
+
+impl<'a> RequestOrigin<'a> {
+    /// Splits a canonical serialized origin; see the type's documentation.
+    pub fn parse(value: &'a [u8]) -> Option<RequestOrigin<'a>> {
+        if value.len() > MAX_ORIGIN_LEN {
+            return None;
+        }
+        let sep = find(value, b"://")?;
+        let scheme = Scheme::from_bytes(&value[..sep])?;
+        let authority = &value[sep + 3..];
+        let (host, port) = split_host_port(authority)?;
+        let port = match port {
+            None => None,
+            Some(digits) => {
+                let p = parse_canonical_port(digits)?;
+                if p == scheme.default_port() {
+                    return None;
+                }
+                Some(p)
+            }
+        };
+        if !is_canonical_host(host) {
+            return None;
+        }
+        Some(RequestOrigin { scheme, host, port })
+    }
+
+    /// The port, with the scheme's default filled in.
+    pub fn port_or_default(&self) -> u16 {
+        self.port.unwrap_or(self.scheme.default_port())
+    }
+}
+
+/// Splits `host[:port]`, handling bracketed IPv6 hosts.
+fn split_host_port(authority: &[u8]) -> Option<(&[u8], Option<&[u8]>)> {
+    if authority.first() == Some(&b'[') {
+        let close = authority.iter().position(|&b| b == b']')?;
+        let host = &authority[..=close];
+        match &authority[close + 1..] {
+            [] => Some((host, None)),
+            [b':', port @ ..] => Some((host, Some(port))),
+            _ => None,
+        }
+    } else {
+        match authority.iter().rposition(|&b| b == b':') {
+            Some(i) => Some((&authority[..i], Some(&authority[i + 1..]))),
+            None => Some((authority, None)),
+        }
+    }
+}
+
+/// A port as browsers serialize it: 1–5 digits, no leading zero, ≤ 65535.
+/// (Port 0 is serialized as `:0`, but no server listens there.)
+fn parse_canonical_port(digits: &[u8]) -> Option<u16> {
+    if digits.is_empty() || digits.len() > 5 || (digits[0] == b'0') {
+        return None;
+    }
+    let mut n: u32 = 0;
+    for &d in digits {
+        if !d.is_ascii_digit() {
+            return None;
+        }
+        n = n * 10 + u32::from(d - b'0');
+    }
+    u16::try_from(n).ok()
+}
+
+/// Whether `host` is a host as a browser serializes it in an origin.
+///
+/// Domains: labels of `a-z 0-9 - _` (the URL parser keeps `_`), none empty,
+/// each at most 63 bytes, at most 253 bytes in all, no trailing dot.
+/// IPv6: lower-case hex, `:` and `.` in brackets (the exact compressed form is
+/// checked by the exact comparison, since IPv6 never matches a subdomain
+/// pattern).
+pub(crate) fn is_canonical_host(host: &[u8]) -> bool {
+    if host.is_empty() || host.len() > 253 {
+        return false;
+    }
+    if host[0] == b'[' {
+        return host.len() > 2
+            && host[host.len() - 1] == b']'
+            && host[1..host.len() - 1]
+                .iter()
+                .all(|&b| matches!(b, b'0'..=b'9' | b'a'..=b'f' | b':' | b'.'));
+    }
+    host.split(|&b| b == b'.').all(|label| {
+        !label.is_empty()
+            && label.len() <= 63
+            && label.iter().all(|&b| matches!(b, b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_'))
+    })
+}
+
+pub(crate) fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
+    haystack.windows(needle.len()).position(|w| w == needle)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn canonical_origins_parse() {
+        let o = RequestOrigin::parse(b"https://a.example.com").unwrap();
+        assert_eq!((o.scheme, o.host, o.port), (Scheme::Https, &b"a.example.com"[..], None));
+        let o = RequestOrigin::parse(b"http://localhost:8080").unwrap();
+        assert_eq!(o.port, Some(8080));
+        let o = RequestOrigin::parse(b"http://[::1]:3000").unwrap();
+        assert_eq!(o.host, b"[::1]");
+    }
+
+    #[test]
+    fn non_canonical_origins_do_not_parse() {
+        for bad in [
+            &b"https://A.example.com"[..],
+            b"https://a.example.com/",
+            b"https://a.example.com.",
+            b"https://a.example.com:443",
+            b"http://a.example.com:80",
+            b"https://a.example.com:0443",
+            b"https://a.example.com:",
+            b"https://a.example.com:99999",
+            b" https://a.example.com",
+            b"https://a..example.com",
+            b"https://.example.com",
+            b"https://user@a.example.com",
+            b"ftp://a.example.com",
+            b"null",
+            b"",
+            b"https://",
+            b"https://a.example.com\r\n",
+            b"https://\xc3\xa9.example.com",
+        ] {
+            assert!(RequestOrigin::parse(bad).is_none(), "{:?}", String::from_utf8_lossy(bad));
+        }
+        let long = [&b"https://"[..], &[b'a'; 400]].concat();
+        assert!(RequestOrigin::parse(&long).is_none());
+    }
+}

@@ -1,0 +1,146 @@
+//! A compiled set of origin patterns: O(1) for exact origins, and for
+//! patterns a cost that depends on the request host's label count, never on
+//! how many patterns are configured.
+//!
+//! Exact origins live in a hash set of their canonical serializations, so a
+//! request's `Origin` is looked up as raw bytes — no parsing, no copying.
+//! `host:*` patterns are keyed by host, and `*.suffix` patterns by suffix; a
+//! request host `a.b.example.com` probes `b.example.com`, `example.com` and
+//! `com`, one hash lookup each.
+
+use std::collections::{HashMap, HashSet};
+
+use crate::origin::{RequestOrigin, Scheme, MAX_ORIGIN_LEN};
+use crate::pattern::{HostSpec, OriginPattern, PortSpec};
+
+#[derive(Clone, Debug, Default)]
+pub(crate) struct OriginSet {
+    any: bool,
+    null: bool,
+    exact: HashSet<Box<[u8]>>,
+    /// host → schemes accepted on any port.
+    any_port: HashMap<Box<[u8]>, Vec<Scheme>>,
+    /// suffix → (scheme, ports) accepted one or more labels below it.
+    subdomains: HashMap<Box<[u8]>, Vec<(Scheme, PortSpec)>>,
+    patterns: Vec<OriginPattern>,
+}
+
+impl OriginSet {
+    pub(crate) fn insert(&mut self, pattern: OriginPattern) {
+        match &pattern {
+            OriginPattern::Any => self.any = true,
+            OriginPattern::Null => self.null = true,
+            OriginPattern::Tuple { scheme, host: HostSpec::Exact(h), port: PortSpec::Any } => {
+                self.any_port.entry(h.as_bytes().into()).or_default().push(*scheme);
+            }
+            OriginPattern::Tuple { host: HostSpec::Exact(_), .. } => {
+                self.exact.insert(pattern.to_string().into_bytes().into_boxed_slice());
+            }
+            OriginPattern::Tuple { scheme, host: HostSpec::Subdomains(s), port } => {
+                self.subdomains.entry(s.as_bytes().into()).or_default().push((*scheme, *port));
+            }
+        }
+        self.patterns.push(pattern);
+    }
+
+    /// Whether `*` is in the set.
+    pub(crate) fn is_any(&self) -> bool {
+        self.any
+    }
+
+    pub(crate) fn patterns(&self) -> &[OriginPattern] {
+        &self.patterns
+    }
+
+    /// Whether the set matches this exact `Origin` value (not counting `*`).
+    ///
+    /// The value is compared as bytes against canonical forms; patterns only
+    /// see values that [`RequestOrigin::parse`] accepts as canonical.
+    #[inline]
+    pub(crate) fn matches_listed(&self, origin: &[u8]) -> bool {
+        if origin.len() > MAX_ORIGIN_LEN {
+            return false;
+        }
+        if origin == b"null" {
+            return self.null;
+        }
+        if self.exact.contains(origin) {
+            return true;
+        }
+        if self.any_port.is_empty() && self.subdomains.is_empty() {
+            return false;
+        }
+        match RequestOrigin::parse(origin) {
+            Some(o) => self.matches_parsed(&o),
+            None => false,
+        }
+    }
+
+    fn matches_parsed(&self, o: &RequestOrigin<'_>) -> bool {
+        if let Some(schemes) = self.any_port.get(o.host) {
+            if schemes.contains(&o.scheme) {
+                return true;
+            }
+        }
+        if self.subdomains.is_empty() || o.host.first() == Some(&b'[') {
+            return false;
+        }
+        // Probe every proper suffix that starts after a dot: `a.b.c` → `b.c`, `c`.
+        let host = o.host;
+        for (i, _) in host.iter().enumerate().filter(|(_, &b)| b == b'.') {
+            if let Some(specs) = self.subdomains.get(&host[i + 1..]) {
+                if specs.iter().any(|(s, p)| *s == o.scheme && p.matches(o.port)) {
+                    return true;
+                }
+            }
+        }
+        false
+    }
+
+    /// Whether every origin `pattern` matches is matched by this set too.
+    pub(crate) fn covers(&self, pattern: &OriginPattern) -> bool {
+        self.patterns.iter().any(|p| p.covers(pattern))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn set(patterns: &[&str]) -> OriginSet {
+        let mut s = OriginSet::default();
+        for p in patterns {
+            s.insert(p.parse().unwrap());
+        }
+        s
+    }
+
+    #[test]
+    fn exact_and_patterns() {
+        let s = set(&["https://app.example.com", "https://*.example.org", "http://localhost:*"]);
+        assert!(s.matches_listed(b"https://app.example.com"));
+        assert!(!s.matches_listed(b"https://app.example.com.evil.com"));
+        assert!(!s.matches_listed(b"https://evilapp.example.com"));
+        assert!(s.matches_listed(b"https://a.example.org"));
+        assert!(s.matches_listed(b"https://a.b.example.org"));
+        assert!(!s.matches_listed(b"https://example.org"));
+        assert!(!s.matches_listed(b"https://evilexample.org"));
+        assert!(!s.matches_listed(b"http://a.example.org"));
+        assert!(!s.matches_listed(b"https://a.example.org:8443"));
+        assert!(s.matches_listed(b"http://localhost"));
+        assert!(s.matches_listed(b"http://localhost:3000"));
+        assert!(!s.matches_listed(b"https://localhost:3000"));
+        assert!(!s.matches_listed(b"http://localhost.evil.com:3000"));
+        assert!(!s.matches_listed(b"http://LOCALHOST:3000"));
+        assert!(!s.matches_listed(b"null"));
+    }
+
+    #[test]
+    fn suffixes_do_not_bleed_into_each_other() {
+        // The suffix-sharing bug class (GHSA-vhxv-fg4m-p2w8 in another library).
+        let s = set(&["https://foo.com", "https://bar.com", "https://*.foo.com"]);
+        assert!(!s.matches_listed(b"https://barfoo.com"));
+        assert!(!s.matches_listed(b"https://xfoo.com"));
+        assert!(s.matches_listed(b"https://x.foo.com"));
+    }
+}

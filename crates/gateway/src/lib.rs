@@ -1,0 +1,1 @@
+//! The CORS gateway behind `crossgate serve`.
