@@ -131,6 +131,11 @@ impl<'a> Decision<'a> {
         }
     }
 
+    /// The policy's mode: report-only decisions change nothing.
+    pub fn mode(&self) -> Mode {
+        self.policy.mode
+    }
+
     /// The CORS headers the response gets.
     pub fn headers(&self) -> &CorsHeaders {
         &self.headers

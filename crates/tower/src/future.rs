@@ -1,0 +1,76 @@
+//! The response future: the inner service's, finished with the CORS headers,
+//! or a ready local answer.
+
+use std::future::Future;
+use std::pin::Pin;
+use std::task::{ready, Context, Poll};
+
+use crossgate_core::{LocalAnswer, Pending};
+use http::header::CONTENT_TYPE;
+use http::{HeaderValue, Response, StatusCode};
+use pin_project_lite::pin_project;
+
+use crate::body::CorsBody;
+
+pin_project! {
+    /// The future [`Cors`](crate::Cors) returns.
+    #[project = ResponseFutureProj]
+    pub struct ResponseFuture<F> {
+        #[pin]
+        state: State<F>,
+    }
+}
+
+pin_project! {
+    #[project = StateProj]
+    enum State<F> {
+        Inner { #[pin] future: F, pending: Pending },
+        Local { answer: Option<LocalAnswer> },
+    }
+}
+
+impl<F> ResponseFuture<F> {
+    pub(crate) fn inner(future: F, pending: Pending) -> Self {
+        ResponseFuture { state: State::Inner { future, pending } }
+    }
+
+    pub(crate) fn local(answer: LocalAnswer) -> Self {
+        ResponseFuture { state: State::Local { answer: Some(answer) } }
+    }
+}
+
+impl<F, B, E> Future for ResponseFuture<F>
+where
+    F: Future<Output = Result<Response<B>, E>>,
+{
+    type Output = Result<Response<CorsBody<B>>, E>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        match self.project().state.project() {
+            StateProj::Inner { future, pending } => {
+                let response = ready!(future.poll(cx))?;
+                let (mut parts, body) = response.into_parts();
+                if let Err(conflict) = pending.finish(&mut parts.headers) {
+                    tracing::error!(target: "crossgate", %conflict, "inner response rejected");
+                    let mut response = Response::new(CorsBody::local(None));
+                    *response.status_mut() = StatusCode::BAD_GATEWAY;
+                    return Poll::Ready(Ok(response));
+                }
+                Poll::Ready(Ok(Response::from_parts(parts, CorsBody::inner(body))))
+            }
+            StateProj::Local { answer } => {
+                let answer = answer.take().expect("ResponseFuture polled after completion");
+                let has_body = answer.debug_body.is_some();
+                let mut response = Response::new(CorsBody::local(answer.debug_body));
+                *response.status_mut() = answer.status;
+                answer.headers.write_to(response.headers_mut());
+                if has_body {
+                    response
+                        .headers_mut()
+                        .insert(CONTENT_TYPE, HeaderValue::from_static("text/plain; charset=utf-8"));
+                }
+                Poll::Ready(Ok(response))
+            }
+        }
+    }
+}
