@@ -1,0 +1,147 @@
+//! Deciding allocates nothing for a policy fixed at build time: proved with
+//! a counting global allocator over every kind of decision.
+
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::cell::Cell;
+
+use crossgate_core::{Policy, PolicyConfig, RuleConfig};
+use http::{HeaderMap, HeaderName, HeaderValue, Method};
+
+struct Counting;
+
+thread_local! {
+    static COUNTING: Cell<bool> = const { Cell::new(false) };
+    static COUNT: Cell<usize> = const { Cell::new(0) };
+}
+
+unsafe impl GlobalAlloc for Counting {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        if COUNTING.with(Cell::get) {
+            COUNT.with(|c| c.set(c.get() + 1));
+        }
+        unsafe { System.alloc(layout) }
+    }
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        unsafe { System.dealloc(ptr, layout) }
+    }
+    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        if COUNTING.with(Cell::get) {
+            COUNT.with(|c| c.set(c.get() + 1));
+        }
+        unsafe { System.realloc(ptr, layout, new_size) }
+    }
+}
+
+#[global_allocator]
+static ALLOCATOR: Counting = Counting;
+
+/// Allocations made by `f` on this thread.
+fn allocations(f: impl FnOnce()) -> usize {
+    COUNT.with(|c| c.set(0));
+    COUNTING.with(|c| c.set(true));
+    f();
+    COUNTING.with(|c| c.set(false));
+    COUNT.with(Cell::get)
+}
+
+fn headers(pairs: &[(&'static str, &'static str)]) -> HeaderMap {
+    let mut map = HeaderMap::new();
+    for (n, v) in pairs {
+        map.append(HeaderName::from_static(n), HeaderValue::from_static(v));
+    }
+    map
+}
+
+fn policy() -> Policy {
+    let many: Vec<String> = (0..10_000).map(|i| format!("https://app{i}.example.com")).collect();
+    Policy::new(
+        PolicyConfig::new(
+            RuleConfig::new(["https://app.example.com", "https://*.example.org", "http://localhost:*"])
+                .methods(["GET", "POST", "PUT", "DELETE"])
+                .request_headers(["content-type", "x-requested-with", "authorization"])
+                .expose_headers(["x-request-id"])
+                .credentials(true)
+                .max_age(600),
+        )
+        .rule(RuleConfig::new(many).methods(["GET"]))
+        .rule(RuleConfig::new(["*"]).methods(["GET"]).request_headers(["*"]).paths(["/public/*"]))
+        .strict(true),
+    )
+    .expect("valid policy")
+    .policy
+}
+
+#[test]
+fn no_decision_allocates() {
+    let policy = policy();
+    let cases: Vec<(Method, &str, HeaderMap)> = vec![
+        (Method::GET, "/items", headers(&[])),
+        (Method::GET, "/items", headers(&[("origin", "https://app.example.com")])),
+        (Method::GET, "/items", headers(&[("origin", "https://shop.example.org")])),
+        (Method::GET, "/items", headers(&[("origin", "http://localhost:5173")])),
+        (Method::GET, "/items", headers(&[("origin", "https://app9999.example.com")])),
+        (Method::GET, "/items", headers(&[("origin", "https://evil.example")])),
+        (Method::DELETE, "/items", headers(&[("origin", "https://evil.example"), ("host", "api.example.com")])),
+        (Method::GET, "/public/x", headers(&[("origin", "null")])),
+        (Method::GET, "/api/../x", headers(&[("origin", "https://app.example.com")])),
+        (
+            Method::OPTIONS,
+            "/items",
+            headers(&[
+                ("origin", "https://app.example.com"),
+                ("access-control-request-method", "PUT"),
+                ("access-control-request-headers", "authorization,content-type,X-Requested-With"),
+            ]),
+        ),
+        (
+            Method::OPTIONS,
+            "/items",
+            headers(&[
+                ("origin", "https://app.example.com"),
+                ("access-control-request-method", "PUT"),
+                ("access-control-request-headers", "content-type"),
+                ("access-control-request-headers", "x-requested-with"),
+            ]),
+        ),
+        (
+            Method::OPTIONS,
+            "/items",
+            headers(&[("origin", "https://evil.example"), ("access-control-request-method", "PUT")]),
+        ),
+        (
+            Method::OPTIONS,
+            "/items",
+            headers(&[
+                ("origin", "https://app.example.com"),
+                ("access-control-request-method", "PUT"),
+                ("access-control-request-headers", "x-not-allowed"),
+            ]),
+        ),
+        (
+            Method::OPTIONS,
+            "/public/x",
+            headers(&[("origin", "https://anyone.example"), ("access-control-request-method", "GET"), ("access-control-request-headers", "x-a")]),
+        ),
+    ];
+    for (method, path, request) in &cases {
+        // Response maps with room for the CORS headers, as a server's are.
+        let mut response = HeaderMap::with_capacity(16);
+        let n = allocations(|| {
+            let decision = policy.evaluate(method, path, request);
+            let answer = decision.local_answer();
+            let pending = decision.into_pending();
+            if answer.is_none() {
+                pending.finish(&mut response).expect("no upstream conflict");
+            }
+            std::hint::black_box((answer, &response));
+        });
+        assert_eq!(n, 0, "{method} {path} {request:?} allocated {n} times");
+    }
+}
+
+#[test]
+fn the_counter_counts() {
+    // Guards the test above against a counter that never counts.
+    let n = allocations(|| drop(std::hint::black_box(vec![1u8; 64])));
+    assert_eq!(n, 1);
+}
