@@ -140,3 +140,8 @@ fn trace_decision<B>(decision: &Decision<'_>, request: &Request<B>) {
         );
     }
 }
+
+/// The README's Rust examples, compiled and run as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../../../README.md")]
+struct ReadmeDoctests;

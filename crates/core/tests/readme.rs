@@ -1,0 +1,19 @@
+//! The README's policy-file examples are valid policies.
+
+use crossgate_core::Policy;
+
+#[test]
+fn readme_toml_examples_build() {
+    let readme = include_str!("../../../README.md");
+    let mut found = 0;
+    let mut rest = readme;
+    while let Some(start) = rest.find("```toml\n") {
+        let body = &rest[start + 8..];
+        let end = body.find("```").expect("closed code block");
+        let built = Policy::from_toml(&body[..end]).unwrap_or_else(|e| panic!("README policy is invalid: {e}"));
+        assert!(built.warnings.is_empty(), "{:?}", built.warnings);
+        found += 1;
+        rest = &body[end..];
+    }
+    assert!(found >= 1, "the README shows a policy file");
+}
