@@ -222,14 +222,7 @@ fn compile_origins(i: usize, rule: &RuleConfig, sink: &mut Sink) -> (OriginSet, 
             );
         }
         if !seen.insert(pattern.clone()) {
-            sink.push(
-                Code::Duplicate,
-                r,
-                "origins",
-                raw.clone(),
-                format!("`{text}` is listed more than once"),
-                "remove the duplicate",
-            );
+            duplicate(sink, i, "origins", raw, "");
             continue;
         }
         check_origin_safety(i, rule, raw, &pattern, sink);
@@ -356,12 +349,29 @@ fn compile_methods(i: usize, methods: Option<&[String]>, sink: &mut Sink) -> Met
             );
         }
         if set.list.iter().any(|x| **x == **m) {
-            sink.push(Code::Duplicate, r, "methods", m.clone(), format!("`{m}` is listed more than once"), "remove the duplicate");
+            duplicate(sink, i, "methods", m, "");
             continue;
         }
         set.list.push(m.as_str().into());
     }
     set
+}
+
+/// Reports a header name that is not a token.
+fn invalid_header_name(sink: &mut Sink, rule: usize, field: &'static str, name: &str, example: &str) {
+    sink.push(
+        Code::HeaderInvalid,
+        Some(rule),
+        field,
+        name,
+        "a header name is an HTTP token (no spaces, colons or quotes)",
+        format!("check the spelling, e.g. `{example}`"),
+    );
+}
+
+/// Reports a value listed twice in one field.
+fn duplicate(sink: &mut Sink, rule: usize, field: &'static str, value: &str, what: &str) {
+    sink.push(Code::Duplicate, Some(rule), field, value, format!("`{value}` is listed more than once{what}"), "remove the duplicate");
 }
 
 fn compile_request_headers(i: usize, names: &[String], sink: &mut Sink) -> HeaderSet {
@@ -373,14 +383,7 @@ fn compile_request_headers(i: usize, names: &[String], sink: &mut Sink) -> Heade
             continue;
         }
         if !is_header_name(n.as_bytes()) {
-            sink.push(
-                Code::HeaderInvalid,
-                r,
-                "request_headers",
-                n.clone(),
-                "a header name is an HTTP token (no spaces, colons or quotes)",
-                "check the spelling, e.g. `content-type`",
-            );
+            invalid_header_name(sink, i, "request_headers", n, "content-type");
             continue;
         }
         if is_forbidden_request_header_name(n.as_bytes()) {
@@ -398,14 +401,7 @@ fn compile_request_headers(i: usize, names: &[String], sink: &mut Sink) -> Heade
             set.authorization = true;
         }
         if !set.names.insert(lower.into_bytes().into_boxed_slice()) {
-            sink.push(
-                Code::Duplicate,
-                r,
-                "request_headers",
-                n.clone(),
-                format!("`{n}` is listed more than once (names are case-insensitive)"),
-                "remove the duplicate",
-            );
+            duplicate(sink, i, "request_headers", n, " (names are case-insensitive)");
         }
     }
     if set.any && !set.authorization {
@@ -439,14 +435,7 @@ fn compile_expose_headers(i: usize, rule: &RuleConfig, sink: &mut Sink) -> Optio
                 continue;
             }
         } else if !is_header_name(n.as_bytes()) {
-            sink.push(
-                Code::HeaderInvalid,
-                r,
-                "expose_headers",
-                n.clone(),
-                "a header name is an HTTP token (no spaces, colons or quotes)",
-                "check the spelling, e.g. `x-request-id`",
-            );
+            invalid_header_name(sink, i, "expose_headers", n, "x-request-id");
             continue;
         } else if is_forbidden_response_header_name(n.as_bytes()) {
             sink.push(
@@ -468,14 +457,7 @@ fn compile_expose_headers(i: usize, rule: &RuleConfig, sink: &mut Sink) -> Optio
             );
         }
         if !seen.insert(n.to_ascii_lowercase()) {
-            sink.push(
-                Code::Duplicate,
-                r,
-                "expose_headers",
-                n.clone(),
-                format!("`{n}` is listed more than once (names are case-insensitive)"),
-                "remove the duplicate",
-            );
+            duplicate(sink, i, "expose_headers", n, " (names are case-insensitive)");
             continue;
         }
         kept.push(n);

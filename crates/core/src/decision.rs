@@ -1,5 +1,7 @@
 //! Deciding: request in, typed decision out. Pure and allocation-free.
 
+use std::cell::Cell;
+
 use http::header::{
     HeaderMap, HeaderValue, ACCESS_CONTROL_REQUEST_HEADERS, ACCESS_CONTROL_REQUEST_METHOD, HOST, ORIGIN,
 };
@@ -264,6 +266,28 @@ impl Policy {
         }
     }
 
+    /// The rules that cover the path and allow the origin, in order;
+    /// `stage` records how far the furthest rule got, for the reason.
+    fn rules_for<'p>(
+        &'p self,
+        path: &'p str,
+        dotty: bool,
+        origin: &'p [u8],
+        stage: &'p Cell<Stage>,
+    ) -> impl Iterator<Item = (usize, &'p Rule)> + 'p {
+        self.rules.iter().enumerate().filter(move |(_, rule)| {
+            if !rule.covers_path(path, dotty) {
+                return false;
+            }
+            stage.set(stage.get().max(Stage::Path));
+            if !rule.allows_origin(origin) {
+                return false;
+            }
+            stage.set(stage.get().max(Stage::Origin));
+            true
+        })
+    }
+
     fn rejected<'a>(&'a self, kind: RequestKind, reason: RejectReason<'a>, same_origin: bool) -> Decision<'a> {
         let vary = if kind == RequestKind::Preflight { self.preflight_vary } else { self.actual_vary };
         Decision {
@@ -299,16 +323,8 @@ impl Policy {
         authority: Option<&[u8]>,
     ) -> Decision<'a> {
         let m = method.as_str();
-        let mut stage = Stage::Nothing;
-        for (i, rule) in self.rules.iter().enumerate() {
-            if !rule.covers_path(path, dotty) {
-                continue;
-            }
-            stage = stage.max(Stage::Path);
-            if !rule.allows_origin(origin.as_bytes()) {
-                continue;
-            }
-            stage = stage.max(Stage::Origin);
+        let stage = Cell::new(Stage::Nothing);
+        for (i, rule) in self.rules_for(path, dotty, origin.as_bytes(), &stage) {
             if !rule.methods.contains(m.as_bytes()) {
                 continue;
             }
@@ -321,7 +337,7 @@ impl Policy {
             };
             return Decision { policy: self, kind: RequestKind::Actual, outcome: Outcome::Allowed { rule: i }, headers, same_origin: false };
         }
-        let reason = match stage {
+        let reason = match stage.get() {
             Stage::Nothing => RejectReason::PathNotCovered,
             Stage::Path => RejectReason::OriginNotAllowed,
             _ => RejectReason::MethodNotAllowed { method: m },
@@ -349,26 +365,18 @@ impl Policy {
             .is_some_and(|v| v.as_bytes() == b"true");
         let method = acrm.as_bytes();
 
-        let mut stage = Stage::Nothing;
+        let stage = Cell::new(Stage::Nothing);
         let mut refused_header: Option<&'a [u8]> = None;
-        for (i, rule) in self.rules.iter().enumerate() {
-            if !rule.covers_path(path, dotty) {
-                continue;
-            }
-            stage = stage.max(Stage::Path);
-            if !rule.allows_origin(origin.as_bytes()) {
-                continue;
-            }
-            stage = stage.max(Stage::Origin);
+        for (i, rule) in self.rules_for(path, dotty, origin.as_bytes(), &stage) {
             if !rule.methods.contains(method) {
                 continue;
             }
-            stage = stage.max(Stage::Method);
+            stage.set(stage.get().max(Stage::Method));
             if let Some(name) = requested.names().find(|n| !rule.headers.allows(n)) {
                 refused_header.get_or_insert(name);
                 continue;
             }
-            stage = Stage::Headers;
+            stage.set(Stage::Headers);
             if private_network && !rule.private_network {
                 continue;
             }
@@ -385,7 +393,7 @@ impl Policy {
             return Decision { policy: self, kind, outcome: Outcome::Allowed { rule: i }, headers: cors, same_origin: false };
         }
         let as_str = |b: &'a [u8]| std::str::from_utf8(b).unwrap_or("");
-        let reason = match (stage, refused_header) {
+        let reason = match (stage.get(), refused_header) {
             (Stage::Nothing, _) => RejectReason::PathNotCovered,
             (Stage::Path, _) => RejectReason::OriginNotAllowed,
             (Stage::Origin, _) => RejectReason::MethodNotAllowed { method: as_str(method) },

@@ -93,7 +93,7 @@ fn final_headers(policy: &Policy, method: &Method, request: &HeaderMap) -> Heade
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 2000, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: 1000, ..ProptestConfig::default() })]
 
     #[test]
     fn allow_origin_is_the_request_origin_or_star(policy in policy(), (method, request) in request()) {
