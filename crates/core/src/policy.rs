@@ -78,6 +78,9 @@ impl Policy {
     /// let codes: Vec<_> = err.errors().map(|d| d.code.as_str()).collect();
     /// assert_eq!(codes, ["any-origin-with-credentials", "origin-has-path"]);
     /// ```
+    // Returns the policy together with its warnings, which are part of the
+    // answer to "is this configuration right?".
+    #[allow(clippy::new_ret_no_self)]
     pub fn new(config: PolicyConfig) -> Result<Built, ConfigErrors> {
         crate::compile::compile(config)
     }
