@@ -1,0 +1,218 @@
+//! The reverse proxy over real sockets: forwarding, CORS at the edge,
+//! gateway-made errors with CORS headers, allowed_hosts, limits.
+
+mod common;
+
+use std::time::Duration;
+
+use common::{client, gateway, req, send, tempdir, upstream};
+use crossgate_gateway::body;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+const APP: &str = "https://app.example";
+
+const CONFIG: &str = r#"
+allowed_hosts = ["localhost", "127.0.0.1"]
+upstream_timeout_ms = 300
+max_request_body_bytes = 1000
+max_request_header_bytes = 2048
+[[route]]
+path = "/"
+upstream = "http://{UP}"
+[[route.rule]]
+origins = ["https://app.example"]
+methods = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
+request_headers = ["content-type"]
+expose_headers = ["x-hop"]
+credentials = true
+max_age = 600
+[[route]]
+path = "/down"
+upstream = "http://127.0.0.1:1"
+rule = [{ origins = ["https://app.example"] }]
+[[route]]
+path = "/strict"
+upstream = "http://{UP}"
+strict = true
+debug = true
+rule = [{ origins = ["https://app.example"] }]
+[[route]]
+path = "/own-cors"
+upstream = "http://{UP}"
+upstream_cors_headers = "reject"
+rule = [{ origins = ["https://app.example"] }]
+[[route]]
+path = "/fwd"
+upstream = "http://{UP}"
+forward_preflights = true
+strip_prefix = true
+rule = [{ origins = ["https://app.example"] }]
+"#;
+
+#[tokio::test]
+async fn forwards_every_method_with_forwarding_headers() {
+    let up = upstream().await;
+    let dir = tempdir("methods");
+    let gw = gateway(CONFIG, up.addr, &dir).await;
+    let c = client();
+    for m in ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"] {
+        let r = req(m, gw.local_addr(), "/items/1?q=2").header("origin", APP).header("te", "trailers").header("connection", "x-hop").header("x-hop", "client").body(body::full("abc")).unwrap();
+        let (status, headers, text) = send(&c, r).await;
+        assert_eq!(status, 200, "{m}");
+        assert_eq!(headers["access-control-allow-origin"], APP, "{m}");
+        assert_eq!(headers["access-control-allow-credentials"], "true");
+        assert_eq!(headers["access-control-expose-headers"], "x-hop");
+        assert_eq!(headers["vary"], "Origin");
+        // The upstream's hop-by-hop header (named in its Connection) is gone.
+        assert!(headers.get("x-hop").is_none(), "{m}: {headers:?}");
+        if m == "HEAD" {
+            continue;
+        }
+        assert!(text.starts_with(&format!("{m} /items/1?q=2")), "{text}");
+        assert!(text.contains(&format!("host: {}", up.addr)), "{text}");
+        assert!(text.contains("x-forwarded-for: 127.0.0.1"), "{text}");
+        assert!(text.contains("x-forwarded-proto: http"), "{text}");
+        assert!(text.contains(&format!("x-forwarded-host: {}", gw.local_addr())), "{text}");
+        assert!(!text.contains("x-hop:") && !text.contains("\nte:"), "hop-by-hop headers reached the upstream: {text}");
+        assert!(text.ends_with("body: 3"), "{text}");
+    }
+    assert!(gw.shutdown().await);
+}
+
+#[tokio::test]
+async fn preflights_are_answered_at_the_edge() {
+    let up = upstream().await;
+    let dir = tempdir("preflight");
+    let gw = gateway(CONFIG, up.addr, &dir).await;
+    let c = client();
+    let pre = |origin: &str, method: &str| {
+        req("OPTIONS", gw.local_addr(), "/items").header("origin", origin).header("access-control-request-method", method).header("access-control-request-headers", "content-type").body(body::empty()).unwrap()
+    };
+    let (status, h, _) = send(&c, pre(APP, "DELETE")).await;
+    assert_eq!(status, 204);
+    assert_eq!(h["access-control-allow-origin"], APP);
+    assert_eq!(h["access-control-allow-methods"], "DELETE");
+    assert_eq!(h["access-control-allow-headers"], "content-type");
+    assert_eq!(h["access-control-max-age"], "600");
+    let (status, h, _) = send(&c, pre("https://evil.example", "DELETE")).await;
+    assert_eq!(status, 403);
+    assert!(h.get("access-control-allow-origin").is_none());
+    assert_eq!(up.hits.load(std::sync::atomic::Ordering::Relaxed), 0, "a preflight reached the upstream");
+    // forward_preflights: the upstream answers (here: its echo), prefix stripped.
+    let r = req("OPTIONS", gw.local_addr(), "/fwd/x").header("origin", APP).header("access-control-request-method", "PUT").body(body::empty()).unwrap();
+    let (status, _, text) = send(&c, r).await;
+    assert_eq!(status, 200);
+    assert!(text.starts_with("OPTIONS /x"), "{text}");
+    assert_eq!(gw.shared().metrics.counter("crossgate_preflights_answered_total", &[("status", "204")]), 1);
+    assert_eq!(gw.shared().metrics.counter("crossgate_cors_decisions_total", &[("reason", "origin-not-allowed")]), 1);
+    gw.shutdown().await;
+}
+
+#[tokio::test]
+async fn gateway_errors_carry_cors_headers() {
+    let up = upstream().await;
+    let dir = tempdir("errors");
+    let gw = gateway(CONFIG, up.addr, &dir).await;
+    let c = client();
+    let check = |h: &http::HeaderMap| {
+        assert_eq!(h["access-control-allow-origin"], APP, "{h:?}");
+        assert_eq!(h["vary"], "Origin");
+    };
+    // 502: the upstream is down.
+    let (s, h, text) = send(&c, req("GET", gw.local_addr(), "/down").header("origin", APP).body(body::empty()).unwrap()).await;
+    assert_eq!(s, 502, "{text}");
+    check(&h);
+    // 504: the upstream is too slow.
+    let (s, h, _) = send(&c, req("GET", gw.local_addr(), "/slow/2000").header("origin", APP).body(body::empty()).unwrap()).await;
+    assert_eq!(s, 504);
+    check(&h);
+    // 413: declared too large, and streamed too large (chunked).
+    let (s, h, _) = send(&c, req("POST", gw.local_addr(), "/sink").header("origin", APP).body(body::full(vec![b'x'; 5000])).unwrap()).await;
+    assert_eq!(s, 413);
+    check(&h);
+    let chunked = common::futures_stream(10, bytes::Bytes::from(vec![b'y'; 500]));
+    let (s, h, _) = send(&c, req("POST", gw.local_addr(), "/sink").header("origin", APP).body(chunked).unwrap()).await;
+    assert_eq!(s, 413);
+    check(&h);
+    // 431: headers too large.
+    let (s, h, _) = send(&c, req("GET", gw.local_addr(), "/x").header("origin", APP).header("x-big", "z".repeat(3000)).body(body::empty()).unwrap()).await;
+    assert_eq!(s, 431);
+    check(&h);
+    // 502: the upstream set its own CORS headers and the route rejects that.
+    let (s, h, _) = send(&c, req("GET", gw.local_addr(), "/own-cors").header("origin", APP).body(body::empty()).unwrap()).await;
+    assert_eq!(s, 502);
+    check(&h);
+    assert_eq!(gw.shared().metrics.counter("crossgate_upstream_errors_total", &[("kind", "body-too-large")]), 2);
+    gw.shutdown().await;
+}
+
+#[tokio::test]
+async fn strict_mode_blocks_before_the_upstream() {
+    let up = upstream().await;
+    let dir = tempdir("strict");
+    let gw = gateway(CONFIG, up.addr, &dir).await;
+    let c = client();
+    let (s, h, text) = send(&c, req("DELETE", gw.local_addr(), "/strict/1").header("origin", "https://evil.example").body(body::empty()).unwrap()).await;
+    assert_eq!(s, 403);
+    assert!(text.contains("origin not allowed"), "{text}");
+    assert_eq!(h["vary"], "Origin");
+    assert_eq!(up.hits.load(std::sync::atomic::Ordering::Relaxed), 0);
+    let (s, ..) = send(&c, req("POST", gw.local_addr(), "/strict/1").header("origin", APP).body(body::empty()).unwrap()).await;
+    assert_eq!(s, 200);
+    gw.shutdown().await;
+}
+
+#[tokio::test]
+async fn unknown_hosts_get_400_before_anything_else() {
+    let up = upstream().await;
+    let dir = tempdir("hosts");
+    let gw = gateway(CONFIG, up.addr, &dir).await;
+    let c = client();
+    for host in ["attacker.example", "attacker.example:80", "localhost.attacker.example"] {
+        let r = req("OPTIONS", gw.local_addr(), "/x").header("host", host).header("origin", APP).header("access-control-request-method", "GET").body(body::empty()).unwrap();
+        let (s, h, _) = send(&c, r).await;
+        assert_eq!(s, 400, "{host}");
+        assert!(h.get("access-control-allow-origin").is_none());
+    }
+    let r = req("GET", gw.local_addr(), "/x").header("host", "localhost:1234").body(body::empty()).unwrap();
+    assert_eq!(send(&c, r).await.0, 200);
+    assert_eq!(up.hits.load(std::sync::atomic::Ordering::Relaxed), 1);
+    gw.shutdown().await;
+}
+
+#[tokio::test]
+async fn report_only_mode_forwards_and_adds_nothing() {
+    let up = upstream().await;
+    let dir = tempdir("report");
+    let gw = gateway(&format!("mode = \"report-only\"\n{CONFIG}"), up.addr, &dir).await;
+    let c = client();
+    let (s, h, _) = send(&c, req("DELETE", gw.local_addr(), "/strict/1").header("origin", "https://evil.example").body(body::empty()).unwrap()).await;
+    assert_eq!(s, 200);
+    assert!(h.get("access-control-allow-origin").is_none());
+    assert_eq!(gw.shared().metrics.counter("crossgate_cors_decisions_total", &[("outcome", "rejected")]), 1);
+    gw.shutdown().await;
+}
+
+#[tokio::test]
+async fn h2c_prior_knowledge_and_raw_http1() {
+    let up = upstream().await;
+    let dir = tempdir("h2c");
+    let gw = gateway(CONFIG, up.addr, &dir).await;
+    let c: common::TestClient = hyper_util::client::legacy::Client::builder(hyper_util::rt::TokioExecutor::new()).http2_only(true).build_http();
+    let (s, h, text) = send(&c, req("GET", gw.local_addr(), "/h2").header("origin", APP).body(body::empty()).unwrap()).await;
+    assert_eq!(s, 200);
+    assert_eq!(h["access-control-allow-origin"], APP);
+    assert!(text.starts_with("GET /h2"), "{text}");
+    // A raw HTTP/1.1 exchange with keep-alive: two requests on one socket.
+    let mut sock = tokio::net::TcpStream::connect(gw.local_addr()).await.unwrap();
+    let one = "GET /a HTTP/1.1\r\nHost: localhost\r\nOrigin: https://app.example\r\n\r\n";
+    sock.write_all(format!("{one}{one}").as_bytes()).await.unwrap();
+    let mut got = Vec::new();
+    let mut buf = [0u8; 4096];
+    while got.windows(15).filter(|w| w == b"HTTP/1.1 200 OK").count() < 2 {
+        let n = tokio::time::timeout(Duration::from_secs(5), sock.read(&mut buf)).await.unwrap().unwrap();
+        assert!(n > 0, "closed early: {}", String::from_utf8_lossy(&got));
+        got.extend_from_slice(&buf[..n]);
+    }
+    gw.shutdown().await;
+}
