@@ -127,7 +127,7 @@ pub fn futures_stream(n: usize, chunk: Bytes) -> Body {
 /// address, and the config gets `listen = "127.0.0.1:0"` unless it has one.
 pub async fn gateway(config: &str, up: SocketAddr, dir: &Path) -> Gateway {
     let text = config.replace("{UP}", &up.to_string());
-    let text = if text.contains("listen =") { text } else { format!("listen = \"127.0.0.1:0\"\n{text}") };
+    let text = if text.lines().any(|l| l.trim_start().starts_with("listen ")) { text } else { format!("listen = \"127.0.0.1:0\"\n{text}") };
     let path = dir.join("gateway.toml");
     std::fs::write(&path, &text).unwrap();
     let rt = crossgate_gateway::load_file(&path).unwrap_or_else(|e| panic!("config: {e}"));
