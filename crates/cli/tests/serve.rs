@@ -76,7 +76,8 @@ fn sighup_reloads_and_sigterm_exits_zero() {
     let dir = tempdir("signals");
     let path = dir.join("gateway.toml");
     std::fs::write(&path, config("https://a.example")).unwrap();
-    let mut child = bin().args(["serve", "--log-format", "json", "--config"]).arg(&path).stdout(Stdio::piped()).stderr(Stdio::null()).spawn().unwrap();
+    let log = std::fs::File::create(dir.join("log.jsonl")).unwrap();
+    let mut child = bin().args(["serve", "--log-format", "json", "--config"]).arg(&path).stdout(Stdio::piped()).stderr(log).spawn().unwrap();
     let mut line = String::new();
     BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
     let addr = line.trim().rsplit("http://").next().unwrap().to_owned();
@@ -103,4 +104,15 @@ fn sighup_reloads_and_sigterm_exits_zero() {
         }
         std::thread::sleep(Duration::from_millis(50));
     }
+    // The access log, one JSON object per line.
+    let log = std::fs::read_to_string(dir.join("log.jsonl")).unwrap();
+    let access: Vec<serde_json::Value> = log
+        .lines()
+        .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+        .filter(|v| v["target"] == "crossgate::access")
+        .collect();
+    assert!(access.len() >= 3, "{log}");
+    assert_eq!(access[0]["fields"]["status"], 204);
+    assert_eq!(access[1]["fields"]["reason"], "origin-not-allowed");
+    assert!(log.contains("config reloaded"), "{log}");
 }

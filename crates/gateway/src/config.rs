@@ -306,7 +306,7 @@ pub fn build(file: GatewayFile, base: &Path) -> Result<Runtime, Problems> {
             routes.push(route);
         }
     }
-    routes.sort_by(|a, b| b.path.len().cmp(&a.path.len()));
+    routes.sort_by_key(|r| std::cmp::Reverse(r.path.len()));
     let (errors, warnings): (Vec<_>, Vec<_>) = problems.into_iter().partition(Problem::is_error);
     if !errors.is_empty() {
         return Err(Problems(errors.into_iter().chain(warnings).collect()));

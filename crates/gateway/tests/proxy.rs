@@ -104,6 +104,10 @@ async fn preflights_are_answered_at_the_edge() {
     assert_eq!(status, 200);
     assert!(text.starts_with("OPTIONS /x"), "{text}");
     assert_eq!(gw.shared().metrics.counter("crossgate_preflights_answered_total", &[("status", "204")]), 1);
+    // The upstream's own `Access-Control-Allow-Origin: *` is replaced by the policy's.
+    let (status, h, _) = send(&c, req("GET", gw.local_addr(), "/fwd/own-cors").header("origin", APP).body(body::empty()).unwrap()).await;
+    assert_eq!(status, 200);
+    assert_eq!(h.get_all("access-control-allow-origin").iter().collect::<Vec<_>>(), [APP]);
     assert_eq!(gw.shared().metrics.counter("crossgate_cors_decisions_total", &[("reason", "origin-not-allowed")]), 1);
     gw.shutdown().await;
 }
@@ -214,5 +218,55 @@ async fn h2c_prior_knowledge_and_raw_http1() {
         assert!(n > 0, "closed early: {}", String::from_utf8_lossy(&got));
         got.extend_from_slice(&buf[..n]);
     }
+    gw.shutdown().await;
+}
+
+async fn read_response(sock: &mut tokio::net::TcpStream, within: Duration) -> Option<String> {
+    let mut got = Vec::new();
+    let mut buf = [0u8; 4096];
+    let deadline = tokio::time::Instant::now() + within;
+    while !got.windows(4).any(|w| w == b"\r\n\r\n") {
+        match tokio::time::timeout_at(deadline, sock.read(&mut buf)).await {
+            Ok(Ok(n)) if n > 0 => got.extend_from_slice(&buf[..n]),
+            _ => return None,
+        }
+    }
+    Some(String::from_utf8_lossy(&got).into_owned())
+}
+
+#[tokio::test]
+async fn connection_limit_and_header_timeout() {
+    let up = upstream().await;
+    let dir = tempdir("limits");
+    let config = "max_connections = 1\nrequest_header_timeout_ms = 600\n[[route]]\npath = \"/\"\nupstream = \"http://{UP}\"\nrule = [{ origins = [\"https://app.example\"] }]\n";
+    let gw = gateway(config, up.addr, &dir).await;
+    let one = b"GET /a HTTP/1.1\r\nHost: localhost\r\n\r\n";
+    let mut a = tokio::net::TcpStream::connect(gw.local_addr()).await.unwrap();
+    a.write_all(one).await.unwrap();
+    assert!(read_response(&mut a, Duration::from_secs(5)).await.unwrap().starts_with("HTTP/1.1 200"));
+    // The only slot is taken by `a` (kept alive): `b` waits.
+    let mut b = tokio::net::TcpStream::connect(gw.local_addr()).await.unwrap();
+    b.write_all(one).await.unwrap();
+    assert!(read_response(&mut b, Duration::from_millis(300)).await.is_none(), "served beyond max_connections");
+    // `a` idles past the header timeout and is closed; then `b` is served.
+    let mut rest = [0u8; 16];
+    let closed = tokio::time::timeout(Duration::from_secs(3), a.read(&mut rest)).await;
+    assert!(matches!(closed, Ok(Ok(0)) | Ok(Err(_))), "idle connection not closed: {closed:?}");
+    assert!(read_response(&mut b, Duration::from_secs(3)).await.unwrap().starts_with("HTTP/1.1 200"));
+    // A client that starts headers and stalls is cut off too.
+    drop(b);
+    let mut c = tokio::net::TcpStream::connect(gw.local_addr()).await.unwrap();
+    c.write_all(b"GET /a HTTP/1.1\r\nHost: local").await.unwrap();
+    let mut buf = [0u8; 512];
+    let r = tokio::time::timeout(Duration::from_secs(3), async {
+        loop {
+            match c.read(&mut buf).await {
+                Ok(0) | Err(_) => return,
+                Ok(_) => continue,
+            }
+        }
+    })
+    .await;
+    assert!(r.is_ok(), "a stalled request head was not timed out");
     gw.shutdown().await;
 }
