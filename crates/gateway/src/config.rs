@@ -194,6 +194,9 @@ pub struct Runtime {
     pub routes: Vec<Route>,
     /// Warnings found while loading.
     pub warnings: Vec<Problem>,
+    /// The policy and S3 files the routes were read from (watched with
+    /// the config file).
+    pub sources: Vec<PathBuf>,
 }
 
 impl Runtime {
@@ -294,6 +297,7 @@ pub fn build(file: GatewayFile, base: &Path) -> Result<Runtime, Problems> {
     let mode = file.mode.unwrap_or_default();
     let mut routes: Vec<Route> = Vec::new();
     let mut seen: Vec<String> = Vec::new();
+    let mut sources: Vec<PathBuf> = Vec::new();
     for (i, r) in file.routes.into_iter().enumerate() {
         let at = format!("route[{i}]");
         if let Some(p) = &r.path {
@@ -302,6 +306,7 @@ pub fn build(file: GatewayFile, base: &Path) -> Result<Runtime, Problems> {
             }
             seen.push(p.clone());
         }
+        sources.extend(r.policy.iter().chain(r.s3_cors.iter()).map(|f| base.join(f)));
         if let Some(route) = build_route(r, &at, mode, base, &mut problems) {
             routes.push(route);
         }
@@ -311,7 +316,7 @@ pub fn build(file: GatewayFile, base: &Path) -> Result<Runtime, Problems> {
     if !errors.is_empty() {
         return Err(Problems(errors.into_iter().chain(warnings).collect()));
     }
-    Ok(Runtime { settings, allowed_hosts, routes, warnings })
+    Ok(Runtime { settings, allowed_hosts, routes, warnings, sources })
 }
 
 fn build_route(r: RouteFile, at: &str, mode: Mode, base: &Path, problems: &mut Vec<Problem>) -> Option<Route> {

@@ -167,24 +167,27 @@ fn reload_from(path: &Path, shared: &Shared) -> Result<Vec<Problem>, Problems> {
     }
 }
 
-fn stamp(path: &Path) -> Option<(SystemTime, u64)> {
-    let m = std::fs::metadata(path).ok()?;
-    Some((m.modified().ok()?, m.len()))
+/// Modification time and size of the config file and of every policy and
+/// S3 file the running config was read from.
+fn stamp(path: &Path, shared: &Shared) -> Vec<Option<(SystemTime, u64)>> {
+    let one = |p: &Path| std::fs::metadata(p).ok().and_then(|m| Some((m.modified().ok()?, m.len())));
+    std::iter::once(one(path)).chain(shared.current().sources.iter().map(|p| one(p))).collect()
 }
 
-/// Polls the file's modification time and size once a second: portable,
-/// and a rename-over (how editors and config managers write) is seen too.
+/// Polls modification times and sizes once a second: portable, and a
+/// rename-over (how editors and config managers write) is seen too.
 async fn watch_file(path: PathBuf, shared: Arc<Shared>, mut stop: watch::Receiver<bool>) {
-    let mut last = stamp(&path);
+    let mut last = stamp(&path, &shared);
     loop {
         tokio::select! {
             () = tokio::time::sleep(Duration::from_secs(1)) => {}
             _ = stop.changed() => return,
         }
-        let now = stamp(&path);
-        if now.is_some() && now != last {
-            last = now;
+        let now = stamp(&path, &shared);
+        if now.first().is_some_and(Option::is_some) && now != last {
             let _ = reload_from(&path, &shared);
+            // Stamp again: a reload may have changed the set of files.
+            last = stamp(&path, &shared);
         }
     }
 }

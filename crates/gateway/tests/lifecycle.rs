@@ -157,3 +157,32 @@ async fn admin_health_and_metrics() {
     assert_eq!(s, 404);
     gw.shutdown().await;
 }
+
+#[tokio::test]
+async fn a_changed_policy_file_is_reloaded() {
+    let up = upstream().await;
+    let dir = tempdir("policy-watch");
+    std::fs::write(dir.join("api.toml"), "[[rule]]\norigins = [\"https://a.example\"]\n").unwrap();
+    let gw = gateway("[[route]]\npath = \"/\"\nupstream = \"http://{UP}\"\npolicy = \"api.toml\"\n", up.addr, &dir).await;
+    let c = client();
+    let addr = gw.local_addr();
+    let allowed = |origin: &'static str| {
+        let c = c.clone();
+        async move { send(&c, req("GET", addr, "/").header("origin", origin).body(body::empty()).unwrap()).await.1.contains_key("access-control-allow-origin") }
+    };
+    assert!(allowed("https://a.example").await);
+    assert!(!allowed("https://b.example").await);
+    // An invalid policy is refused: a.example keeps working.
+    std::fs::write(dir.join("api.toml"), "[[rule]]\norigins = [\"*\"]\ncredentials = true\n").unwrap();
+    tokio::time::sleep(Duration::from_millis(2500)).await;
+    assert!(allowed("https://a.example").await);
+    assert_eq!(gw.shared().metrics.counter("crossgate_reloads_total", &[("result", "error")]), 1);
+    std::fs::write(dir.join("api.toml"), "[[rule]]\norigins = [\"https://b.example\"]\n").unwrap();
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while !allowed("https://b.example").await {
+        assert!(Instant::now() < deadline, "the policy change was not picked up");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(!allowed("https://a.example").await);
+    gw.shutdown().await;
+}
