@@ -39,6 +39,11 @@ fn check_config_reports_every_problem() {
     std::fs::write(&good, config("https://a.example")).unwrap();
     let out = bin().args(["serve", "--check-config", "--config"]).arg(&good).output().unwrap();
     assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stdout));
+    // The documented example (three routes: policy file, inline rules, S3 XML).
+    let example = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../examples/gateway/gateway.toml");
+    let out = bin().args(["serve", "--check-config", "--config"]).arg(&example).output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stdout));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("3 routes"));
     let bad = dir.join("bad.toml");
     std::fs::write(&bad, "[[route]]\npath = \"api\"\nupstream = \"ftp://x\"\npolicy = \"missing.toml\"\n").unwrap();
     let out = bin().args(["serve", "--check-config", "--config"]).arg(&bad).output().unwrap();
