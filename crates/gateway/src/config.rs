@@ -162,6 +162,8 @@ pub struct Route {
     pub strip_prefix: bool,
     /// Forward preflights.
     pub forward_preflights: bool,
+    /// Enforce, or only report (S3 routes; a policy carries its own mode).
+    pub mode: Mode,
     /// The CORS decision maker.
     pub cors: RouteCors,
 }
@@ -381,7 +383,7 @@ fn build_route(r: RouteFile, at: &str, mode: Mode, base: &Path, problems: &mut V
             compile_policy(c, at, problems).map(|p| RouteCors::Policy(Box::new(p)))
         })
     };
-    Some(Route { path: path?, upstream: upstream?, strip_prefix: r.strip_prefix, forward_preflights: r.forward_preflights, cors: cors? })
+    Some(Route { path: path?, upstream: upstream?, strip_prefix: r.strip_prefix, forward_preflights: r.forward_preflights, mode, cors: cors? })
 }
 
 fn is_json(path: &Path) -> bool {

@@ -187,6 +187,20 @@ async fn route_request(shared: &Arc<Shared>, mut req: Request<Body>, peer: Socke
             }
             if forwards { Finish::Nothing } else { Finish::Policy(decision.into_pending()) }
         }
+        RouteCors::S3(s3) if route.mode == Mode::ReportOnly => {
+            let (outcome, reason) = match s3.decide(req.method(), req.headers()) {
+                S3Decision::NotCors => ("not-cors", ""),
+                S3Decision::PreflightAllowed(_) | S3Decision::Actual { allowed: true, .. } => ("allowed", ""),
+                S3Decision::PreflightRejected(_) | S3Decision::Actual { allowed: false, .. } => ("rejected", "s3-no-rule-matched"),
+            };
+            log.cors = outcome;
+            log.reason = reason.to_owned();
+            shared.metrics.decision(label, outcome, reason);
+            if outcome == "rejected" {
+                tracing::warn!(target: "crossgate::report_only", route = label, %path, origin = ?req.headers().get(header::ORIGIN), reason, "would reject (report-only)");
+            }
+            Finish::Nothing
+        }
         RouteCors::S3(s3) => match s3.decide(req.method(), req.headers()) {
             S3Decision::NotCors => {
                 log.cors = "not-cors";

@@ -179,3 +179,18 @@ fn s3_limits_and_rules_are_enforced() {
     let wrapped = format!("{{\"CORSConfiguration\": {JSON}}}");
     assert_eq!(problems(&wrapped, true), Vec::<&str>::new());
 }
+
+#[tokio::test]
+async fn report_only_s3_routes_forward_everything() {
+    let up = upstream().await;
+    let dir = tempdir("s3-report");
+    std::fs::write(dir.join("cors.xml"), XML).unwrap();
+    let gw = common::gateway("mode = \"report-only\"\n[[route]]\npath = \"/\"\nupstream = \"http://{UP}\"\ns3_cors = \"cors.xml\"\n", up.addr, &dir).await;
+    let c = client();
+    let (s, h, text) = send(&c, preflight(gw.local_addr(), "/k", "https://anyone.example", "PUT", None)).await;
+    assert_eq!(s, 200);
+    assert!(text.starts_with("OPTIONS /k"), "{text}");
+    assert!(h.get("access-control-allow-origin").is_none());
+    assert_eq!(gw.shared().metrics.counter("crossgate_cors_decisions_total", &[("outcome", "rejected")]), 1);
+    gw.shutdown().await;
+}
