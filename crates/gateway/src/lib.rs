@@ -5,6 +5,7 @@
 //! - [`proxy`]: the request path (`Host` check, route, decision, forward).
 //! - [`s3`]: S3 bucket CORS configurations and S3's answers.
 //! - [`server`]: listeners, connection limits, reload and graceful drain.
+//! - [`explain`]: a policy decision in words, for the demo page and `/-/explain`.
 //! - [`demo`]: the built-in scene `crossgate serve` starts without a config.
 
 #![forbid(unsafe_code)]
@@ -13,6 +14,7 @@
 pub mod body;
 pub mod config;
 pub mod demo;
+pub mod explain;
 pub mod hosts;
 pub mod metrics;
 pub mod problem;

@@ -205,7 +205,15 @@ fn admin_answer(shared: &Shared, req: &Request<Incoming>) -> Response<Body> {
             r.headers_mut().insert(http::header::CONTENT_TYPE, http::HeaderValue::from_static("text/plain; version=0.0.4"));
             r
         }
-        _ => proxy::plain(StatusCode::NOT_FOUND, "Not Found: the admin listener serves /-/health and /-/metrics"),
+        "/-/explain" => {
+            let call = crate::explain::Call::from_query(req.uri().query().unwrap_or(""));
+            let host = req.uri().query().and_then(|q| crate::explain::parse_query(q).into_iter().find(|(k, _)| k == "host")).map(|(_, v)| v).unwrap_or_default();
+            let v = crate::explain::explain(&shared.current(), &host, &call);
+            let mut r = Response::new(body::full(format!("{v}\n")));
+            r.headers_mut().insert(http::header::CONTENT_TYPE, http::HeaderValue::from_static("application/json"));
+            r
+        }
+        _ => proxy::plain(StatusCode::NOT_FOUND, "Not Found: the admin listener serves /-/health, /-/metrics and /-/explain"),
     }
 }
 

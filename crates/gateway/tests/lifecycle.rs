@@ -83,7 +83,8 @@ async fn reload_under_load_fails_no_request() {
     assert!(ok > 100, "too little load: {ok}");
     let m = &gw.shared().metrics;
     assert!(m.counter("crossgate_reloads_total", &[("result", "ok")]) >= 21);
-    assert_eq!(m.counter("crossgate_reloads_total", &[("result", "error")]), 1);
+    // The watcher may also have seen the invalid file before it was replaced.
+    assert!(m.counter("crossgate_reloads_total", &[("result", "error")]) >= 1);
     assert!(gw.shutdown().await);
 }
 
@@ -153,6 +154,11 @@ async fn admin_health_and_metrics() {
     ] {
         assert!(text.lines().any(|l| l == line), "missing `{line}` in:\n{text}");
     }
+    let (s, _, text) = send(&c, req("GET", admin, "/-/explain?origin=https%3A%2F%2Fevil.example&method=PUT&path=/x").body(body::empty()).unwrap()).await;
+    assert_eq!(s, 200);
+    let v: serde_json::Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(v["verdict"], "blocked", "{v}");
+    assert_eq!(v["preflight"]["status"], 403, "{v}");
     let (s, ..) = send(&c, req("GET", admin, "/other").body(body::empty()).unwrap()).await;
     assert_eq!(s, 404);
     gw.shutdown().await;
@@ -176,7 +182,7 @@ async fn a_changed_policy_file_is_reloaded() {
     std::fs::write(dir.join("api.toml"), "[[rule]]\norigins = [\"*\"]\ncredentials = true\n").unwrap();
     tokio::time::sleep(Duration::from_millis(2500)).await;
     assert!(allowed("https://a.example").await);
-    assert_eq!(gw.shared().metrics.counter("crossgate_reloads_total", &[("result", "error")]), 1);
+    assert!(gw.shared().metrics.counter("crossgate_reloads_total", &[("result", "error")]) >= 1);
     std::fs::write(dir.join("api.toml"), "[[rule]]\norigins = [\"https://b.example\"]\n").unwrap();
     let deadline = Instant::now() + Duration::from_secs(5);
     while !allowed("https://b.example").await {

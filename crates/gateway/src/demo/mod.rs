@@ -6,7 +6,6 @@
 //! the browser blocking the same calls, with crossgate's explanation.
 
 pub mod api;
-pub mod explain;
 
 use std::convert::Infallible;
 use std::future::Future;
@@ -24,6 +23,7 @@ use tokio::net::TcpListener;
 use tokio::task::JoinHandle;
 
 use crate::body::{self, Body};
+use crate::explain;
 use crate::config::{GatewayFile, RouteFile};
 use crate::proxy::Shared;
 use crate::server::Gateway;
@@ -147,19 +147,8 @@ fn front(req: &Request<Incoming>, page: &str, shared: &Shared, api_host: &str) -
             r
         }
         "/explain" => {
-            let mut call = explain::Call::default();
-            for (k, v) in explain::parse_query(req.uri().query().unwrap_or("")) {
-                match k.as_str() {
-                    "origin" => call.origin = v,
-                    "method" => call.method = v,
-                    "path" => call.path = v,
-                    "headers" => call.headers = v.split(',').map(|h| h.trim().to_ascii_lowercase()).filter(|h| !h.is_empty()).collect(),
-                    "credentials" => call.credentials = v == "1",
-                    _ => {}
-                }
-            }
-            let rt = shared.current();
-            api::json_response(StatusCode::OK, &explain::explain(&rt, api_host, &call))
+            let call = explain::Call::from_query(req.uri().query().unwrap_or(""));
+            api::json_response(StatusCode::OK, &explain::explain(&shared.current(), api_host, &call))
         }
         _ => crate::proxy::plain(StatusCode::NOT_FOUND, "Not Found"),
     }

@@ -3,7 +3,8 @@
 //! and to the request, and what to change to allow a blocked call.
 //!
 //! The demo page asks for this next to every call it makes, so what the
-//! browser did and why are shown side by side.
+//! browser did and why are shown side by side; the admin listener's
+//! `/-/explain` gives operators the same answer for any request.
 
 use crossgate_core::Decision;
 use http::header::{HeaderMap, HeaderValue, ACCESS_CONTROL_REQUEST_HEADERS, ACCESS_CONTROL_REQUEST_METHOD, HOST, ORIGIN};
@@ -25,6 +26,25 @@ pub struct Call {
     pub headers: Vec<String>,
     /// `credentials: "include"`.
     pub credentials: bool,
+}
+
+impl Call {
+    /// Reads `origin`, `method`, `path`, `headers` (comma-separated) and
+    /// `credentials=1` from a query string; `method` defaults to GET.
+    pub fn from_query(q: &str) -> Call {
+        let mut call = Call { method: "GET".into(), path: "/".into(), ..Call::default() };
+        for (k, v) in parse_query(q) {
+            match k.as_str() {
+                "origin" => call.origin = v,
+                "method" if !v.is_empty() => call.method = v,
+                "path" if !v.is_empty() => call.path = v,
+                "headers" => call.headers = v.split(',').map(|h| h.trim().to_ascii_lowercase()).filter(|h| !h.is_empty()).collect(),
+                "credentials" => call.credentials = v == "1",
+                _ => {}
+            }
+        }
+        call
+    }
 }
 
 fn header_json(d: &Decision<'_>) -> Value {
