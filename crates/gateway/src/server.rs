@@ -185,9 +185,12 @@ async fn watch_file(path: PathBuf, shared: Arc<Shared>, mut stop: watch::Receive
         }
         let now = stamp(&path, &shared);
         if now.first().is_some_and(Option::is_some) && now != last {
+            // Stamped before reading: a file still being written when it was
+            // read changes again, and is read again on the next tick. (A
+            // reload that changes the set of files causes one extra,
+            // harmless reload.)
+            last = now;
             let _ = reload_from(&path, &shared);
-            // Stamp again: a reload may have changed the set of files.
-            last = stamp(&path, &shared);
         }
     }
 }
