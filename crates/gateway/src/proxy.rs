@@ -110,6 +110,7 @@ pub async fn handle(shared: Arc<Shared>, req: Request<Body>, peer: SocketAddr) -
     shared.metrics.in_flight(1);
     let method = req.method().clone();
     let path = req.uri().path().to_owned();
+    let origin = req.headers().get(header::ORIGIN).and_then(|v| v.to_str().ok()).unwrap_or("").to_owned();
     let mut log = Log { route: "-".to_owned(), cors: "-", ..Log::default() };
     let response = route_request(&shared, req, peer, &mut log).await;
     shared.metrics.in_flight(-1);
@@ -117,7 +118,7 @@ pub async fn handle(shared: Arc<Shared>, req: Request<Body>, peer: SocketAddr) -
     shared.metrics.request(&log.route, status);
     tracing::info!(
         target: "crossgate::access",
-        %peer, %method, %path, status, route = %log.route, cors = log.cors, reason = %log.reason,
+        %peer, %method, %path, %origin, status, route = %log.route, cors = log.cors, reason = %log.reason,
         upstream_ms = log.upstream.map(|d| d.as_secs_f64() * 1000.0),
         duration_ms = start.elapsed().as_secs_f64() * 1000.0,
         "request"

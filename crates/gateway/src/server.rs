@@ -235,11 +235,14 @@ where
         .header_read_timeout(settings.request_header_timeout)
         .keep_alive(true)
         .max_headers(1000)
-        .max_buf_size((settings.max_request_header_bytes * 2).max(64 * 1024));
+        // Room well beyond the configured limit, so oversized heads reach
+        // the handler and get a 431 with CORS headers (hyper's own 431,
+        // past this buffer, has none).
+        .max_buf_size(settings.max_request_header_bytes.saturating_mul(4).max(256 * 1024));
     builder
         .http2()
         .timer(TokioTimer::new())
-        .max_header_list_size(u32::try_from(settings.max_request_header_bytes * 2).unwrap_or(u32::MAX).max(64 * 1024));
+        .max_header_list_size(u32::try_from(settings.max_request_header_bytes.saturating_mul(4)).unwrap_or(u32::MAX).max(256 * 1024));
     let graceful = GracefulShutdown::new();
     let limit = Arc::new(Semaphore::new(settings.max_connections));
     loop {

@@ -142,6 +142,10 @@ async fn gateway_errors_carry_cors_headers() {
     let (s, h, _) = send(&c, req("GET", gw.local_addr(), "/x").header("origin", APP).header("x-big", "z".repeat(3000)).body(body::empty()).unwrap()).await;
     assert_eq!(s, 431);
     check(&h);
+    // Still ours (not hyper's bare 431) far beyond the limit.
+    let (s, h, _) = send(&c, req("GET", gw.local_addr(), "/x").header("origin", APP).header("x-big", "z".repeat(100_000)).body(body::empty()).unwrap()).await;
+    assert_eq!(s, 431);
+    check(&h);
     // 502: the upstream set its own CORS headers and the route rejects that.
     let (s, h, _) = send(&c, req("GET", gw.local_addr(), "/own-cors").header("origin", APP).body(body::empty()).unwrap()).await;
     assert_eq!(s, 502);
