@@ -246,7 +246,12 @@ async fn route_request(shared: &Arc<Shared>, mut req: Request<Body>, peer: Socke
     if declared.is_some_and(|n| n > s.max_request_body_bytes) {
         return gateway_error(shared, label, "body-too-large", StatusCode::PAYLOAD_TOO_LARGE, "Content Too Large: the request body exceeds max_request_body_bytes", &finish);
     }
-    let upstream_req = match upstream_request(req, route, s, peer, host.as_deref()) {
+    // A protocol upgrade (WebSocket): the handshake goes through the policy
+    // like any request (strict mode refuses disallowed origins, which is
+    // what stops cross-site WebSocket hijacking), then bytes are relayed.
+    let upgrade = requested_upgrade(req.headers());
+    let client_upgrade = upgrade.is_some().then(|| hyper::upgrade::on(&mut req));
+    let upstream_req = match upstream_request(req, route, s, peer, host.as_deref(), upgrade) {
         Ok(r) => r,
         Err(()) => return gateway_error(shared, label, "bad-target", StatusCode::BAD_REQUEST, "Bad Request: the target cannot be forwarded", &finish),
     };
@@ -266,6 +271,9 @@ async fn route_request(shared: &Arc<Shared>, mut req: Request<Body>, peer: Socke
     let took = sent.elapsed();
     log.upstream = Some(took);
     shared.metrics.upstream_latency(label, took);
+    if let (StatusCode::SWITCHING_PROTOCOLS, Some(client_upgrade)) = (upstream.status(), client_upgrade) {
+        return switch_protocols(upstream, client_upgrade, &finish);
+    }
     let (mut parts, incoming) = upstream.into_parts();
     strip_hop_by_hop(&mut parts.headers);
     if finish.apply(&mut parts.headers).is_err() {
@@ -340,7 +348,45 @@ fn strip_hop_by_hop(headers: &mut HeaderMap) {
     }
 }
 
-fn upstream_request(req: Request<Body>, route: &Route, s: &Settings, peer: SocketAddr, host: Option<&str>) -> Result<Request<Body>, ()> {
+/// The `Upgrade` value of an HTTP/1.1 request that asks for one.
+fn requested_upgrade(h: &HeaderMap) -> Option<HeaderValue> {
+    let asks = h
+        .get_all(header::CONNECTION)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .any(|t| t.trim().eq_ignore_ascii_case("upgrade"));
+    if asks {
+        h.get(header::UPGRADE).cloned()
+    } else {
+        None
+    }
+}
+
+/// Answers 101 to the client and relays bytes between the two upgraded
+/// connections until either side closes.
+fn switch_protocols(mut upstream: Response<hyper::body::Incoming>, client: hyper::upgrade::OnUpgrade, finish: &Finish) -> Response<Body> {
+    let protocol = upstream.headers().get(header::UPGRADE).cloned();
+    let upstream_upgrade = hyper::upgrade::on(&mut upstream);
+    tokio::spawn(async move {
+        match (client.await, upstream_upgrade.await) {
+            (Ok(c), Ok(u)) => {
+                let _ = tokio::io::copy_bidirectional(&mut hyper_util::rt::TokioIo::new(c), &mut hyper_util::rt::TokioIo::new(u)).await;
+            }
+            (c, u) => tracing::warn!(target: "crossgate::upstream", client = c.is_ok(), upstream = u.is_ok(), "upgrade failed"),
+        }
+    });
+    let (mut parts, _) = upstream.into_parts();
+    strip_hop_by_hop(&mut parts.headers);
+    let _ = finish.apply(&mut parts.headers);
+    parts.headers.insert(header::CONNECTION, HeaderValue::from_static("upgrade"));
+    if let Some(p) = protocol {
+        parts.headers.insert(header::UPGRADE, p);
+    }
+    Response::from_parts(parts, body::empty())
+}
+
+fn upstream_request(req: Request<Body>, route: &Route, s: &Settings, peer: SocketAddr, host: Option<&str>, upgrade: Option<HeaderValue>) -> Result<Request<Body>, ()> {
     let (mut parts, body) = req.into_parts();
     let path = parts.uri.path();
     let rest = if route.strip_prefix && route.path != "/" { path.strip_prefix(route.path.as_str()).unwrap_or(path) } else { path };
@@ -363,6 +409,10 @@ fn upstream_request(req: Request<Body>, route: &Route, s: &Settings, peer: Socke
     parts.version = Version::HTTP_11;
     strip_hop_by_hop(&mut parts.headers);
     let h = &mut parts.headers;
+    if let Some(u) = upgrade {
+        h.insert(header::CONNECTION, HeaderValue::from_static("upgrade"));
+        h.insert(header::UPGRADE, u);
+    }
     let ip = peer.ip().to_string();
     let xff = match h.get("x-forwarded-for").and_then(|v| v.to_str().ok()) {
         Some(prev) => format!("{prev}, {ip}"),

@@ -263,7 +263,7 @@ where
             _ = stop.changed() => break,
         };
         let _ = stream.set_nodelay(true);
-        let conn = builder.serve_connection(TokioIo::new(stream), make(peer)).into_owned();
+        let conn = builder.serve_connection_with_upgrades(TokioIo::new(stream), make(peer)).into_owned();
         let fut = graceful.watch(conn);
         let metrics_owner = Arc::clone(&shared);
         metrics_owner.metrics.connections(1);

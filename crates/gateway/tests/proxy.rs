@@ -274,3 +274,30 @@ async fn connection_limit_and_header_timeout() {
     assert!(r.is_ok(), "a stalled request head was not timed out");
     gw.shutdown().await;
 }
+
+#[tokio::test]
+async fn upgrades_are_relayed_and_strict_mode_guards_them() {
+    let up = upstream().await;
+    let dir = tempdir("upgrade");
+    let gw = gateway(CONFIG, up.addr, &dir).await;
+    let handshake = |path: &str, origin: &str| format!("GET {path} HTTP/1.1\r\nHost: localhost\r\nOrigin: {origin}\r\nConnection: Upgrade\r\nUpgrade: echo\r\n\r\n");
+    let mut sock = tokio::net::TcpStream::connect(gw.local_addr()).await.unwrap();
+    sock.write_all(handshake("/ws", APP).as_bytes()).await.unwrap();
+    let head = read_response(&mut sock, Duration::from_secs(5)).await.unwrap();
+    assert!(head.starts_with("HTTP/1.1 101"), "{head}");
+    assert!(head.to_ascii_lowercase().contains("upgrade: echo"), "{head}");
+    for msg in ["ping", "and again"] {
+        sock.write_all(msg.as_bytes()).await.unwrap();
+        let mut buf = vec![0u8; msg.len()];
+        tokio::time::timeout(Duration::from_secs(5), sock.read_exact(&mut buf)).await.unwrap().unwrap();
+        assert_eq!(buf, msg.as_bytes());
+    }
+    // Strict mode: a handshake from a disallowed origin never reaches the upstream.
+    let hits = up.hits.load(std::sync::atomic::Ordering::Relaxed);
+    let mut sock = tokio::net::TcpStream::connect(gw.local_addr()).await.unwrap();
+    sock.write_all(handshake("/strict/ws", "https://evil.example").as_bytes()).await.unwrap();
+    let head = read_response(&mut sock, Duration::from_secs(5)).await.unwrap();
+    assert!(head.starts_with("HTTP/1.1 403"), "{head}");
+    assert_eq!(up.hits.load(std::sync::atomic::Ordering::Relaxed), hits);
+    gw.shutdown().await;
+}

@@ -45,15 +45,30 @@ pub async fn upstream() -> Upstream {
                     h.fetch_add(1, Ordering::Relaxed);
                     async move { Ok::<_, Infallible>(answer(req).await) }
                 });
-                let _ = hyper::server::conn::http1::Builder::new().serve_connection(TokioIo::new(stream), svc).await;
+                let _ = hyper::server::conn::http1::Builder::new().serve_connection(TokioIo::new(stream), svc).with_upgrades().await;
             });
         }
     });
     Upstream { addr, hits }
 }
 
-async fn answer(req: Request<Incoming>) -> Response<Body> {
+async fn answer(mut req: Request<Incoming>) -> Response<Body> {
     let path = req.uri().path().to_owned();
+    if path == "/ws" && req.headers().get("upgrade").is_some_and(|v| v == "echo") {
+        // An echo protocol over an upgraded connection.
+        let on = hyper::upgrade::on(&mut req);
+        tokio::spawn(async move {
+            if let Ok(up) = on.await {
+                let (mut r, mut w) = tokio::io::split(TokioIo::new(up));
+                let _ = tokio::io::copy(&mut r, &mut w).await;
+            }
+        });
+        let mut r = Response::new(body::empty());
+        *r.status_mut() = StatusCode::SWITCHING_PROTOCOLS;
+        r.headers_mut().insert("upgrade", "echo".parse().unwrap());
+        r.headers_mut().insert("connection", "upgrade".parse().unwrap());
+        return r;
+    }
     if let Some(ms) = path.strip_prefix("/slow/") {
         tokio::time::sleep(Duration::from_millis(ms.parse().unwrap_or(100))).await;
         return Response::new(body::full("slow"));
