@@ -104,7 +104,7 @@ async fn chromium_runs_the_page_from_both_origins() {
     let (d, dir) = start().await;
     let dom = chromium_dom(&format!("{}/", d.front_url), &dir.join("profile-allowed")).await;
     assert!(dom.contains("data-done=\"1\""), "the page did not finish:\n{dom}");
-    for (id, status) in [("simple-get", "200"), ("json-post", "201"), ("delete", "204"), ("login", "200"), ("me", "200")] {
+    for (id, status) in [("simple-get", "200"), ("json-post", "201"), ("delete", "204"), ("login", "200"), ("me", "200"), ("offline", "502")] {
         let r = row(&dom, id);
         assert!(r.contains("data-outcome=\"ok\""), "{id} from the allowed origin: {r}");
         assert!(r.contains(&format!("data-status=\"{status}\"")), "{id}: {r}");
@@ -112,7 +112,7 @@ async fn chromium_runs_the_page_from_both_origins() {
     }
     let dom = chromium_dom(&format!("{}/", d.other_front_url), &dir.join("profile-other")).await;
     assert!(dom.contains("data-done=\"1\""), "the page did not finish:\n{dom}");
-    for id in ["simple-get", "json-post", "delete", "login", "me"] {
+    for id in ["simple-get", "json-post", "delete", "login", "me", "offline"] {
         let r = row(&dom, id);
         assert!(r.contains("data-outcome=\"blocked\""), "{id} from the disallowed origin: {r}");
         assert!(r.contains("data-verdict=\"blocked\""), "{id}: {r}");

@@ -118,21 +118,34 @@ pub async fn start(opts: &Options) -> io::Result<Demo> {
     Ok(Demo { gateway, api_url, front_url, other_front_url, database, tasks })
 }
 
-/// The demo's gateway config: one route, `/api`, in front of the SQLite
-/// API, allowing the `localhost` front-end origin only, with credentials,
-/// in strict mode (so a disallowed `POST` never reaches the API).
+/// The demo's gateway config: `/api` in front of the SQLite API, allowing
+/// the `localhost` front-end origin only, with credentials, in strict mode
+/// (so a disallowed `POST` never reaches the API); and `/api/offline`, whose
+/// upstream is down.
 fn demo_runtime(front_origin: &str, api_addr: SocketAddr, gateway_port: u16) -> Result<crate::Runtime, crate::Problems> {
+    let rule = RuleConfig::new([front_origin]).methods(["GET", "POST", "DELETE"]).request_headers(["content-type"]).credentials(true).max_age(5);
     let file = GatewayFile {
         listen: Some(format!("127.0.0.1:{gateway_port}")),
         allowed_hosts: vec!["localhost".into(), "127.0.0.1".into()],
         watch: Some(false),
-        routes: vec![RouteFile {
-            path: Some("/api".into()),
-            upstream: Some(format!("http://{api_addr}")),
-            strict: Some(true),
-            rule: vec![RuleConfig::new([front_origin]).methods(["GET", "POST", "DELETE"]).request_headers(["content-type"]).credentials(true).max_age(5)],
-            ..RouteFile::default()
-        }],
+        routes: vec![
+            RouteFile {
+                path: Some("/api".into()),
+                upstream: Some(format!("http://{api_addr}")),
+                strict: Some(true),
+                rule: vec![rule.clone()],
+                ..RouteFile::default()
+            },
+            // An upstream that is down (nothing listens on port 1): the
+            // gateway's 502 carries CORS headers, so the page can read it.
+            RouteFile {
+                path: Some("/api/offline".into()),
+                upstream: Some("http://127.0.0.1:1".into()),
+                strict: Some(true),
+                rule: vec![rule],
+                ..RouteFile::default()
+            },
+        ],
         ..GatewayFile::default()
     };
     crate::config::build(file, Path::new("."))
