@@ -105,7 +105,7 @@ pub fn explain(rt: &Runtime, api_host: &str, call: &Call) -> Value {
             out.insert(
                 "explanation".into(),
                 Value::String(format!(
-                    "The browser first sends a preflight (OPTIONS) because {why}. crossgate answers it {status} without Access-Control-Allow-Origin: {r}. The browser therefore never sends the {} itself, and the API never sees it. To allow it, {}.",
+                    "The browser first sends a preflight (OPTIONS) because {why}. crossgate answers it {status} without Access-Control-Allow-Origin ({r}). The browser therefore never sends the {} itself, and the API never sees it. To allow it, {}.",
                     call.method,
                     r.hint()
                 )),
@@ -117,11 +117,11 @@ pub fn explain(rt: &Runtime, api_host: &str, call: &Call) -> Value {
     out.insert("actual".into(), json!({"allowed": d.is_allowed(), "reason": d.reject_reason().map(|r| r.to_string()), "headers": header_json(&d)}));
     let text = if let Some(r) = d.reject_reason() {
         let stop = if d.local_answer().is_some() {
-            "crossgate runs in strict mode, so it answers 403 before the API runs (without strict mode the API would run and only the browser would hide its answer)".to_owned()
+            "crossgate runs in strict mode, so it answers 403 before the API runs (without strict mode the API would run and only the browser would hide its answer)"
         } else {
-            "the API runs and answers, but without Access-Control-Allow-Origin, so the browser hides the response from the page".to_owned()
+            "the API runs and answers, but without Access-Control-Allow-Origin, so the browser hides the response from the page"
         };
-        format!("This is a simple request, sent without a preflight. {r}: {stop}. To allow it, {}.", r.hint())
+        format!("This is a simple request, sent without a preflight. The policy rejects it ({r}): {stop}. To allow it, {}.", r.hint())
     } else if call.credentials && !d.headers().iter().any(|(k, _)| k == "access-control-allow-credentials") {
         out.insert("verdict".into(), "blocked".into());
         out.insert("explanation".into(), Value::String("The origin is allowed, but the rule does not allow credentials, so the browser refuses the credentialed response. To allow it, set `credentials = true` on the rule.".into()));
