@@ -168,8 +168,8 @@ pub(crate) fn print_problems(file: &str, problems: &[Problem], out: &Output) {
     for p in problems {
         let (style, label) = if p.is_error() { (Style::Error, "error") } else { (Style::Warning, "warning") };
         let value = if p.value.is_empty() { String::new() } else { format!(" `{}`", p.value) };
-        let place = if p.location.is_empty() { String::new() } else { format!("{}:", p.location) };
-        emit(&format!("{}: {file}: {place}{value} {}", out.paint(style, &format!("{label}[{}]", p.code)), p.message));
+        let place = if p.location.is_empty() && value.is_empty() { String::new() } else { format!("{}{value}: ", p.location) };
+        emit(&format!("{}: {file}: {place}{}", out.paint(style, &format!("{label}[{}]", p.code)), p.message));
         emit(&format!("  {} {}", out.paint(Style::Dim, "help:"), p.help));
     }
 }

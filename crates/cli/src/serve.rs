@@ -83,16 +83,20 @@ fn check(path: &std::path::Path, out: &Output) -> ExitCode {
     match crossgate_gateway::load_file(path) {
         Ok(rt) => {
             print_problems(&name, &rt.warnings, out);
-            emit(&format!("{}: {} ({} routes, {} warnings)", out.paint(Style::Ok, "valid"), out.paint(Style::Bold, &name), rt.routes.len(), rt.warnings.len()));
+            emit(&format!("{}: {} ({}, {})", out.paint(Style::Ok, "valid"), out.paint(Style::Bold, &name), plural(rt.routes.len(), "route"), plural(rt.warnings.len(), "warning")));
             ExitCode::SUCCESS
         }
         Err(problems) => {
             print_problems(&name, &problems.0, out);
             let errors = problems.errors().count();
-            emit(&format!("{}: {} ({errors} errors)", out.paint(Style::Error, "invalid"), out.paint(Style::Bold, &name)));
+            emit(&format!("{}: {} ({})", out.paint(Style::Error, "invalid"), out.paint(Style::Bold, &name), plural(errors, "error")));
             ExitCode::from(1)
         }
     }
+}
+
+fn plural(n: usize, word: &str) -> String {
+    format!("{n} {word}{}", if n == 1 { "" } else { "s" })
 }
 
 async fn serve_config(path: &std::path::Path, out: &Output) -> ExitCode {
