@@ -301,3 +301,19 @@ async fn upgrades_are_relayed_and_strict_mode_guards_them() {
     assert_eq!(up.hits.load(std::sync::atomic::Ordering::Relaxed), hits);
     gw.shutdown().await;
 }
+
+#[tokio::test]
+async fn upstream_connections_are_pooled() {
+    let up = upstream().await;
+    let dir = tempdir("pool");
+    let gw = gateway(CONFIG, up.addr, &dir).await;
+    // Fresh client connections each time; the gateway still reuses one upstream connection.
+    for i in 0..20 {
+        let c = client();
+        let (s, ..) = send(&c, req("GET", gw.local_addr(), &format!("/n/{i}")).body(body::empty()).unwrap()).await;
+        assert_eq!(s, 200);
+    }
+    assert_eq!(up.hits.load(std::sync::atomic::Ordering::Relaxed), 20);
+    assert_eq!(up.connections.load(std::sync::atomic::Ordering::Relaxed), 1);
+    gw.shutdown().await;
+}

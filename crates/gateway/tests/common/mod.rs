@@ -19,10 +19,11 @@ use hyper::service::service_fn;
 use hyper_util::client::legacy::Client;
 use hyper_util::rt::{TokioExecutor, TokioIo};
 
-/// A test upstream; counts requests it received.
+/// A test upstream; counts requests and connections it received.
 pub struct Upstream {
     pub addr: SocketAddr,
     pub hits: Arc<AtomicUsize>,
+    pub connections: Arc<AtomicUsize>,
 }
 
 /// Starts the upstream. Paths:
@@ -35,10 +36,13 @@ pub async fn upstream() -> Upstream {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     let hits = Arc::new(AtomicUsize::new(0));
+    let connections = Arc::new(AtomicUsize::new(0));
     let h = Arc::clone(&hits);
+    let conns = Arc::clone(&connections);
     tokio::spawn(async move {
         loop {
             let Ok((stream, _)) = listener.accept().await else { continue };
+            conns.fetch_add(1, Ordering::Relaxed);
             let h = Arc::clone(&h);
             tokio::spawn(async move {
                 let svc = service_fn(move |req: Request<Incoming>| {
@@ -49,7 +53,7 @@ pub async fn upstream() -> Upstream {
             });
         }
     });
-    Upstream { addr, hits }
+    Upstream { addr, hits, connections }
 }
 
 async fn answer(mut req: Request<Incoming>) -> Response<Body> {
