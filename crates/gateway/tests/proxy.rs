@@ -42,6 +42,12 @@ upstream = "http://{UP}"
 upstream_cors_headers = "reject"
 rule = [{ origins = ["https://app.example"] }]
 [[route]]
+path = "/keep"
+upstream = "http://{UP}"
+strip_prefix = true
+upstream_cors_headers = "keep"
+rule = [{ origins = ["https://app.example"] }]
+[[route]]
 path = "/fwd"
 upstream = "http://{UP}"
 forward_preflights = true
@@ -108,6 +114,11 @@ async fn preflights_are_answered_at_the_edge() {
     let (status, h, _) = send(&c, req("GET", gw.local_addr(), "/fwd/own-cors").header("origin", APP).body(body::empty()).unwrap()).await;
     assert_eq!(status, 200);
     assert_eq!(h.get_all("access-control-allow-origin").iter().collect::<Vec<_>>(), [APP]);
+    // `keep`: the upstream's own headers stay as they are (plus Vary).
+    let (status, h, _) = send(&c, req("GET", gw.local_addr(), "/keep/own-cors").header("origin", APP).body(body::empty()).unwrap()).await;
+    assert_eq!(status, 200);
+    assert_eq!(h.get_all("access-control-allow-origin").iter().collect::<Vec<_>>(), ["*"]);
+    assert_eq!(h["vary"], "Origin");
     assert_eq!(gw.shared().metrics.counter("crossgate_cors_decisions_total", &[("reason", "origin-not-allowed")]), 1);
     gw.shutdown().await;
 }
