@@ -242,6 +242,10 @@ where
     builder
         .http2()
         .timer(TokioTimer::new())
+        // Pings find HTTP/2 peers that vanished without closing, so their
+        // connection slots come back.
+        .keep_alive_interval(settings.request_header_timeout)
+        .keep_alive_timeout(Duration::from_secs(20))
         .max_header_list_size(u32::try_from(settings.max_request_header_bytes.saturating_mul(4)).unwrap_or(u32::MAX).max(256 * 1024));
     let graceful = GracefulShutdown::new();
     let limit = Arc::new(Semaphore::new(settings.max_connections));
