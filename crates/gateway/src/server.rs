@@ -140,12 +140,31 @@ impl Gateway {
     }
 }
 
+/// Settings that shape listeners, connections and the upstream pool, so a
+/// reload cannot change them (routes, hosts, mode, size limits and the
+/// upstream timeout are per request and do change).
+fn start_only_changes(old: &crate::config::Settings, new: &crate::config::Settings) -> Vec<&'static str> {
+    [
+        ("listen", old.listen != new.listen),
+        ("admin_listen", old.admin_listen != new.admin_listen),
+        ("max_connections", old.max_connections != new.max_connections),
+        ("connect_timeout_ms", old.connect_timeout != new.connect_timeout),
+        ("request_header_timeout_ms", old.request_header_timeout != new.request_header_timeout),
+        ("upstream_idle_timeout_ms", old.upstream_idle_timeout != new.upstream_idle_timeout),
+        ("shutdown_timeout_ms", old.shutdown_timeout != new.shutdown_timeout),
+        ("watch", old.watch != new.watch),
+    ]
+    .into_iter()
+    .filter_map(|(k, changed)| changed.then_some(k))
+    .collect()
+}
+
 fn reload_from(path: &Path, shared: &Shared) -> Result<Vec<Problem>, Problems> {
     match config::load_file(path) {
         Ok(rt) => {
-            let old = shared.current();
-            if rt.settings.listen != old.settings.listen || rt.settings.admin_listen != old.settings.admin_listen {
-                tracing::warn!(target: "crossgate::reload", "listen addresses changed; the new addresses take effect on restart");
+            let changed = start_only_changes(&shared.current().settings, &rt.settings);
+            if !changed.is_empty() {
+                tracing::warn!(target: "crossgate::reload", keys = %changed.join(", "), "these settings are read at start and take effect on restart");
             }
             for w in &rt.warnings {
                 tracing::warn!(target: "crossgate::reload", "{w}");
