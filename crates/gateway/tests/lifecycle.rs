@@ -9,6 +9,16 @@ use std::time::{Duration, Instant};
 use common::{client, gateway, req, send, tempdir, upstream};
 use crossgate_gateway::body;
 
+/// Waits (bounded) until the upstream has received a request, so the
+/// request is surely in flight in the gateway.
+async fn wait_for_hit(up: &common::Upstream) {
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while up.hits.load(Ordering::Relaxed) == 0 {
+        assert!(Instant::now() < deadline, "the request never reached the upstream");
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+}
+
 fn config(origin: &str) -> String {
     format!("watch = true\nadmin_listen = \"127.0.0.1:0\"\n[[route]]\npath = \"/\"\nupstream = \"http://{{UP}}\"\nrule = [{{ origins = [\"{origin}\"] }}]\n")
 }
@@ -80,7 +90,7 @@ async fn reload_under_load_fails_no_request() {
     let (ok, failed) = (ok.load(Ordering::Relaxed), failed.load(Ordering::Relaxed));
     println!("reload under load: {ok} requests succeeded, {failed} failed, 21 reloads + 1 refused");
     assert_eq!(failed, 0);
-    assert!(ok > 100, "too little load: {ok}");
+    assert!(ok > 50, "too little load: {ok}");
     let m = &gw.shared().metrics;
     assert!(m.counter("crossgate_reloads_total", &[("result", "ok")]) >= 21);
     // The watcher may also have seen the invalid file before it was replaced.
@@ -99,11 +109,14 @@ async fn shutdown_drains_in_flight_requests() {
         let c = c.clone();
         async move { send(&c, req("GET", addr, "/slow/700").body(body::empty()).unwrap()).await }
     });
-    tokio::time::sleep(Duration::from_millis(150)).await;
+    wait_for_hit(&up).await;
     let started = Instant::now();
     let shutdown = tokio::spawn(gw.shutdown());
-    tokio::time::sleep(Duration::from_millis(100)).await;
-    assert!(tokio::net::TcpStream::connect(addr).await.is_err(), "still accepting while draining");
+    let deadline = Instant::now() + Duration::from_secs(2);
+    while tokio::net::TcpStream::connect(addr).await.is_ok() {
+        assert!(Instant::now() < deadline, "still accepting while draining");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
     let (status, _, text) = in_flight.await.unwrap();
     assert_eq!((status.as_u16(), text.as_str()), (200, "slow"));
     assert!(shutdown.await.unwrap(), "did not drain in time");
@@ -118,7 +131,7 @@ async fn shutdown_gives_up_after_its_timeout() {
     let addr = gw.local_addr();
     let c = client();
     let _slow = tokio::spawn(async move { c.request(req("GET", addr, "/slow/5000").body(body::empty()).unwrap()).await.is_ok() });
-    tokio::time::sleep(Duration::from_millis(150)).await;
+    wait_for_hit(&up).await;
     let started = Instant::now();
     assert!(!gw.shutdown().await);
     assert!(started.elapsed() < Duration::from_secs(2));
