@@ -14,6 +14,7 @@
 pub mod body;
 pub mod config;
 pub mod demo;
+mod edge;
 pub mod explain;
 pub mod hosts;
 pub mod metrics;

@@ -9,7 +9,6 @@ use std::net::SocketAddr;
 use std::sync::{Arc, RwLock};
 use std::time::{Duration, Instant};
 
-use crossgate_core::{cors_response_header_names, Mode, Outcome, Pending, RequestKind, UpstreamConflict};
 use http::header::{self, HeaderMap, HeaderName, HeaderValue};
 use http::{Request, Response, StatusCode, Uri, Version};
 use hyper_util::client::legacy::connect::HttpConnector;
@@ -17,9 +16,9 @@ use hyper_util::client::legacy::Client;
 use hyper_util::rt::TokioExecutor;
 
 use crate::body::{self, Body};
-use crate::config::{Route, RouteCors, Runtime, Settings};
+use crate::config::{Route, Runtime, Settings};
+use crate::edge::{Finish, Step};
 use crate::metrics::Metrics;
-use crate::s3::S3Decision;
 
 /// The upstream client: pooled HTTP/1.1 connections.
 pub type UpstreamClient = Client<HttpConnector, Body>;
@@ -66,41 +65,12 @@ impl Shared {
     }
 }
 
-/// What to do to a response's headers once it exists.
-enum Finish {
-    Nothing,
-    Policy(Pending),
-    S3(HeaderMap),
-}
-
-impl Finish {
-    fn apply(&self, headers: &mut HeaderMap) -> Result<(), UpstreamConflict> {
-        match self {
-            Finish::Nothing => Ok(()),
-            Finish::Policy(p) => p.finish(headers),
-            Finish::S3(add) => {
-                for name in cors_response_header_names() {
-                    headers.remove(name);
-                }
-                for (k, v) in add {
-                    if k == header::VARY {
-                        headers.append(k, v.clone());
-                    } else {
-                        headers.insert(k, v.clone());
-                    }
-                }
-                Ok(())
-            }
-        }
-    }
-}
-
 /// What the access log records about one request.
 #[derive(Default)]
 struct Log {
     route: String,
     cors: &'static str,
-    reason: String,
+    reason: &'static str,
     upstream: Option<Duration>,
 }
 
@@ -118,7 +88,7 @@ pub async fn handle(shared: Arc<Shared>, req: Request<Body>, peer: SocketAddr) -
     shared.metrics.request(&log.route, status);
     tracing::info!(
         target: "crossgate::access",
-        %peer, %method, %path, %origin, status, route = %log.route, cors = log.cors, reason = %log.reason,
+        %peer, %method, %path, %origin, status, route = %log.route, cors = log.cors, reason = log.reason,
         upstream_ms = log.upstream.map(|d| d.as_secs_f64() * 1000.0),
         duration_ms = start.elapsed().as_secs_f64() * 1000.0,
         "request"
@@ -138,7 +108,7 @@ async fn route_request(shared: &Arc<Shared>, mut req: Request<Body>, peer: Socke
     let rt = shared.current();
     let host = request_host(&req);
     if !rt.allowed_hosts.allows(host.as_deref()) {
-        log.reason = "host-not-allowed".to_owned();
+        log.reason = "host-not-allowed";
         return plain(StatusCode::BAD_REQUEST, "Bad Request: this Host is not served here (allowed_hosts)");
     }
     // HTTP/2 clients send `:authority`; upstreams get a Host header.
@@ -147,95 +117,18 @@ async fn route_request(shared: &Arc<Shared>, mut req: Request<Body>, peer: Socke
             req.headers_mut().insert(header::HOST, h);
         }
     }
-    let path = req.uri().path().to_owned();
-    let Some((_, route)) = rt.route(&path) else {
+    let Some((_, route)) = rt.route(req.uri().path()) else {
         return plain(StatusCode::NOT_FOUND, "Not Found: no route for this path");
     };
     log.route = route.path.clone();
     let label = route.path.as_str();
-    let is_preflight = req.method() == http::Method::OPTIONS
-        && req.headers().contains_key(header::ORIGIN)
-        && req.headers().contains_key(header::ACCESS_CONTROL_REQUEST_METHOD);
-
-    let finish = match &route.cors {
-        RouteCors::Policy(policy) => {
-            let decision = policy.evaluate_request(&req);
-            let (outcome, reason) = match decision.outcome() {
-                Outcome::NotApplicable => ("not-cors", String::new()),
-                Outcome::Allowed { .. } => ("allowed", String::new()),
-                Outcome::Rejected(r) => ("rejected", r.code().to_owned()),
-            };
-            log.cors = outcome;
-            log.reason.clone_from(&reason);
-            shared.metrics.decision(label, outcome, &reason);
-            if outcome == "rejected" && policy.mode() == Mode::ReportOnly {
-                let why = decision.reject_reason().map(|r| r.to_string()).unwrap_or_default();
-                tracing::warn!(target: "crossgate::report_only", route = label, %path, origin = ?req.headers().get(header::ORIGIN), reason = %why, "would reject (report-only)");
-            }
-            let forwards = route.forward_preflights && decision.kind() == RequestKind::Preflight;
-            if !forwards {
-                if let Some(local) = decision.local_answer() {
-                    let mut resp = match local.debug_body {
-                        Some(text) => plain(local.status, text.trim_end()),
-                        None => with_status(local.status, body::empty()),
-                    };
-                    local.headers.write_to(resp.headers_mut());
-                    if decision.kind() == RequestKind::Preflight {
-                        shared.metrics.preflight(label, local.status.as_u16());
-                    }
-                    return resp;
-                }
-            }
-            if forwards { Finish::Nothing } else { Finish::Policy(decision.into_pending()) }
-        }
-        RouteCors::S3(s3) if route.mode == Mode::ReportOnly => {
-            let (outcome, reason) = match s3.decide(req.method(), req.headers()) {
-                S3Decision::NotCors => ("not-cors", ""),
-                S3Decision::PreflightAllowed(_) | S3Decision::Actual { allowed: true, .. } => ("allowed", ""),
-                S3Decision::PreflightRejected(_) | S3Decision::Actual { allowed: false, .. } => ("rejected", "s3-no-rule-matched"),
-            };
-            log.cors = outcome;
-            log.reason = reason.to_owned();
-            shared.metrics.decision(label, outcome, reason);
-            if outcome == "rejected" {
-                tracing::warn!(target: "crossgate::report_only", route = label, %path, origin = ?req.headers().get(header::ORIGIN), reason, "would reject (report-only)");
-            }
-            Finish::Nothing
-        }
-        RouteCors::S3(s3) => match s3.decide(req.method(), req.headers()) {
-            S3Decision::NotCors => {
-                log.cors = "not-cors";
-                shared.metrics.decision(label, "not-cors", "");
-                Finish::Nothing
-            }
-            _ if is_preflight && route.forward_preflights => Finish::Nothing,
-            S3Decision::PreflightAllowed(h) => {
-                log.cors = "allowed";
-                shared.metrics.decision(label, "allowed", "");
-                shared.metrics.preflight(label, 200);
-                let mut resp = with_status(StatusCode::OK, body::empty());
-                resp.headers_mut().extend(h);
-                return resp;
-            }
-            S3Decision::PreflightRejected(e) => {
-                log.cors = "rejected";
-                let reason = if e.message == crate::s3::NOT_ENABLED { "s3-cors-not-enabled" } else if e.status == StatusCode::FORBIDDEN { "s3-no-rule-matched" } else { "s3-bad-preflight" };
-                log.reason = reason.to_owned();
-                shared.metrics.decision(label, "rejected", reason);
-                shared.metrics.preflight(label, e.status.as_u16());
-                let kind = if path.trim_end_matches('/') == route.path.trim_end_matches('/') { "BUCKET" } else { "OBJECT" };
-                let mut resp = with_status(e.status, body::full(e.body(kind, &request_id())));
-                resp.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/xml"));
-                return resp;
-            }
-            S3Decision::Actual { headers, allowed } => {
-                log.cors = if allowed { "allowed" } else { "rejected" };
-                let reason = if allowed { "" } else { "s3-no-rule-matched" };
-                log.reason = reason.to_owned();
-                shared.metrics.decision(label, log.cors, reason);
-                Finish::S3(headers)
-            }
-        },
+    let (step, verdict) = crate::edge::decide(route, &req, &shared.metrics);
+    log.cors = verdict.outcome;
+    log.reason = verdict.reason;
+    shared.metrics.decision(label, verdict.outcome, verdict.reason);
+    let finish = match step {
+        Step::Answer(resp) => return resp,
+        Step::Forward(finish) => finish,
     };
 
     let s = &rt.settings;
@@ -294,13 +187,6 @@ fn error_chain(e: &(dyn std::error::Error + 'static)) -> String {
     s
 }
 
-fn request_id() -> String {
-    use std::sync::atomic::{AtomicU64, Ordering};
-    static NEXT: AtomicU64 = AtomicU64::new(1);
-    let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.subsec_nanos()).unwrap_or(0);
-    format!("{:08X}{:08X}", nanos, NEXT.fetch_add(1, Ordering::Relaxed))
-}
-
 /// The size of a request head as the limit counts it: target plus every
 /// header line.
 fn header_bytes(req: &Request<Body>) -> usize {
@@ -308,7 +194,8 @@ fn header_bytes(req: &Request<Body>) -> usize {
     target + req.headers().iter().map(|(k, v)| k.as_str().len() + v.len() + 4).sum::<usize>()
 }
 
-fn with_status(status: StatusCode, body: Body) -> Response<Body> {
+/// A response with a status and a body.
+pub(crate) fn with_status(status: StatusCode, body: Body) -> Response<Body> {
     let mut r = Response::new(body);
     *r.status_mut() = status;
     r
