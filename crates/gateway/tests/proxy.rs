@@ -328,3 +328,17 @@ async fn upstream_connections_are_pooled() {
     assert_eq!(up.connections.load(std::sync::atomic::Ordering::Relaxed), 1);
     gw.shutdown().await;
 }
+
+#[tokio::test]
+async fn forwarded_for_is_appended() {
+    let up = upstream().await;
+    let dir = tempdir("xff");
+    let gw = gateway(CONFIG, up.addr, &dir).await;
+    let c = client();
+    let r = req("GET", gw.local_addr(), "/x").header("x-forwarded-for", "203.0.113.7").header("x-forwarded-proto", "https").body(body::empty()).unwrap();
+    let (_, _, text) = send(&c, r).await;
+    assert!(text.contains("x-forwarded-for: 203.0.113.7, 127.0.0.1"), "{text}");
+    // The gateway speaks plain HTTP to clients, so it says so, whatever the client claimed.
+    assert!(text.contains("x-forwarded-proto: http\n"), "{text}");
+    gw.shutdown().await;
+}

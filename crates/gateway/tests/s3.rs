@@ -194,3 +194,15 @@ async fn report_only_s3_routes_forward_everything() {
     assert_eq!(gw.shared().metrics.counter("crossgate_cors_decisions_total", &[("outcome", "rejected")]), 1);
     gw.shutdown().await;
 }
+
+#[tokio::test]
+async fn gateway_errors_on_s3_routes_carry_s3_cors_headers() {
+    let dir = tempdir("s3-down");
+    std::fs::write(dir.join("cors.xml"), XML).unwrap();
+    let gw = common::gateway("[[route]]\npath = \"/\"\nupstream = \"http://127.0.0.1:1\"\ns3_cors = \"cors.xml\"\n", "127.0.0.1:1".parse().unwrap(), &dir).await;
+    let c = client();
+    let (s, h, _) = send(&c, req("GET", gw.local_addr(), "/k").header("origin", "https://anyone.example").body(body::empty()).unwrap()).await;
+    assert_eq!(s, 502);
+    assert_eq!(h["access-control-allow-origin"], "*");
+    gw.shutdown().await;
+}
