@@ -118,6 +118,13 @@ fn decide_s3(route: &Route, s3: &S3Cors, req: &Request<Body>, metrics: &Metrics)
         && req.headers().contains_key(header::ACCESS_CONTROL_REQUEST_METHOD);
     let not_cors = Verdict { outcome: "not-cors", reason: "" };
     match s3.decide(req.method(), req.headers()) {
+        // S3 itself adds no Vary here, but a cache that stores this answer
+        // must not serve it to a later cross-origin request.
+        S3Decision::NotCors if s3.rule_count() > 0 => {
+            let mut vary = HeaderMap::new();
+            vary.insert(header::VARY, HeaderValue::from_static(crate::s3::VARY));
+            (Step::Forward(Finish::S3(vary)), not_cors)
+        }
         S3Decision::NotCors => (Step::Forward(Finish::Nothing), not_cors),
         _ if is_preflight && route.forward_preflights => (Step::Forward(Finish::Nothing), not_cors),
         S3Decision::PreflightAllowed(h) => {

@@ -264,7 +264,8 @@ impl S3Cors {
     }
 }
 
-const VARY: &str = "Origin, Access-Control-Request-Headers, Access-Control-Request-Method";
+/// The `Vary` value of every response on a route with S3 rules.
+pub const VARY: &str = "Origin, Access-Control-Request-Headers, Access-Control-Request-Method";
 
 impl S3Rule {
     fn origin_matches(&self, origin: &str) -> bool {

@@ -149,6 +149,7 @@ async fn actual_requests_are_forwarded_with_or_without_cors_headers() {
     let (s, h, _) = send(&c, req("GET", a, "/bucket/photo.jpg").body(body::empty()).unwrap()).await;
     assert_eq!(s, 200);
     assert!(h.get("access-control-allow-origin").is_none());
+    assert_eq!(h["vary"], "Origin, Access-Control-Request-Headers, Access-Control-Request-Method", "a cached copy must not serve CORS requests");
     assert_eq!(up.hits.load(std::sync::atomic::Ordering::Relaxed), 3);
     gw.shutdown().await;
 }
