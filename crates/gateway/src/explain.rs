@@ -12,6 +12,7 @@ use http::Method;
 use serde_json::{json, Map, Value};
 
 use crate::config::{RouteCors, Runtime};
+use crate::s3::{S3Cors, S3Decision};
 
 /// A call as the page describes it.
 #[derive(Debug, Default)]
@@ -65,8 +66,9 @@ pub fn explain(rt: &Runtime, api_host: &str, call: &Call) -> Value {
     let Some((_, route)) = rt.route(&call.path) else {
         return json!({"verdict": "blocked", "explanation": format!("No gateway route serves {}; the gateway answers 404.", call.path)});
     };
-    let RouteCors::Policy(policy) = &route.cors else {
-        return json!({"verdict": "unknown", "explanation": "This route uses an S3 CORS configuration."});
+    let policy = match &route.cors {
+        RouteCors::Policy(p) => p,
+        RouteCors::S3(s3) => return explain_s3(s3, call),
     };
     let Ok(method) = Method::from_bytes(call.method.as_bytes()) else {
         return json!({"verdict": "blocked", "explanation": "Not an HTTP method."});
@@ -138,6 +140,61 @@ pub fn explain(rt: &Runtime, api_host: &str, call: &Call) -> Value {
     out.insert("verdict".into(), if d.is_allowed() { "allowed" } else { "blocked" }.into());
     out.insert("explanation".into(), Value::String(text));
     Value::Object(out)
+}
+
+fn map_json(h: &HeaderMap) -> Value {
+    Value::Object(h.iter().map(|(k, v)| (k.as_str().to_owned(), Value::String(v.to_str().unwrap_or("").to_owned()))).collect())
+}
+
+/// The same explanation for a route configured with S3 bucket CORS.
+fn explain_s3(s3: &S3Cors, call: &Call) -> Value {
+    let Ok(origin) = HeaderValue::from_str(&call.origin) else {
+        return json!({"verdict": "blocked", "explanation": "Not a valid origin."});
+    };
+    let Ok(method) = Method::from_bytes(call.method.as_bytes()) else {
+        return json!({"verdict": "blocked", "explanation": "Not an HTTP method."});
+    };
+    let mut h = HeaderMap::new();
+    h.insert(ORIGIN, origin);
+    let mut preflight = Value::Null;
+    if needs_preflight(call) {
+        let mut pre = h.clone();
+        if let Ok(v) = HeaderValue::from_str(&call.method) {
+            pre.insert(ACCESS_CONTROL_REQUEST_METHOD, v);
+        }
+        if let (false, Ok(v)) = (call.headers.is_empty(), HeaderValue::from_str(&call.headers.join(","))) {
+            pre.insert(ACCESS_CONTROL_REQUEST_HEADERS, v);
+        }
+        match s3.decide(&Method::OPTIONS, &pre) {
+            S3Decision::PreflightRejected(e) => {
+                return json!({
+                    "preflight": {"allowed": false, "status": e.status.as_u16(), "reason": e.message},
+                    "verdict": "blocked",
+                    "explanation": format!("The browser first sends a preflight; the S3 CORS configuration answers {} \"{}\", so the {} is never sent. To allow it, add a CORSRule whose AllowedOrigin, AllowedMethod and AllowedHeader cover it.", e.status.as_u16(), e.message, call.method),
+                });
+            }
+            S3Decision::PreflightAllowed(headers) => preflight = json!({"allowed": true, "status": 200, "headers": map_json(&headers)}),
+            _ => {}
+        }
+    }
+    match s3.decide(&method, &h) {
+        S3Decision::Actual { headers, allowed: true } => {
+            let credentialed_ok = !call.credentials || headers.contains_key(http::header::ACCESS_CONTROL_ALLOW_CREDENTIALS);
+            let verdict = if credentialed_ok { "allowed" } else { "blocked" };
+            let text = if credentialed_ok {
+                "The first matching CORSRule allows it: the response carries Access-Control-Allow-Origin."
+            } else {
+                "A CORSRule with AllowedOrigin `*` answers `Access-Control-Allow-Origin: *`, which browsers refuse for credentialed requests. To allow it, list the origin explicitly."
+            };
+            json!({"preflight": preflight, "actual": {"allowed": true, "headers": map_json(&headers)}, "verdict": verdict, "explanation": text})
+        }
+        _ => json!({
+            "preflight": preflight,
+            "actual": {"allowed": false},
+            "verdict": "blocked",
+            "explanation": "No CORSRule matches this origin and method: S3 still serves the request, but without Access-Control-Allow-Origin, so the browser hides the response. To allow it, add a CORSRule for the origin and method.",
+        }),
+    }
 }
 
 /// Decodes `application/x-www-form-urlencoded` pairs.

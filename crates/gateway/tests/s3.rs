@@ -207,3 +207,19 @@ async fn gateway_errors_on_s3_routes_carry_s3_cors_headers() {
     assert_eq!(h["access-control-allow-origin"], "*");
     gw.shutdown().await;
 }
+
+#[test]
+fn explain_describes_s3_decisions() {
+    let dir = tempdir("s3-explain");
+    std::fs::write(dir.join("cors.xml"), XML).unwrap();
+    let rt = crossgate_gateway::load_str("[[route]]\npath = \"/\"\nupstream = \"http://127.0.0.1:1\"\ns3_cors = \"cors.xml\"\n", &dir).unwrap();
+    use crossgate_gateway::explain::{explain, Call};
+    let v = explain(&rt, "", &Call::from_query("origin=https%3A%2F%2Fx.example&method=PUT&path=/k"));
+    assert_eq!(v["verdict"], "blocked");
+    assert_eq!(v["preflight"]["status"], 403);
+    let v = explain(&rt, "", &Call::from_query("origin=http%3A%2F%2Fwww.example1.com&method=PUT&path=/k&headers=content-type"));
+    assert_eq!(v["verdict"], "allowed", "{v}");
+    assert_eq!(v["preflight"]["headers"]["access-control-allow-headers"], "content-type");
+    let v = explain(&rt, "", &Call::from_query("origin=https%3A%2F%2Fx.example&method=GET&path=/k&credentials=1"));
+    assert_eq!(v["verdict"], "blocked", "`*` with credentials: {v}");
+}
