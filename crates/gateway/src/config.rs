@@ -69,6 +69,10 @@ pub struct RouteFile {
     /// Send preflights to the upstream instead of answering them.
     #[serde(default)]
     pub forward_preflights: bool,
+    /// Send the client's `Host` to the upstream instead of the upstream's
+    /// own authority (which is the default, as with nginx's `proxy_pass`).
+    #[serde(default)]
+    pub preserve_host: bool,
     /// A policy file (TOML, or JSON by extension), relative to this file.
     pub policy: Option<String>,
     /// An S3 CORS configuration (XML, or JSON by extension).
@@ -162,6 +166,8 @@ pub struct Route {
     pub strip_prefix: bool,
     /// Forward preflights.
     pub forward_preflights: bool,
+    /// Keep the client's `Host`.
+    pub preserve_host: bool,
     /// Enforce, or only report (S3 routes; a policy carries its own mode).
     pub mode: Mode,
     /// The CORS decision maker.
@@ -383,7 +389,7 @@ fn build_route(r: RouteFile, at: &str, mode: Mode, base: &Path, problems: &mut V
             compile_policy(c, at, problems).map(|p| RouteCors::Policy(Box::new(p)))
         })
     };
-    Some(Route { path: path?, upstream: upstream?, strip_prefix: r.strip_prefix, forward_preflights: r.forward_preflights, mode, cors: cors? })
+    Some(Route { path: path?, upstream: upstream?, strip_prefix: r.strip_prefix, forward_preflights: r.forward_preflights, preserve_host: r.preserve_host, mode, cors: cors? })
 }
 
 fn is_json(path: &Path) -> bool {

@@ -310,7 +310,9 @@ fn upstream_request(req: Request<Body>, route: &Route, s: &Settings, peer: Socke
     if let Some(v) = host.and_then(|v| HeaderValue::from_str(v).ok()) {
         h.insert("x-forwarded-host", v);
     }
-    h.insert(header::HOST, HeaderValue::from_str(route.upstream.authority.as_str()).map_err(|_| ())?);
+    if !route.preserve_host || !h.contains_key(header::HOST) {
+        h.insert(header::HOST, HeaderValue::from_str(route.upstream.authority.as_str()).map_err(|_| ())?);
+    }
     let body = http_body_util::Limited::new(body, usize::try_from(s.max_request_body_bytes).unwrap_or(usize::MAX));
     Ok(Request::from_parts(parts, body::boxed(body)))
 }

@@ -48,6 +48,11 @@ strip_prefix = true
 upstream_cors_headers = "keep"
 rule = [{ origins = ["https://app.example"] }]
 [[route]]
+path = "/same-host"
+upstream = "http://{UP}"
+preserve_host = true
+rule = [{ origins = ["https://app.example"] }]
+[[route]]
 path = "/fwd"
 upstream = "http://{UP}"
 forward_preflights = true
@@ -343,5 +348,19 @@ async fn forwarded_for_is_appended() {
     assert!(text.contains("x-forwarded-for: 203.0.113.7, 127.0.0.1"), "{text}");
     // The gateway speaks plain HTTP to clients, so it says so, whatever the client claimed.
     assert!(text.contains("x-forwarded-proto: http\n"), "{text}");
+    gw.shutdown().await;
+}
+
+#[tokio::test]
+async fn preserve_host_keeps_the_clients_host() {
+    let up = upstream().await;
+    let dir = tempdir("preserve-host");
+    let gw = gateway(CONFIG, up.addr, &dir).await;
+    let c = client();
+    let (_, _, text) = send(&c, req("GET", gw.local_addr(), "/same-host").header("host", "localhost:9999").body(body::empty()).unwrap()).await;
+    assert!(text.contains("\nhost: localhost:9999\n"), "{text}");
+    let (_, _, text) = send(&c, req("GET", gw.local_addr(), "/other").header("host", "localhost:9999").body(body::empty()).unwrap()).await;
+    assert!(text.contains(&format!("\nhost: {}\n", up.addr)), "{text}");
+    assert!(text.contains("\nx-forwarded-host: localhost:9999\n"), "{text}");
     gw.shutdown().await;
 }
