@@ -74,16 +74,33 @@ struct Log {
     upstream: Option<Duration>,
 }
 
+/// Counts a request in flight until dropped, also when the client goes away
+/// and the request's future is dropped half-way.
+struct InFlight<'a>(&'a Metrics);
+
+impl<'a> InFlight<'a> {
+    fn new(m: &'a Metrics) -> Self {
+        m.in_flight(1);
+        InFlight(m)
+    }
+}
+
+impl Drop for InFlight<'_> {
+    fn drop(&mut self) {
+        self.0.in_flight(-1);
+    }
+}
+
 /// Handles one request.
 pub async fn handle(shared: Arc<Shared>, req: Request<Body>, peer: SocketAddr) -> Response<Body> {
     let start = Instant::now();
-    shared.metrics.in_flight(1);
+    let in_flight = InFlight::new(&shared.metrics);
     let method = req.method().clone();
     let path = req.uri().path().to_owned();
     let origin = req.headers().get(header::ORIGIN).and_then(|v| v.to_str().ok()).unwrap_or("").to_owned();
     let mut log = Log { route: "-".to_owned(), cors: "-", ..Log::default() };
     let response = route_request(&shared, req, peer, &mut log).await;
-    shared.metrics.in_flight(-1);
+    drop(in_flight);
     let status = response.status().as_u16();
     shared.metrics.request(&log.route, status);
     tracing::info!(

@@ -164,6 +164,7 @@ async fn admin_health_and_metrics() {
         "crossgate_upstream_latency_seconds_count{route=\"/\"} 3",
         "# TYPE crossgate_upstream_latency_seconds histogram",
         "crossgate_upstream_latency_seconds_bucket{route=\"/\",le=\"+Inf\"} 3",
+        "crossgate_requests_in_flight 0",
     ] {
         assert!(text.lines().any(|l| l == line), "missing `{line}` in:\n{text}");
     }
