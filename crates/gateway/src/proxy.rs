@@ -317,11 +317,11 @@ fn upstream_request(req: Request<Body>, route: &Route, s: &Settings, peer: Socke
         h.insert(header::CONNECTION, HeaderValue::from_static("upgrade"));
         h.insert(header::UPGRADE, u);
     }
+    // Every earlier hop, from however many header lines, then this client.
+    let mut xff: Vec<&str> = h.get_all("x-forwarded-for").iter().filter_map(|v| v.to_str().ok()).collect();
     let ip = peer.ip().to_string();
-    let xff = match h.get("x-forwarded-for").and_then(|v| v.to_str().ok()) {
-        Some(prev) => format!("{prev}, {ip}"),
-        None => ip,
-    };
+    xff.push(&ip);
+    let xff = xff.join(", ");
     h.insert("x-forwarded-for", HeaderValue::from_str(&xff).map_err(|_| ())?);
     h.insert("x-forwarded-proto", HeaderValue::from_static("http"));
     if let Some(v) = host.and_then(|v| HeaderValue::from_str(v).ok()) {

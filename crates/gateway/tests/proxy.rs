@@ -343,9 +343,9 @@ async fn forwarded_for_is_appended() {
     let dir = tempdir("xff");
     let gw = gateway(CONFIG, up.addr, &dir).await;
     let c = client();
-    let r = req("GET", gw.local_addr(), "/x").header("x-forwarded-for", "203.0.113.7").header("x-forwarded-proto", "https").body(body::empty()).unwrap();
+    let r = req("GET", gw.local_addr(), "/x").header("x-forwarded-for", "203.0.113.7").header("x-forwarded-for", "198.51.100.2").header("x-forwarded-proto", "https").body(body::empty()).unwrap();
     let (_, _, text) = send(&c, r).await;
-    assert!(text.contains("x-forwarded-for: 203.0.113.7, 127.0.0.1"), "{text}");
+    assert!(text.contains("x-forwarded-for: 203.0.113.7, 198.51.100.2, 127.0.0.1"), "{text}");
     // The gateway speaks plain HTTP to clients, so it says so, whatever the client claimed.
     assert!(text.contains("x-forwarded-proto: http\n"), "{text}");
     gw.shutdown().await;
