@@ -181,8 +181,11 @@ async fn route_request(shared: &Arc<Shared>, mut req: Request<Body>, peer: Socke
     let took = sent.elapsed();
     log.upstream = Some(took);
     shared.metrics.upstream_latency(label, took);
-    if let (StatusCode::SWITCHING_PROTOCOLS, Some(client_upgrade)) = (upstream.status(), client_upgrade) {
-        return switch_protocols(upstream, client_upgrade, &finish);
+    if upstream.status() == StatusCode::SWITCHING_PROTOCOLS {
+        return match client_upgrade {
+            Some(client_upgrade) => switch_protocols(upstream, client_upgrade, &finish),
+            None => gateway_error(shared, label, "unrequested-upgrade", StatusCode::BAD_GATEWAY, "Bad Gateway: the upstream switched protocols unasked", &finish),
+        };
     }
     let (mut parts, incoming) = upstream.into_parts();
     strip_hop_by_hop(&mut parts.headers);
