@@ -58,7 +58,9 @@ impl Gateway {
         Ok(Self::from_listeners(runtime, config_path, listener, admin))
     }
 
-    /// Starts serving on listeners the caller bound.
+    /// Starts serving on listeners the caller bound (the demo binds its
+    /// ports first, to put them in the policy). Spawns tasks, so it must be
+    /// called within a Tokio runtime.
     pub fn from_listeners(runtime: Runtime, config_path: Option<PathBuf>, listener: TcpListener, admin: Option<TcpListener>) -> Gateway {
         let settings = runtime.settings.clone();
         let addr = listener.local_addr().unwrap_or(settings.listen);
