@@ -1,9 +1,14 @@
-//! `crossgate lint FILE`: every error and warning in a policy file.
+//! `crossgate lint FILE`: every error and warning in a policy file, a
+//! gateway config (`crossgate serve --config`), or an S3 bucket CORS
+//! configuration (XML, or the JSON `aws s3api get-bucket-cors` prints).
 
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+use std::path::Path;
+
 use crossgate_core::{Diagnostic, Policy, PolicyConfig, Severity};
+use crossgate_gateway::Problem;
 use serde_json::json;
 
 use crate::output::{emit, Output, Style};
@@ -11,7 +16,9 @@ use crate::output::{emit, Output, Style};
 /// Arguments of `crossgate lint`.
 #[derive(clap::Args)]
 pub(crate) struct Args {
-    /// The policy file: TOML, or JSON when it ends in `.json`.
+    /// The file: a policy (TOML, or JSON when it ends in `.json`), a gateway
+    /// config (TOML with [[route]]), or an S3 CORS configuration (`.xml`, or
+    /// JSON with `CORSRules`).
     file: PathBuf,
 
     /// Print one JSON object instead of text.
@@ -25,6 +32,8 @@ pub(crate) enum Findings {
     Syntax(String),
     /// Diagnostics from validation (possibly warnings only).
     Checked(Vec<Diagnostic>),
+    /// Problems in a gateway config or S3 CORS file.
+    Problems(Vec<Problem>),
 }
 
 impl Findings {
@@ -32,8 +41,44 @@ impl Findings {
         match self {
             Findings::Syntax(_) => false,
             Findings::Checked(d) => d.iter().all(|d| d.severity() != Severity::Error),
+            Findings::Problems(p) => p.iter().all(|p| !p.is_error()),
         }
     }
+}
+
+/// Which kind of file this is, from its extension and top-level keys.
+pub(crate) fn lint_any(path: &Path, text: &str) -> Findings {
+    let ext = path.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase);
+    match ext.as_deref() {
+        Some("xml") => lint_s3(text, false),
+        Some("json") => {
+            let s3 = serde_json::from_str::<serde_json::Value>(text)
+                .is_ok_and(|v| v.get("CORSRules").is_some() || v.get("CORSConfiguration").is_some());
+            if s3 {
+                lint_s3(text, true)
+            } else {
+                lint_policy(text, true)
+            }
+        }
+        _ => {
+            let gateway = toml::from_str::<toml::Table>(text).is_ok_and(|t| t.contains_key("route") || t.contains_key("listen"));
+            if gateway {
+                let base = path.parent().unwrap_or(Path::new("."));
+                Findings::Problems(match crossgate_gateway::load_str(text, base) {
+                    Ok(rt) => rt.warnings,
+                    Err(p) => p.0,
+                })
+            } else {
+                lint_policy(text, false)
+            }
+        }
+    }
+}
+
+fn lint_s3(text: &str, json: bool) -> Findings {
+    let mut problems = Vec::new();
+    let _ = crossgate_gateway::s3::S3Cors::parse(text, json, "CORSConfiguration", &mut problems);
+    Findings::Problems(problems)
 }
 
 /// Parses and validates a policy file's text.
@@ -61,8 +106,7 @@ pub(crate) fn run(args: &Args, out: &Output) -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let is_json = args.file.extension().is_some_and(|e| e.eq_ignore_ascii_case("json"));
-    let findings = lint_policy(&text, is_json);
+    let findings = lint_any(&args.file, &text);
     if args.json {
         emit(&to_json(&name, &findings).to_string());
     } else {
@@ -95,6 +139,19 @@ fn to_json(file: &str, findings: &Findings) -> serde_json::Value {
                 })
             })
             .collect(),
+        Findings::Problems(p) => p
+            .iter()
+            .map(|p| {
+                json!({
+                    "severity": p.severity.as_str(),
+                    "code": p.code,
+                    "location": p.location,
+                    "value": p.value,
+                    "message": p.message,
+                    "help": p.help,
+                })
+            })
+            .collect(),
     };
     let count = |s: &str| diagnostics.iter().filter(|d| d["severity"] == s).count();
     json!({
@@ -104,6 +161,17 @@ fn to_json(file: &str, findings: &Findings) -> serde_json::Value {
         "warnings": count("warning"),
         "diagnostics": diagnostics,
     })
+}
+
+/// Prints gateway/S3 problems, one line and a help line each.
+pub(crate) fn print_problems(file: &str, problems: &[Problem], out: &Output) {
+    for p in problems {
+        let (style, label) = if p.is_error() { (Style::Error, "error") } else { (Style::Warning, "warning") };
+        let value = if p.value.is_empty() { String::new() } else { format!(" `{}`", p.value) };
+        let place = if p.location.is_empty() && value.is_empty() { String::new() } else { format!("{}{value}: ", p.location) };
+        emit(&format!("{}: {file}: {place}{}", out.paint(style, &format!("{label}[{}]", p.code)), p.message));
+        emit(&format!("  {} {}", out.paint(Style::Dim, "help:"), p.help));
+    }
 }
 
 fn print_text(file: &str, findings: &Findings, out: &Output) {
@@ -127,6 +195,7 @@ fn print_text(file: &str, findings: &Findings, out: &Output) {
                 emit(&format!("  {} {}", out.paint(Style::Dim, "help:"), d.help));
             }
         }
+        Findings::Problems(p) => print_problems(file, p, out),
     }
     let (errors, warnings) = match findings {
         Findings::Syntax(_) => (1, 0),
@@ -134,6 +203,7 @@ fn print_text(file: &str, findings: &Findings, out: &Output) {
             d.iter().filter(|d| d.severity() == Severity::Error).count(),
             d.iter().filter(|d| d.severity() == Severity::Warning).count(),
         ),
+        Findings::Problems(p) => (p.iter().filter(|p| p.is_error()).count(), p.iter().filter(|p| !p.is_error()).count()),
     };
     let plural = |n: usize, w: &str| format!("{n} {w}{}", if n == 1 { "" } else { "s" });
     if errors == 0 {

@@ -1,0 +1,511 @@
+//! The gateway config file: TOML, validated as a whole.
+//!
+//! Loading never stops at the first problem: every route is checked and
+//! every policy compiled, so one run of `crossgate serve --check-config`
+//! lists everything to fix. A loaded config is a [`Runtime`]: immutable,
+//! swapped atomically on reload.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use crossgate_core::{Mode, Policy, PolicyConfig, RuleConfig, UpstreamCorsHeaders};
+use http::uri::{Authority, Scheme};
+use http::Uri;
+use serde::Deserialize;
+
+use crate::hosts::AllowedHosts;
+use crate::problem::{Problem, Problems};
+use crate::s3::S3Cors;
+
+/// The file as written.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GatewayFile {
+    /// Where clients connect, e.g. `127.0.0.1:8080`.
+    pub listen: Option<String>,
+    /// Where `/-/health` and `/-/metrics` are served; absent: nowhere.
+    pub admin_listen: Option<String>,
+    /// `Host` values accepted; empty or absent: any.
+    #[serde(default)]
+    pub allowed_hosts: Vec<String>,
+    /// `enforce` or `report-only`, for every route.
+    pub mode: Option<Mode>,
+    /// Most simultaneous client connections.
+    pub max_connections: Option<usize>,
+    /// Most bytes of request headers (names + values) before 431.
+    pub max_request_header_bytes: Option<usize>,
+    /// Most bytes of request body before 413.
+    pub max_request_body_bytes: Option<u64>,
+    /// Milliseconds to connect to an upstream.
+    pub connect_timeout_ms: Option<u64>,
+    /// Milliseconds a client has to send a request's headers (and the
+    /// longest a kept-alive connection waits idle for the next one).
+    pub request_header_timeout_ms: Option<u64>,
+    /// Milliseconds to wait for an upstream's response headers before 504.
+    pub upstream_timeout_ms: Option<u64>,
+    /// Milliseconds a pooled upstream connection may stay idle.
+    pub upstream_idle_timeout_ms: Option<u64>,
+    /// Milliseconds in-flight requests get to finish on shutdown.
+    pub shutdown_timeout_ms: Option<u64>,
+    /// Reload when the file changes (checked every second); SIGHUP always works.
+    pub watch: Option<bool>,
+    /// The routes; the longest matching `path` prefix wins.
+    #[serde(default, rename = "route")]
+    pub routes: Vec<RouteFile>,
+}
+
+/// One `[[route]]` as written.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RouteFile {
+    /// Path prefix, e.g. `/api` (matches `/api` and `/api/…`, not `/apix`).
+    pub path: Option<String>,
+    /// `http://host:port`, optionally with a base path.
+    pub upstream: Option<String>,
+    /// Remove the route's prefix before forwarding.
+    #[serde(default)]
+    pub strip_prefix: bool,
+    /// Send preflights to the upstream instead of answering them.
+    #[serde(default)]
+    pub forward_preflights: bool,
+    /// Send the client's `Host` to the upstream instead of the upstream's
+    /// own authority (which is the default, as with nginx's `proxy_pass`).
+    #[serde(default)]
+    pub preserve_host: bool,
+    /// A policy file (TOML, or JSON by extension), relative to this file.
+    pub policy: Option<String>,
+    /// An S3 CORS configuration (XML, or JSON by extension).
+    pub s3_cors: Option<String>,
+    /// Inline policy rules, with the policy file's keys.
+    #[serde(default)]
+    pub rule: Vec<RuleConfig>,
+    /// Policy-wide keys, inline or overriding the policy file's.
+    pub strict: Option<bool>,
+    /// As in a policy file.
+    pub preflight_status: Option<u16>,
+    /// As in a policy file.
+    pub debug: Option<bool>,
+    /// As in a policy file.
+    pub upstream_cors_headers: Option<UpstreamCorsHeaders>,
+}
+
+/// Limits and timeouts, resolved with their defaults.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Settings {
+    /// Client listener.
+    pub listen: SocketAddr,
+    /// Admin listener.
+    pub admin_listen: Option<SocketAddr>,
+    /// Connection limit.
+    pub max_connections: usize,
+    /// Header-size limit (431).
+    pub max_request_header_bytes: usize,
+    /// Body-size limit (413).
+    pub max_request_body_bytes: u64,
+    /// Upstream connect timeout.
+    pub connect_timeout: Duration,
+    /// Client request-header (and keep-alive idle) timeout.
+    pub request_header_timeout: Duration,
+    /// Upstream response timeout (504).
+    pub upstream_timeout: Duration,
+    /// Pooled connection idle timeout.
+    pub upstream_idle_timeout: Duration,
+    /// Drain time on shutdown.
+    pub shutdown_timeout: Duration,
+    /// Reload on file change.
+    pub watch: bool,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
+            admin_listen: None,
+            max_connections: 1024,
+            max_request_header_bytes: 16 * 1024,
+            max_request_body_bytes: 1 << 30,
+            connect_timeout: Duration::from_secs(5),
+            request_header_timeout: Duration::from_secs(30),
+            upstream_timeout: Duration::from_secs(60),
+            upstream_idle_timeout: Duration::from_secs(90),
+            shutdown_timeout: Duration::from_secs(30),
+            watch: true,
+        }
+    }
+}
+
+/// Where a route sends requests.
+#[derive(Clone, Debug)]
+pub struct Upstream {
+    /// `http` (TLS toward upstreams is not supported).
+    pub scheme: Scheme,
+    /// Host and port.
+    pub authority: Authority,
+    /// Base path prepended to forwarded paths, without a trailing `/`.
+    pub base_path: String,
+}
+
+/// How a route decides CORS.
+#[derive(Debug)]
+pub enum RouteCors {
+    /// A crossgate policy.
+    Policy(Box<Policy>),
+    /// An S3 bucket CORS configuration.
+    S3(S3Cors),
+}
+
+/// A validated route.
+#[derive(Debug)]
+pub struct Route {
+    /// The prefix.
+    pub path: String,
+    /// The upstream.
+    pub upstream: Upstream,
+    /// Strip the prefix when forwarding.
+    pub strip_prefix: bool,
+    /// Forward preflights.
+    pub forward_preflights: bool,
+    /// Keep the client's `Host`.
+    pub preserve_host: bool,
+    /// Enforce, or only report (S3 routes; a policy carries its own mode).
+    pub mode: Mode,
+    /// The CORS decision maker.
+    pub cors: RouteCors,
+}
+
+impl Route {
+    /// Whether `path` falls under this route's prefix.
+    pub fn matches(&self, path: &str) -> bool {
+        prefix_matches(&self.path, path)
+    }
+}
+
+fn prefix_matches(prefix: &str, path: &str) -> bool {
+    if prefix == "/" {
+        return true;
+    }
+    match path.strip_prefix(prefix) {
+        Some(rest) => rest.is_empty() || rest.starts_with('/'),
+        None => false,
+    }
+}
+
+/// A loaded config: what the proxy serves with until the next reload.
+#[derive(Debug)]
+pub struct Runtime {
+    /// Limits and timeouts.
+    pub settings: Settings,
+    /// The `Host` check.
+    pub allowed_hosts: AllowedHosts,
+    /// Routes, longest prefix first.
+    pub routes: Vec<Route>,
+    /// Warnings found while loading.
+    pub warnings: Vec<Problem>,
+    /// The policy and S3 files the routes were read from (watched with
+    /// the config file).
+    pub sources: Vec<PathBuf>,
+}
+
+impl Runtime {
+    /// The route for a path: the longest matching prefix.
+    pub fn route(&self, path: &str) -> Option<(usize, &Route)> {
+        self.routes.iter().enumerate().find(|(_, r)| r.matches(path))
+    }
+}
+
+/// Reads and validates a config file; relative paths inside it are
+/// resolved against its directory.
+///
+/// # Errors
+///
+/// Every problem found, errors and warnings.
+pub fn load_file(path: &Path) -> Result<Runtime, Problems> {
+    let text = std::fs::read_to_string(path).map_err(|e| {
+        Problems(vec![Problem::error("file-unreadable", path.display().to_string(), "", format!("cannot read the config: {e}"), "check the path and permissions")])
+    })?;
+    let base = path.parent().map(Path::to_path_buf).unwrap_or_default();
+    load_str(&text, &base)
+}
+
+/// Parses and validates config text; `base` is the directory relative
+/// paths are resolved against.
+///
+/// # Errors
+///
+/// Every problem found, errors and warnings.
+pub fn load_str(text: &str, base: &Path) -> Result<Runtime, Problems> {
+    let file: GatewayFile = toml::from_str(text).map_err(|e| {
+        Problems(vec![Problem::error("syntax", "", "", e.to_string().trim_end().to_owned(), "fix the file's syntax or the key's type")])
+    })?;
+    build(file, base)
+}
+
+/// Validates a parsed file.
+///
+/// # Errors
+///
+/// Every problem found, errors and warnings.
+pub fn build(file: GatewayFile, base: &Path) -> Result<Runtime, Problems> {
+    let mut problems = Vec::new();
+    let mut settings = Settings::default();
+    if let Some(listen) = &file.listen {
+        match listen.parse() {
+            Ok(a) => settings.listen = a,
+            Err(_) => problems.push(Problem::error("listen-invalid", "listen", listen, "not an IP address and port", "write it as `127.0.0.1:8080` or `[::1]:8080`")),
+        }
+    }
+    if let Some(admin) = &file.admin_listen {
+        match admin.parse() {
+            Ok(a) => settings.admin_listen = Some(a),
+            Err(_) => problems.push(Problem::error("listen-invalid", "admin_listen", admin, "not an IP address and port", "write it as `127.0.0.1:9090`")),
+        }
+    }
+    let positive = |problems: &mut Vec<Problem>, key: &str, v: Option<u64>| -> Option<u64> {
+        match v {
+            Some(0) => {
+                problems.push(Problem::error("limit-invalid", key, "0", "must be greater than zero", "remove the key to use the default"));
+                None
+            }
+            v => v,
+        }
+    };
+    let ms = Duration::from_millis;
+    if let Some(v) = positive(&mut problems, "max_connections", file.max_connections.map(|v| v as u64)) {
+        settings.max_connections = usize::try_from(v).unwrap_or(usize::MAX);
+    }
+    if let Some(v) = positive(&mut problems, "max_request_header_bytes", file.max_request_header_bytes.map(|v| v as u64)) {
+        settings.max_request_header_bytes = usize::try_from(v).unwrap_or(usize::MAX);
+    }
+    if let Some(v) = positive(&mut problems, "max_request_body_bytes", file.max_request_body_bytes) {
+        settings.max_request_body_bytes = v;
+    }
+    if let Some(v) = positive(&mut problems, "connect_timeout_ms", file.connect_timeout_ms) {
+        settings.connect_timeout = ms(v);
+    }
+    if let Some(v) = positive(&mut problems, "request_header_timeout_ms", file.request_header_timeout_ms) {
+        settings.request_header_timeout = ms(v);
+    }
+    if let Some(v) = positive(&mut problems, "upstream_timeout_ms", file.upstream_timeout_ms) {
+        settings.upstream_timeout = ms(v);
+    }
+    if let Some(v) = positive(&mut problems, "upstream_idle_timeout_ms", file.upstream_idle_timeout_ms) {
+        settings.upstream_idle_timeout = ms(v);
+    }
+    if let Some(v) = positive(&mut problems, "shutdown_timeout_ms", file.shutdown_timeout_ms) {
+        settings.shutdown_timeout = ms(v);
+    }
+    if let Some(w) = file.watch {
+        settings.watch = w;
+    }
+    let allowed_hosts = AllowedHosts::parse(&file.allowed_hosts, &mut problems);
+    if file.routes.is_empty() {
+        problems.push(Problem::error("no-routes", "route", "", "the config has no [[route]]", "add a [[route]] with `path`, `upstream` and a policy"));
+    }
+    let mode = file.mode.unwrap_or_default();
+    let mut routes: Vec<Route> = Vec::new();
+    let mut seen: Vec<String> = Vec::new();
+    let mut sources: Vec<PathBuf> = Vec::new();
+    for (i, r) in file.routes.into_iter().enumerate() {
+        let at = format!("route[{i}]");
+        if let Some(p) = &r.path {
+            if seen.contains(p) {
+                problems.push(Problem::error("route-path-duplicate", format!("{at}.path"), p, "another route has the same path", "merge the two routes or change one path"));
+            }
+            seen.push(p.clone());
+        }
+        sources.extend(r.policy.iter().chain(r.s3_cors.iter()).map(|f| base.join(f)));
+        if let Some(route) = build_route(r, &at, mode, base, &mut problems) {
+            routes.push(route);
+        }
+    }
+    routes.sort_by_key(|r| std::cmp::Reverse(r.path.len()));
+    let (errors, warnings): (Vec<_>, Vec<_>) = problems.into_iter().partition(Problem::is_error);
+    if !errors.is_empty() {
+        return Err(Problems(errors.into_iter().chain(warnings).collect()));
+    }
+    Ok(Runtime { settings, allowed_hosts, routes, warnings, sources })
+}
+
+fn build_route(r: RouteFile, at: &str, mode: Mode, base: &Path, problems: &mut Vec<Problem>) -> Option<Route> {
+    let path = match r.path.as_deref() {
+        None => {
+            problems.push(Problem::error("route-path-missing", format!("{at}.path"), "", "the route has no `path`", "add `path = \"/\"` to match every request"));
+            None
+        }
+        Some(p) if !p.starts_with('/') || (p.len() > 1 && p.ends_with('/')) || p.contains(['?', '#', '*', ' ']) => {
+            problems.push(Problem::error("route-path-invalid", format!("{at}.path"), p, "not a path prefix", "write a prefix such as `/api` (leading `/`, no trailing `/`, no wildcard)"));
+            None
+        }
+        Some(p) => Some(p.to_owned()),
+    };
+    let upstream = match r.upstream.as_deref() {
+        None => {
+            problems.push(Problem::error("upstream-missing", format!("{at}.upstream"), "", "the route has no `upstream`", "add `upstream = \"http://127.0.0.1:8000\"`"));
+            None
+        }
+        Some(u) => parse_upstream(u, &format!("{at}.upstream"), problems),
+    };
+    let sources = [r.policy.is_some(), r.s3_cors.is_some(), !r.rule.is_empty()].iter().filter(|b| **b).count();
+    if sources > 1 {
+        problems.push(Problem::error("policy-conflict", at, "", "more than one of `policy`, `s3_cors` and inline [[route.rule]]", "give the route exactly one policy source"));
+        return None;
+    }
+    let cors = if let Some(file) = &r.s3_cors {
+        let loc = format!("{at}.s3_cors");
+        let full = base.join(file);
+        match std::fs::read_to_string(&full) {
+            Err(e) => {
+                problems.push(Problem::error("file-unreadable", loc, file, format!("cannot read the S3 CORS file: {e}"), "check the path (relative to the config file)"));
+                None
+            }
+            Ok(text) => crate::s3::S3Cors::parse(&text, is_json(&full), &loc, problems).map(RouteCors::S3),
+        }
+    } else {
+        let config = if let Some(file) = &r.policy {
+            read_policy(&base.join(file), &format!("{at}.policy"), file, problems)
+        } else if r.rule.is_empty() {
+            problems.push(Problem::error("policy-missing", at, "", "the route has no policy", "add `policy = \"file.toml\"`, inline [[route.rule]] tables, or `s3_cors`"));
+            None
+        } else {
+            Some(PolicyConfig { rules: r.rule.clone(), ..PolicyConfig::default() })
+        };
+        config.and_then(|mut c| {
+            if let Some(v) = r.strict {
+                c.strict = v;
+            }
+            if let Some(v) = r.preflight_status {
+                c.preflight_status = v;
+            }
+            if let Some(v) = r.debug {
+                c.debug = v;
+            }
+            if let Some(v) = r.upstream_cors_headers {
+                c.upstream_cors_headers = v;
+            }
+            if mode == Mode::ReportOnly {
+                c.mode = Mode::ReportOnly;
+            }
+            compile_policy(c, at, problems).map(|p| RouteCors::Policy(Box::new(p)))
+        })
+    };
+    Some(Route { path: path?, upstream: upstream?, strip_prefix: r.strip_prefix, forward_preflights: r.forward_preflights, preserve_host: r.preserve_host, mode, cors: cors? })
+}
+
+fn is_json(path: &Path) -> bool {
+    path.extension().is_some_and(|e| e.eq_ignore_ascii_case("json"))
+}
+
+fn read_policy(full: &PathBuf, loc: &str, shown: &str, problems: &mut Vec<Problem>) -> Option<PolicyConfig> {
+    let text = match std::fs::read_to_string(full) {
+        Ok(t) => t,
+        Err(e) => {
+            problems.push(Problem::error("file-unreadable", loc, shown, format!("cannot read the policy file: {e}"), "check the path (relative to the config file)"));
+            return None;
+        }
+    };
+    let parsed = if is_json(full) { PolicyConfig::from_json(&text).map_err(|e| e.to_string()) } else { PolicyConfig::from_toml(&text).map_err(|e| e.to_string()) };
+    match parsed {
+        Ok(c) => Some(c),
+        Err(e) => {
+            problems.push(Problem::error("syntax", loc, shown, e.trim_end().to_owned(), "fix the policy file's syntax or the key's type"));
+            None
+        }
+    }
+}
+
+/// Compiles a route's policy, turning its diagnostics into problems placed
+/// under the route.
+fn compile_policy(config: PolicyConfig, at: &str, problems: &mut Vec<Problem>) -> Option<Policy> {
+    let convert = |d: &crossgate_core::Diagnostic| {
+        let place = match d.location.rule {
+            Some(r) => format!("{at}.rule[{r}].{}", d.location.field),
+            None => format!("{at}.{}", d.location.field),
+        };
+        Problem { severity: d.severity(), code: d.code.as_str(), value: d.value.clone(), location: place, message: d.message.clone(), help: d.help.clone() }
+    };
+    match Policy::new(config) {
+        Ok(built) => {
+            problems.extend(built.warnings.iter().map(convert));
+            Some(built.policy)
+        }
+        Err(e) => {
+            problems.extend(e.diagnostics.iter().map(convert));
+            None
+        }
+    }
+}
+
+fn parse_upstream(u: &str, loc: &str, problems: &mut Vec<Problem>) -> Option<Upstream> {
+    let bad = |problems: &mut Vec<Problem>, why: &str| {
+        problems.push(Problem::error("upstream-invalid", loc, u, why, "write it as `http://host:port`, optionally with a base path"));
+        None
+    };
+    let Ok(uri) = u.parse::<Uri>() else { return bad(problems, "not a URL") };
+    match uri.scheme() {
+        Some(s) if *s == Scheme::HTTP => {}
+        Some(s) if *s == Scheme::HTTPS => return bad(problems, "https upstreams are not supported; terminate TLS in front of the upstream or use http on a private network"),
+        _ => return bad(problems, "the scheme must be http"),
+    }
+    let Some(authority) = uri.authority().cloned() else { return bad(problems, "no host") };
+    if authority.as_str().contains('@') {
+        return bad(problems, "credentials in the URL are not supported");
+    }
+    if uri.query().is_some() {
+        return bad(problems, "an upstream cannot have a query");
+    }
+    let base_path = uri.path().trim_end_matches('/').to_owned();
+    Some(Upstream { scheme: Scheme::HTTP, authority, base_path })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn prefixes_match_whole_segments() {
+        assert!(prefix_matches("/api", "/api"));
+        assert!(prefix_matches("/api", "/api/x"));
+        assert!(!prefix_matches("/api", "/apix"));
+        assert!(prefix_matches("/", "/anything"));
+    }
+
+    #[test]
+    fn every_problem_is_reported_at_once() {
+        let text = r#"
+listen = "nope"
+max_connections = 0
+[[route]]
+path = "api"
+upstream = "https://x"
+[[route.rule]]
+origins = ["*"]
+credentials = true
+[[route]]
+path = "/b"
+upstream = "http://127.0.0.1:1"
+"#;
+        let e = load_str(text, Path::new(".")).unwrap_err();
+        let codes: Vec<_> = e.errors().map(|p| p.code).collect();
+        assert_eq!(codes, ["listen-invalid", "limit-invalid", "route-path-invalid", "upstream-invalid", "any-origin-with-credentials", "policy-missing"]);
+        let any = e.0.iter().find(|p| p.code == "any-origin-with-credentials").unwrap();
+        assert_eq!(any.location, "route[0].rule[0].origins");
+    }
+
+    #[test]
+    fn longest_prefix_wins() {
+        let text = r#"
+[[route]]
+path = "/"
+upstream = "http://127.0.0.1:1"
+rule = [{ origins = ["https://a.example"] }]
+[[route]]
+path = "/api/v2"
+upstream = "http://127.0.0.1:2/base/"
+rule = [{ origins = ["https://a.example"] }]
+"#;
+        let rt = load_str(text, Path::new(".")).unwrap();
+        assert_eq!(rt.route("/api/v2/x").unwrap().1.upstream.base_path, "/base");
+        assert_eq!(rt.route("/api/v3").unwrap().1.path, "/");
+    }
+}

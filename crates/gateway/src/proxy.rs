@@ -1,0 +1,338 @@
+//! The request path: `Host` check, route, CORS decision, forward, finish.
+//!
+//! Every response that leaves here for a route carries that route's CORS
+//! headers and `Vary`, including the ones the gateway makes itself (413,
+//! 431, 502, 504): a page that gets a plain 502 without CORS headers sees a
+//! "CORS error" in the console and goes hunting for the wrong problem.
+
+use std::net::SocketAddr;
+use std::sync::{Arc, RwLock};
+use std::time::{Duration, Instant};
+
+use http::header::{self, HeaderMap, HeaderName, HeaderValue};
+use http::{Request, Response, StatusCode, Uri, Version};
+use hyper_util::client::legacy::connect::HttpConnector;
+use hyper_util::client::legacy::Client;
+use hyper_util::rt::TokioExecutor;
+
+use crate::body::{self, Body};
+use crate::config::{Route, Runtime, Settings};
+use crate::edge::{Finish, Step};
+use crate::metrics::Metrics;
+
+/// The upstream client: pooled HTTP/1.1 connections.
+pub type UpstreamClient = Client<HttpConnector, Body>;
+
+/// What every connection shares: the current config, the upstream pool,
+/// the metrics.
+pub struct Shared {
+    runtime: RwLock<Arc<Runtime>>,
+    client: UpstreamClient,
+    /// Counters for `/-/metrics`.
+    pub metrics: Metrics,
+}
+
+impl Shared {
+    /// Shared state for a first config; the client's timeouts come from it.
+    pub fn new(runtime: Runtime) -> Self {
+        let s = &runtime.settings;
+        let mut connector = HttpConnector::new();
+        connector.set_connect_timeout(Some(s.connect_timeout));
+        connector.set_nodelay(true);
+        let client = Client::builder(TokioExecutor::new())
+            .pool_idle_timeout(s.upstream_idle_timeout)
+            .pool_timer(hyper_util::rt::TokioTimer::new())
+            .build(connector);
+        Shared { runtime: RwLock::new(Arc::new(runtime)), client, metrics: Metrics::default() }
+    }
+
+    /// The config in force. Each request holds its own `Arc`, so a reload
+    /// never changes the rules under a request that is already running.
+    pub fn current(&self) -> Arc<Runtime> {
+        match self.runtime.read() {
+            Ok(g) => Arc::clone(&g),
+            Err(p) => Arc::clone(&p.into_inner()),
+        }
+    }
+
+    /// Swaps in a new config.
+    pub fn swap(&self, runtime: Runtime) {
+        let new = Arc::new(runtime);
+        match self.runtime.write() {
+            Ok(mut g) => *g = new,
+            Err(p) => *p.into_inner() = new,
+        }
+    }
+}
+
+/// What the access log records about one request.
+#[derive(Default)]
+struct Log {
+    route: String,
+    cors: &'static str,
+    reason: &'static str,
+    upstream: Option<Duration>,
+}
+
+/// Counts a request in flight until dropped, also when the client goes away
+/// and the request's future is dropped half-way.
+struct InFlight<'a>(&'a Metrics);
+
+impl<'a> InFlight<'a> {
+    fn new(m: &'a Metrics) -> Self {
+        m.in_flight(1);
+        InFlight(m)
+    }
+}
+
+impl Drop for InFlight<'_> {
+    fn drop(&mut self) {
+        self.0.in_flight(-1);
+    }
+}
+
+/// Handles one request.
+pub async fn handle(shared: Arc<Shared>, req: Request<Body>, peer: SocketAddr) -> Response<Body> {
+    let start = Instant::now();
+    let in_flight = InFlight::new(&shared.metrics);
+    let method = req.method().clone();
+    let path = req.uri().path().to_owned();
+    let origin = req.headers().get(header::ORIGIN).and_then(|v| v.to_str().ok()).unwrap_or("").to_owned();
+    let mut log = Log { route: "-".to_owned(), cors: "-", ..Log::default() };
+    let response = route_request(&shared, req, peer, &mut log).await;
+    drop(in_flight);
+    let status = response.status().as_u16();
+    shared.metrics.request(&log.route, status);
+    tracing::info!(
+        target: "crossgate::access",
+        %peer, %method, %path, %origin, status, route = %log.route, cors = log.cors, reason = log.reason,
+        upstream_ms = log.upstream.map(|d| d.as_secs_f64() * 1000.0),
+        duration_ms = start.elapsed().as_secs_f64() * 1000.0,
+        "request"
+    );
+    response
+}
+
+fn request_host(req: &Request<Body>) -> Option<String> {
+    req.headers()
+        .get(header::HOST)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned)
+        .or_else(|| req.uri().authority().map(|a| a.as_str().to_owned()))
+}
+
+async fn route_request(shared: &Arc<Shared>, mut req: Request<Body>, peer: SocketAddr, log: &mut Log) -> Response<Body> {
+    let rt = shared.current();
+    let host = request_host(&req);
+    if !rt.allowed_hosts.allows(host.as_deref()) {
+        log.reason = "host-not-allowed";
+        return plain(StatusCode::BAD_REQUEST, "Bad Request: this Host is not served here (allowed_hosts)");
+    }
+    // HTTP/2 clients send `:authority`; upstreams get a Host header.
+    if !req.headers().contains_key(header::HOST) {
+        if let Some(h) = host.as_deref().and_then(|h| HeaderValue::from_str(h).ok()) {
+            req.headers_mut().insert(header::HOST, h);
+        }
+    }
+    let Some((_, route)) = rt.route(req.uri().path()) else {
+        return plain(StatusCode::NOT_FOUND, "Not Found: no route for this path");
+    };
+    log.route = route.path.clone();
+    let label = route.path.as_str();
+    let (step, verdict) = crate::edge::decide(route, &req, &shared.metrics);
+    log.cors = verdict.outcome;
+    log.reason = verdict.reason;
+    shared.metrics.decision(label, verdict.outcome, verdict.reason);
+    let finish = match step {
+        Step::Answer(resp) => return resp,
+        Step::Forward(finish) => finish,
+    };
+
+    let s = &rt.settings;
+    if header_bytes(&req) > s.max_request_header_bytes {
+        return gateway_error(shared, label, "header-too-large", StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE, "Request Header Fields Too Large: the request's headers exceed max_request_header_bytes", &finish);
+    }
+    let declared = req.headers().get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()).and_then(|v| v.parse::<u64>().ok());
+    if declared.is_some_and(|n| n > s.max_request_body_bytes) {
+        return gateway_error(shared, label, "body-too-large", StatusCode::PAYLOAD_TOO_LARGE, "Content Too Large: the request body exceeds max_request_body_bytes", &finish);
+    }
+    // A protocol upgrade (WebSocket): the handshake goes through the policy
+    // like any request (strict mode refuses disallowed origins, which is
+    // what stops cross-site WebSocket hijacking), then bytes are relayed.
+    let upgrade = requested_upgrade(req.headers());
+    let client_upgrade = upgrade.is_some().then(|| hyper::upgrade::on(&mut req));
+    let upstream_req = match upstream_request(req, route, s, peer, host.as_deref(), upgrade) {
+        Ok(r) => r,
+        Err(()) => return gateway_error(shared, label, "bad-target", StatusCode::BAD_REQUEST, "Bad Request: the target cannot be forwarded", &finish),
+    };
+    let sent = Instant::now();
+    let result = tokio::time::timeout(s.upstream_timeout, shared.client.request(upstream_req)).await;
+    let upstream = match result {
+        Err(_) => return gateway_error(shared, label, "timeout", StatusCode::GATEWAY_TIMEOUT, "Gateway Timeout: the upstream did not answer in time", &finish),
+        Ok(Err(e)) => {
+            if body::is_length_limit(&e) {
+                return gateway_error(shared, label, "body-too-large", StatusCode::PAYLOAD_TOO_LARGE, "Content Too Large: the request body exceeds max_request_body_bytes", &finish);
+            }
+            tracing::warn!(target: "crossgate::upstream", route = label, error = %error_chain(&e), "upstream request failed");
+            return gateway_error(shared, label, "connect", StatusCode::BAD_GATEWAY, "Bad Gateway: the upstream cannot be reached", &finish);
+        }
+        Ok(Ok(r)) => r,
+    };
+    let took = sent.elapsed();
+    log.upstream = Some(took);
+    shared.metrics.upstream_latency(label, took);
+    if upstream.status() == StatusCode::SWITCHING_PROTOCOLS {
+        return match client_upgrade {
+            Some(client_upgrade) => switch_protocols(upstream, client_upgrade, &finish),
+            None => gateway_error(shared, label, "unrequested-upgrade", StatusCode::BAD_GATEWAY, "Bad Gateway: the upstream switched protocols unasked", &finish),
+        };
+    }
+    let (mut parts, incoming) = upstream.into_parts();
+    strip_hop_by_hop(&mut parts.headers);
+    if finish.apply(&mut parts.headers).is_err() {
+        return gateway_error(shared, label, "upstream-cors-headers", StatusCode::BAD_GATEWAY, "Bad Gateway: the upstream set its own Access-Control-* headers (upstream_cors_headers = \"reject\")", &finish);
+    }
+    parts.version = Version::HTTP_11;
+    Response::from_parts(parts, body::boxed(incoming))
+}
+
+fn error_chain(e: &(dyn std::error::Error + 'static)) -> String {
+    let mut s = e.to_string();
+    let mut cur = e.source();
+    while let Some(c) = cur {
+        s.push_str(": ");
+        s.push_str(&c.to_string());
+        cur = c.source();
+    }
+    s
+}
+
+/// The size of a request head as the limit counts it: target plus every
+/// header line.
+fn header_bytes(req: &Request<Body>) -> usize {
+    let target = req.uri().path_and_query().map_or(1, |p| p.as_str().len());
+    target + req.headers().iter().map(|(k, v)| k.as_str().len() + v.len() + 4).sum::<usize>()
+}
+
+/// A response with a status and a body.
+pub(crate) fn with_status(status: StatusCode, body: Body) -> Response<Body> {
+    let mut r = Response::new(body);
+    *r.status_mut() = status;
+    r
+}
+
+/// A short plain-text response the gateway makes itself.
+pub fn plain(status: StatusCode, text: &str) -> Response<Body> {
+    let mut r = with_status(status, body::full(format!("{text}\n")));
+    r.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("text/plain; charset=utf-8"));
+    r.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    r
+}
+
+fn gateway_error(shared: &Shared, route: &str, kind: &'static str, status: StatusCode, text: &str, finish: &Finish) -> Response<Body> {
+    shared.metrics.upstream_error(route, kind);
+    let mut r = plain(status, text);
+    // A fresh response has no upstream CORS headers, so this cannot conflict.
+    let _ = finish.apply(r.headers_mut());
+    r
+}
+
+/// Headers that describe one hop's connection, not the message (RFC 9110
+/// §7.6.1), plus any the `Connection` header names.
+fn strip_hop_by_hop(headers: &mut HeaderMap) {
+    let named: Vec<HeaderName> = headers
+        .get_all(header::CONNECTION)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .filter_map(|n| HeaderName::from_bytes(n.trim().as_bytes()).ok())
+        .collect();
+    for n in named {
+        headers.remove(n);
+    }
+    for n in ["connection", "keep-alive", "proxy-connection", "proxy-authenticate", "proxy-authorization", "te", "trailer", "transfer-encoding", "upgrade"] {
+        headers.remove(n);
+    }
+}
+
+/// The `Upgrade` value of an HTTP/1.1 request that asks for one.
+fn requested_upgrade(h: &HeaderMap) -> Option<HeaderValue> {
+    let asks = h
+        .get_all(header::CONNECTION)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .any(|t| t.trim().eq_ignore_ascii_case("upgrade"));
+    if asks {
+        h.get(header::UPGRADE).cloned()
+    } else {
+        None
+    }
+}
+
+/// Answers 101 to the client and relays bytes between the two upgraded
+/// connections until either side closes.
+fn switch_protocols(mut upstream: Response<hyper::body::Incoming>, client: hyper::upgrade::OnUpgrade, finish: &Finish) -> Response<Body> {
+    let protocol = upstream.headers().get(header::UPGRADE).cloned();
+    let upstream_upgrade = hyper::upgrade::on(&mut upstream);
+    tokio::spawn(async move {
+        match (client.await, upstream_upgrade.await) {
+            (Ok(c), Ok(u)) => {
+                let _ = tokio::io::copy_bidirectional(&mut hyper_util::rt::TokioIo::new(c), &mut hyper_util::rt::TokioIo::new(u)).await;
+            }
+            (c, u) => tracing::warn!(target: "crossgate::upstream", client = c.is_ok(), upstream = u.is_ok(), "upgrade failed"),
+        }
+    });
+    let (mut parts, _) = upstream.into_parts();
+    strip_hop_by_hop(&mut parts.headers);
+    let _ = finish.apply(&mut parts.headers);
+    parts.headers.insert(header::CONNECTION, HeaderValue::from_static("upgrade"));
+    if let Some(p) = protocol {
+        parts.headers.insert(header::UPGRADE, p);
+    }
+    Response::from_parts(parts, body::empty())
+}
+
+fn upstream_request(req: Request<Body>, route: &Route, s: &Settings, peer: SocketAddr, host: Option<&str>, upgrade: Option<HeaderValue>) -> Result<Request<Body>, ()> {
+    let (mut parts, body) = req.into_parts();
+    let path = parts.uri.path();
+    let rest = if route.strip_prefix && route.path != "/" { path.strip_prefix(route.path.as_str()).unwrap_or(path) } else { path };
+    let mut target = String::with_capacity(route.upstream.base_path.len() + rest.len() + 16);
+    target.push_str(&route.upstream.base_path);
+    if !rest.starts_with('/') {
+        target.push('/');
+    }
+    target.push_str(rest);
+    if let Some(q) = parts.uri.query() {
+        target.push('?');
+        target.push_str(q);
+    }
+    parts.uri = Uri::builder()
+        .scheme(route.upstream.scheme.clone())
+        .authority(route.upstream.authority.clone())
+        .path_and_query(target)
+        .build()
+        .map_err(|_| ())?;
+    parts.version = Version::HTTP_11;
+    strip_hop_by_hop(&mut parts.headers);
+    let h = &mut parts.headers;
+    if let Some(u) = upgrade {
+        h.insert(header::CONNECTION, HeaderValue::from_static("upgrade"));
+        h.insert(header::UPGRADE, u);
+    }
+    // Every earlier hop, from however many header lines, then this client.
+    let mut xff: Vec<&str> = h.get_all("x-forwarded-for").iter().filter_map(|v| v.to_str().ok()).collect();
+    let ip = peer.ip().to_string();
+    xff.push(&ip);
+    let xff = xff.join(", ");
+    h.insert("x-forwarded-for", HeaderValue::from_str(&xff).map_err(|_| ())?);
+    h.insert("x-forwarded-proto", HeaderValue::from_static("http"));
+    if let Some(v) = host.and_then(|v| HeaderValue::from_str(v).ok()) {
+        h.insert("x-forwarded-host", v);
+    }
+    if !route.preserve_host || !h.contains_key(header::HOST) {
+        h.insert(header::HOST, HeaderValue::from_str(route.upstream.authority.as_str()).map_err(|_| ())?);
+    }
+    let body = http_body_util::Limited::new(body, usize::try_from(s.max_request_body_bytes).unwrap_or(usize::MAX));
+    Ok(Request::from_parts(parts, body::boxed(body)))
+}

@@ -1,0 +1,122 @@
+//! The built-in demo: its API over the gateway, its explain endpoint, and
+//! headless Chromium running the page's calls from the allowed origin and
+//! from one the policy does not allow.
+
+mod common;
+
+use std::process::Stdio;
+use std::time::Duration;
+
+use common::{client, send, tempdir};
+use crossgate_gateway::{body, demo};
+use http::Request;
+
+async fn start() -> (demo::Demo, std::path::PathBuf) {
+    let dir = tempdir("demo");
+    let d = demo::start(&demo::Options { data_dir: dir.clone(), api_port: 0, front_port: 0 }).await.unwrap();
+    (d, dir)
+}
+
+fn get(url: &str, origin: &str) -> Request<body::Body> {
+    Request::get(url).header("origin", origin).body(body::empty()).unwrap()
+}
+
+#[tokio::test]
+async fn api_crud_and_session_through_the_gateway() {
+    let (d, _dir) = start().await;
+    assert!(d.database.exists());
+    let c = client();
+    let origin = d.front_url.clone();
+    // Host is `localhost:port` as a browser sends it; the client connects to 127.0.0.1.
+    let api = d.api_url.replace("localhost", "127.0.0.1");
+    let with_host = |r: http::request::Builder| r.header("host", d.api_url.trim_start_matches("http://"));
+    let post = with_host(Request::post(format!("{api}/api/notes")))
+        .header("origin", &origin)
+        .header("content-type", "application/json")
+        .body(body::full(r#"{"text":"from the test"}"#))
+        .unwrap();
+    let (s, h, text) = send(&c, post).await;
+    assert_eq!(s, 201, "{text}");
+    assert_eq!(h["access-control-allow-origin"], origin.as_str());
+    let id = serde_json::from_str::<serde_json::Value>(&text).unwrap()["id"].as_i64().unwrap();
+    let (s, _, text) = send(&c, get(&format!("{api}/api/notes"), &origin)).await;
+    assert_eq!(s, 200);
+    assert!(text.contains("from the test"));
+    let del = with_host(Request::delete(format!("{api}/api/notes/{id}"))).header("origin", &origin).body(body::empty()).unwrap();
+    assert_eq!(send(&c, del).await.0, 204);
+    let login = with_host(Request::post(format!("{api}/api/login"))).header("origin", &origin).body(body::empty()).unwrap();
+    let (s, h, _) = send(&c, login).await;
+    assert_eq!(s, 200);
+    let cookie = h["set-cookie"].to_str().unwrap().split(';').next().unwrap().to_owned();
+    let me = with_host(Request::get(format!("{api}/api/me"))).header("origin", &origin).header("cookie", &cookie).body(body::empty()).unwrap();
+    let (s, h, text) = send(&c, me).await;
+    assert_eq!((s.as_u16(), h["access-control-allow-credentials"].to_str().unwrap()), (200, "true"), "{text}");
+    // Strict mode: the disallowed origin's POST never reaches the API.
+    let bad = with_host(Request::post(format!("{api}/api/login"))).header("origin", &d.other_front_url).body(body::empty()).unwrap();
+    assert_eq!(send(&c, bad).await.0, 403);
+    // allowed_hosts: a rebinding name is refused.
+    let rebound = Request::get(format!("{api}/api/notes")).header("host", "attacker.example").body(body::empty()).unwrap();
+    assert_eq!(send(&c, rebound).await.0, 400);
+    // The explain endpoint on the front-end origin.
+    let front = d.front_url.replace("localhost", "127.0.0.1");
+    let q = format!("{front}/explain?origin={}&method=DELETE&path=/api/notes/1&headers=", d.other_front_url.replace(':', "%3A").replace('/', "%2F"));
+    let (s, _, text) = send(&c, Request::get(q).body(body::empty()).unwrap()).await;
+    assert_eq!(s, 200);
+    let v: serde_json::Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(v["verdict"], "blocked");
+    assert_eq!(v["preflight"]["status"], 403);
+    assert!(v["explanation"].as_str().unwrap().contains("never sends the DELETE"), "{v}");
+    d.shutdown().await;
+}
+
+/// Runs headless Chromium on `url` and returns the DOM after the page's
+/// script finished (virtual time waits for its fetches).
+async fn chromium_dom(url: &str, profile: &std::path::Path) -> String {
+    let chromium = ["chromium", "chromium-browser", "google-chrome"]
+        .into_iter()
+        .find(|b| std::process::Command::new(b).arg("--version").stdout(Stdio::null()).stderr(Stdio::null()).status().is_ok_and(|s| s.success()))
+        .expect("no Chromium found: run scripts/install-test-deps.sh");
+    let out = tokio::time::timeout(
+        Duration::from_secs(90),
+        tokio::process::Command::new(chromium)
+            .args(["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage"])
+            .arg(format!("--user-data-dir={}", profile.display()))
+            .args(["--virtual-time-budget=15000", "--dump-dom", url])
+            .stdin(Stdio::null())
+            .kill_on_drop(true)
+            .output(),
+    )
+    .await
+    .expect("chromium timed out")
+    .expect("chromium did not run");
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// The attributes of the `<tr data-call="id" …>` row.
+fn row<'a>(dom: &'a str, id: &str) -> &'a str {
+    let start = dom.find(&format!("<tr data-call=\"{id}\"")).unwrap_or_else(|| panic!("no row {id} in:\n{dom}"));
+    let end = dom[start..].find('>').map_or(dom.len(), |e| start + e);
+    &dom[start..end]
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn chromium_runs_the_page_from_both_origins() {
+    let (d, dir) = start().await;
+    let dom = chromium_dom(&format!("{}/", d.front_url), &dir.join("profile-allowed")).await;
+    assert!(dom.contains("data-done=\"1\""), "the page did not finish:\n{dom}");
+    for (id, status) in [("simple-get", "200"), ("json-post", "201"), ("delete", "204"), ("login", "200"), ("me", "200"), ("offline", "502")] {
+        let r = row(&dom, id);
+        assert!(r.contains("data-outcome=\"ok\""), "{id} from the allowed origin: {r}");
+        assert!(r.contains(&format!("data-status=\"{status}\"")), "{id}: {r}");
+        assert!(r.contains("data-verdict=\"allowed\""), "{id}: {r}");
+    }
+    let dom = chromium_dom(&format!("{}/", d.other_front_url), &dir.join("profile-other")).await;
+    assert!(dom.contains("data-done=\"1\""), "the page did not finish:\n{dom}");
+    for id in ["simple-get", "json-post", "delete", "login", "me", "offline"] {
+        let r = row(&dom, id);
+        assert!(r.contains("data-outcome=\"blocked\""), "{id} from the disallowed origin: {r}");
+        assert!(r.contains("data-verdict=\"blocked\""), "{id}: {r}");
+    }
+    assert_eq!(d.gateway.shared().metrics.counter("crossgate_preflights_answered_total", &[("status", "403")]), 2);
+    d.shutdown().await;
+}
