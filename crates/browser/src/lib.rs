@@ -1,2 +1,116 @@
-//! A sans-IO emulator of the browser half of CORS.
+//! A sans-IO emulator of the browser half of CORS: what a browser sends,
+//! which checks it runs on each response, and what the page ends up seeing —
+//! exact to the [Fetch Standard] as Chromium implements it, with Chromium's
+//! `CorsError` names and console messages.
+//!
+//! ```
+//! use std::time::Duration;
+//! use crossgate_browser::{Action, Browser, Origin, Profile, RequestInit, ResponseHead};
+//!
+//! let mut browser = Browser::new(Profile::Chromium);
+//! let page = Origin::parse("https://app.example").unwrap();
+//! let url = url::Url::parse("https://api.example/items/1").unwrap();
+//! let mut fetch = browser.start(RequestInit::fetch(page, url).method("DELETE")).unwrap();
+//! let now = Duration::ZERO;
+//! let Action::Send(preflight) = fetch.poll(&mut browser, now) else { unreachable!() };
+//! assert_eq!(preflight.method, "OPTIONS");
+//! // The server answers the preflight without CORS headers.
+//! fetch.handle_response(&mut browser, now, &ResponseHead { status: 403, headers: Default::default() });
+//! let Action::Done(verdict) = fetch.poll(&mut browser, now) else { unreachable!() };
+//! let blocked = verdict.blocked.unwrap();
+//! assert_eq!(blocked.code, "PreflightMissingAllowOriginHeader");
+//! ```
+//!
+//! [Fetch Standard]: https://fetch.spec.whatwg.org/
 #![forbid(unsafe_code)]
+#![warn(missing_docs)]
+
+mod cache;
+pub mod check;
+mod error;
+mod fetch;
+mod origin;
+mod request;
+
+pub use cache::{PreflightCache, Profile, DEFAULT_MAX_AGE};
+pub use error::{console_message, CorsError};
+pub use fetch::{
+    run_to_completion, Action, Blocked, Fetch, OutgoingRequest, RequestKind, ResponseHead, Stage, Step, Verdict,
+    MAX_REDIRECTS,
+};
+pub use origin::Origin;
+pub use request::{
+    is_forbidden_request_header, BodyKind, CredentialsMode, Initiator, RedirectMode, Request, RequestInit,
+    RequestMode, TypeError,
+};
+
+/// A response's type as the page sees it (Fetch "filtered response").
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum ResponseType {
+    /// Same-origin: every header but `Set-Cookie`.
+    Basic,
+    /// Cross-origin, CORS-approved: safelisted and exposed headers only.
+    Cors,
+    /// `no-cors` cross-origin: status 0, no headers, no body.
+    Opaque,
+    /// `redirect: "manual"` hit a redirect.
+    OpaqueRedirect,
+    /// A network error (the fetch failed).
+    Error,
+}
+
+impl ResponseType {
+    /// `basic`, `cors`, `opaque`, `opaqueredirect`, `error`, as `Response.type`.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            ResponseType::Basic => "basic",
+            ResponseType::Cors => "cors",
+            ResponseType::Opaque => "opaque",
+            ResponseType::OpaqueRedirect => "opaqueredirect",
+            ResponseType::Error => "error",
+        }
+    }
+}
+
+/// What a page may do with an image it loaded (HTML "canvas" origin-clean
+/// flag, WebGL `texImage2D`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct CanvasUse {
+    /// `drawImage` marks the canvas not origin-clean: `getImageData` and
+    /// `toDataURL` then throw a `SecurityError`.
+    pub draw_image_taints: bool,
+    /// WebGL refuses to upload it as a texture (`SecurityError`).
+    pub webgl_refuses: bool,
+}
+
+/// The effect of drawing an image whose response had type `t`: a CORS or
+/// same-origin image is clean; an opaque one (an `<img>` without
+/// `crossorigin` from another origin) taints a 2D canvas and WebGL refuses it.
+pub const fn canvas_use(t: ResponseType) -> CanvasUse {
+    let opaque = matches!(t, ResponseType::Opaque | ResponseType::OpaqueRedirect);
+    CanvasUse { draw_image_taints: opaque, webgl_refuses: opaque }
+}
+
+/// One browser profile: its rules and its preflight cache.
+#[derive(Clone, Debug, Default)]
+pub struct Browser {
+    profile: Profile,
+    cache: PreflightCache,
+}
+
+impl Browser {
+    /// A fresh profile with an empty preflight cache.
+    pub fn new(profile: Profile) -> Self {
+        Browser { profile, cache: PreflightCache::new(profile) }
+    }
+
+    /// The profile.
+    pub fn profile(&self) -> Profile {
+        self.profile
+    }
+
+    /// The preflight cache.
+    pub fn cache(&self) -> &PreflightCache {
+        &self.cache
+    }
+}
