@@ -13,7 +13,7 @@ use url::Url;
 
 use crate::check::{self, PreflightResult};
 use crate::error::{console_message, CorsError};
-use crate::request::{CredentialsMode, Initiator, RedirectMode, Request, RequestInit, RequestMode, TypeError};
+use crate::request::{CredentialsMode, RedirectMode, Request, RequestInit, RequestMode, TypeError};
 use crate::{Browser, ResponseType};
 
 /// Redirects followed before a network error.
