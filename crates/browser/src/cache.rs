@@ -173,6 +173,7 @@ mod tests {
             headers: headers.iter().map(|s| (*s).to_owned()).collect(),
             credentials,
             max_age,
+            wildcard_covers_authorization: false,
         }
     }
 

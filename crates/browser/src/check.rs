@@ -95,6 +95,9 @@ pub struct PreflightResult {
     pub credentials: bool,
     /// The max-age in seconds after the profile's clamp.
     pub max_age: u64,
+    /// Whether `Access-Control-Allow-Headers: *` also covers `authorization`
+    /// (Chromium 156 does; the spec does not).
+    pub wildcard_covers_authorization: bool,
 }
 
 impl PreflightResult {
@@ -116,7 +119,8 @@ impl PreflightResult {
         let allowed_headers = parse_allow_list(get_combined(headers, "access-control-allow-headers").as_deref(), true)
             .ok_or((CorsError::InvalidAllowHeadersPreflightResponse, String::new()))?;
         let max_age = profile.max_age(get_combined(headers, "access-control-max-age").as_deref());
-        Ok(PreflightResult { methods, headers: allowed_headers, credentials: include_credentials, max_age })
+        let wildcard_covers_authorization = profile == Profile::Chromium;
+        Ok(PreflightResult { methods, headers: allowed_headers, credentials: include_credentials, max_age, wildcard_covers_authorization })
     }
 
     /// Chromium's `EnsureAllowedCrossOriginMethod`: the exact method, a
@@ -131,15 +135,20 @@ impl PreflightResult {
         Err((CorsError::MethodDisallowedByPreflightResponse, method.to_owned()))
     }
 
-    /// Chromium's `EnsureAllowedCrossOriginHeaders`: `*` covers every name
-    /// but `authorization`, and only without credentials.
+    /// Chromium's `EnsureAllowedCrossOriginHeaders`: `*` covers every name,
+    /// only without credentials.
+    ///
+    /// Fetch says `*` never covers `authorization` (the CORS non-wildcard
+    /// request-header name); Chromium 156 lets it through (verified by the
+    /// differential tests), and this follows Chromium. [`Profile::Firefox`]
+    /// and [`Profile::WebKit`] follow the spec.
     pub fn check_headers(&self, unsafe_names: &[String], include_credentials: bool) -> Result<(), Failure> {
         let wildcard = !include_credentials && self.headers.contains("*");
         for name in unsafe_names {
             if self.headers.contains(name) {
                 continue;
             }
-            if wildcard && name != fetch::CORS_NON_WILDCARD_REQUEST_HEADER_NAME {
+            if wildcard && (self.wildcard_covers_authorization || name != fetch::CORS_NON_WILDCARD_REQUEST_HEADER_NAME) {
                 continue;
             }
             return Err((CorsError::HeaderDisallowedByPreflightResponse, name.clone()));
@@ -250,7 +259,9 @@ mod tests {
         assert!(r.check_method("patch", true).is_err());
         assert!(r.check_method("PATCH", true).is_ok());
         assert!(r.check_headers(&["x-b".into()], false).is_ok());
-        assert_eq!(r.check_headers(&["authorization".into()], false).unwrap_err().1, "authorization");
+        assert!(r.check_headers(&["authorization".into()], false).is_ok());
+        let spec = PreflightResult { wildcard_covers_authorization: false, ..r.clone() };
+        assert_eq!(spec.check_headers(&["authorization".into()], false).unwrap_err().1, "authorization");
         assert_eq!(r.check_headers(&["x-b".into()], true).unwrap_err().1, "x-b");
         assert_eq!(r.max_age, 5);
     }

@@ -55,8 +55,10 @@ pub enum CorsError {
     RedirectContainsCredentials,
 }
 
-/// `NO_CORS_HINT` in Blink.
-const NO_CORS_HINT: &str = " Have the server send the header with a valid value, or, if an opaque response serves your needs, set the request's mode to 'no-cors' to fetch the resource with CORS disabled.";
+/// `NO_CORS_HINT` in Blink, for `fetch()` only. Chromium 156 dropped the
+/// older "…or, if an opaque response serves your needs, set the request's
+/// mode to 'no-cors'…" half.
+const NO_CORS_HINT: &str = " Have the server send the header with a valid value.";
 /// Added for XHR to the credentials messages.
 const XHR_CRED_HINT: &str =
     " The credentials mode of requests initiated by the XMLHttpRequest is controlled by the withCredentials attribute.";

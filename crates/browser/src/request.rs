@@ -338,7 +338,15 @@ impl Request {
                         continue;
                     }
                 }
-                kept.push((name, value));
+                // Headers with one name travel as one combined value (Fetch's
+                // "get"; Chromium checks the combined value).
+                match kept.iter_mut().find(|(k, _)| k.eq_ignore_ascii_case(&name)) {
+                    Some((_, v)) => {
+                        v.push_str(", ");
+                        v.push_str(&value);
+                    }
+                    None => kept.push((name, value)),
+                }
             }
             let has = |n: &str, list: &[(String, String)]| list.iter().any(|(k, _)| k.eq_ignore_ascii_case(n));
             if !has("content-type", &kept) {

@@ -1,0 +1,338 @@
+//! Differential tests: hundreds of generated cases run in a real headless
+//! Chromium (Debian's `chromium`, driven over the DevTools protocol) and in
+//! the emulator, compared case by case: verdict, response type, readable
+//! headers, Chromium's console message, and the CORS headers of every
+//! request that reached the server (so preflights and the preflight cache
+//! are compared too).
+//!
+//! The page is served from `http://127.0.0.1:P`; the scripted API answers on
+//! `http://localhost:P`, `http://localhost:Q` and `http://127.0.0.1:Q`, four
+//! distinct origins. Every case has its own URLs, so the preflight cache
+//! never leaks between cases.
+//!
+//! Set `CROSSGATE_CHROMIUM` to use another binary than `chromium`.
+
+#[path = "chromium/cases.rs"]
+mod cases;
+#[path = "chromium/cdp.rs"]
+mod cdp;
+#[path = "chromium/model.rs"]
+mod model;
+#[path = "chromium/server.rs"]
+mod server;
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use crossgate_browser::{
+    Action, Browser, CredentialsMode, Initiator, Origin, Profile, RedirectMode, RequestInit, RequestKind, RequestMode,
+    ResponseHead,
+};
+use serde_json::{json, Value};
+
+use model::{reply, Case, Env};
+use server::Seen;
+
+/// What one call ended as, on either side.
+#[derive(Clone, Debug, PartialEq, Eq)]
+struct Outcome {
+    ok: bool,
+    /// `Response.type` (fetch only).
+    response_type: Option<String>,
+    /// Readable headers (fetch and XHR), sorted.
+    headers: Option<Vec<(String, String)>>,
+}
+
+struct Emulated {
+    outcomes: Vec<Outcome>,
+    messages: Vec<String>,
+    seen: Vec<Seen>,
+}
+
+fn header_value(headers: &[(String, String)], name: &str) -> Option<String> {
+    headers.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, v)| v.clone())
+}
+
+fn emulate(env: &Env, case: &Case) -> Emulated {
+    let mut browser = Browser::new(Profile::Chromium);
+    let page = Origin::parse(&env.page_origin()).expect("page origin");
+    let mut now = Duration::ZERO;
+    let mut options: HashMap<usize, usize> = HashMap::new();
+    let mut out = Emulated { outcomes: Vec::new(), messages: Vec::new(), seen: Vec::new() };
+    for call in &case.calls {
+        now += Duration::from_millis(call.delay_ms);
+        let url = url::Url::parse(&env.hop_url(case, 0)).expect("case url");
+        let mut init = RequestInit::fetch(page.clone(), url).initiator(case.initiator).method(&call.method);
+        init.headers = call.headers.clone();
+        init.redirect = call.redirect;
+        init.mode = call.mode;
+        init.credentials = call.credentials;
+        if call.body.is_some() {
+            init.body = crossgate_browser::BodyKind::Text;
+        }
+        if matches!(case.initiator, Initiator::Image | Initiator::Script) {
+            init.mode = call.crossorigin.map(|_| RequestMode::Cors);
+            init.credentials = match call.crossorigin {
+                None => None,
+                Some("use-credentials") => Some(CredentialsMode::Include),
+                Some(_) => Some(CredentialsMode::SameOrigin),
+            };
+        }
+        let mut fetch = match browser.start(init) {
+            Ok(f) => f,
+            Err(e) => {
+                out.outcomes.push(Outcome { ok: false, response_type: None, headers: None });
+                out.messages.extend(e.console);
+                continue;
+            }
+        };
+        let verdict = loop {
+            match fetch.poll(&mut browser, now) {
+                Action::Done(v) => break v,
+                Action::Send(req) => {
+                    let Some((_, hop)) = server::parse_path(req.url.path()) else {
+                        fetch.handle_network_error("not a case URL");
+                        continue;
+                    };
+                    out.seen.push(Seen {
+                        hop,
+                        method: req.method.clone(),
+                        origin: header_value(&req.headers, "origin"),
+                        acrm: header_value(&req.headers, "access-control-request-method"),
+                        acrh: header_value(&req.headers, "access-control-request-headers"),
+                    });
+                    let count = if req.kind == RequestKind::Preflight {
+                        let n = options.entry(hop).or_default();
+                        *n += 1;
+                        *n - 1
+                    } else {
+                        0
+                    };
+                    let Some((status, headers, _)) = reply(env, case, hop, &req.method, count) else {
+                        fetch.handle_network_error("no such hop");
+                        continue;
+                    };
+                    let mut map = http::HeaderMap::new();
+                    for (n, v) in headers {
+                        if let (Ok(n), Ok(v)) = (http::HeaderName::from_bytes(n.as_bytes()), http::HeaderValue::from_str(&v)) {
+                            map.append(n, v);
+                        }
+                    }
+                    fetch.handle_response(&mut browser, now, &ResponseHead { status, headers: map });
+                }
+            }
+        };
+        if let Some(b) = &verdict.blocked {
+            if !b.message.is_empty() {
+                out.messages.push(b.message.clone());
+            }
+        }
+        let readable = match case.initiator {
+            Initiator::Fetch | Initiator::Xhr if verdict.allowed => Some(verdict.readable_headers.clone()),
+            _ => None,
+        };
+        out.outcomes.push(Outcome {
+            ok: verdict.allowed,
+            response_type: (case.initiator == Initiator::Fetch && verdict.allowed).then(|| verdict.response_type.as_str().to_owned()),
+            headers: readable,
+        });
+    }
+    out
+}
+
+fn js_spec(env: &Env, case: &Case) -> Value {
+    let kind = match case.initiator {
+        Initiator::Fetch => "fetch",
+        Initiator::Xhr => "xhr",
+        Initiator::Image => "img",
+        _ => "script",
+    };
+    let calls: Vec<Value> = case
+        .calls
+        .iter()
+        .map(|c| {
+            json!({
+                "delay": c.delay_ms,
+                "method": c.method,
+                "headers": c.headers.iter().map(|(n, v)| json!([n, v])).collect::<Vec<_>>(),
+                "credentials": c.credentials.map(|c| match c { CredentialsMode::Omit => "omit", CredentialsMode::SameOrigin => "same-origin", CredentialsMode::Include => "include" }),
+                "mode": c.mode.map(|m| match m { RequestMode::Cors => "cors", RequestMode::NoCors => "no-cors", RequestMode::SameOrigin => "same-origin" }),
+                "redirect": match c.redirect { RedirectMode::Follow => "follow", RedirectMode::Error => "error", RedirectMode::Manual => "manual" },
+                "body": c.body,
+                "crossorigin": c.crossorigin,
+            })
+        })
+        .collect();
+    json!({ "id": case.id, "kind": kind, "url": env.hop_url(case, 0), "calls": calls })
+}
+
+const RUNNER: &str = r#"
+window.__run = async function (spec) {
+  const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+  const out = [];
+  for (const c of spec.calls) {
+    if (c.delay) await sleep(c.delay);
+    out.push(await one(spec, c));
+  }
+  return out;
+};
+async function one(spec, c) {
+  if (spec.kind === 'fetch') {
+    const init = { method: c.method, headers: c.headers, redirect: c.redirect };
+    if (c.credentials) init.credentials = c.credentials;
+    if (c.mode) init.mode = c.mode;
+    if (c.body !== null) init.body = c.body;
+    try {
+      const r = await fetch(spec.url, init);
+      try { await r.text(); } catch (e) {}
+      return { ok: true, type: r.type, headers: [...r.headers] };
+    } catch (e) {
+      return { ok: false, error: String(e) };
+    }
+  }
+  if (spec.kind === 'xhr') {
+    return await new Promise((res) => {
+      const x = new XMLHttpRequest();
+      x.open(c.method, spec.url);
+      x.withCredentials = c.credentials === 'include';
+      for (const [n, v] of c.headers) { try { x.setRequestHeader(n, v); } catch (e) {} }
+      x.onload = () => res({ ok: true, headers: x.getAllResponseHeaders().split('\r\n').filter((l) => l).map((l) => { const i = l.indexOf(': '); return [l.slice(0, i), l.slice(i + 2)]; }) });
+      x.onerror = () => res({ ok: false });
+      x.send(c.body);
+    });
+  }
+  return await new Promise((res) => {
+    const el = document.createElement(spec.kind === 'img' ? 'img' : 'script');
+    if (c.crossorigin) el.crossOrigin = c.crossorigin;
+    el.onload = () => res({ ok: true });
+    el.onerror = () => res({ ok: false });
+    el.src = spec.url;
+    document.body.appendChild(el);
+  });
+}
+"#;
+
+fn chromium_outcome(kind: Initiator, v: &Value) -> Outcome {
+    let ok = v["ok"].as_bool().unwrap_or(false);
+    let headers = v["headers"].as_array().map(|hs| {
+        let mut list: Vec<(String, String)> = hs
+            .iter()
+            .map(|p| (p[0].as_str().unwrap_or_default().to_ascii_lowercase(), p[1].as_str().unwrap_or_default().to_owned()))
+            .collect();
+        list.sort();
+        list
+    });
+    Outcome {
+        ok,
+        response_type: (kind == Initiator::Fetch && ok).then(|| v["type"].as_str().unwrap_or_default().to_owned()),
+        headers: if ok && matches!(kind, Initiator::Fetch | Initiator::Xhr) { headers } else { None },
+    }
+}
+
+#[test]
+fn emulator_agrees_with_chromium() {
+    let binary = std::env::var("CROSSGATE_CHROMIUM").unwrap_or_else(|_| "chromium".to_owned());
+    let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().expect("runtime");
+    let state: server::Shared = Arc::new(Mutex::new(server::State::default()));
+    let (p, q) = rt.block_on(async {
+        let a = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+        let b = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+        let ports = (a.local_addr().expect("addr").port(), b.local_addr().expect("addr").port());
+        tokio::spawn(server::serve(a, state.clone()));
+        tokio::spawn(server::serve(b, state.clone()));
+        ports
+    });
+    let env = Env { p, q };
+    let cases = cases::generate();
+    {
+        let mut st = state.lock().expect("state");
+        st.env = Some(env.clone());
+        st.cases = cases.clone();
+    }
+    let t = Duration::from_secs(30);
+    let mut chromium = cdp::Chromium::launch(&binary).unwrap_or_else(|e| {
+        panic!("{e}: the differential tests need Debian's chromium (scripts/install-test-deps.sh installs it)")
+    });
+    let version = chromium.call("Browser.getVersion", json!({}), None, t).expect("Browser.getVersion");
+    println!("Chromium: {} ({})", version["product"].as_str().unwrap_or("?"), version["revision"].as_str().unwrap_or("?"));
+    let target = chromium.call("Target.createTarget", json!({ "url": "about:blank" }), None, t).expect("createTarget");
+    let target_id = target["targetId"].as_str().expect("targetId").to_owned();
+    let attached = chromium
+        .call("Target.attachToTarget", json!({ "targetId": target_id, "flatten": true }), None, t)
+        .expect("attachToTarget");
+    let sid = attached["sessionId"].as_str().expect("sessionId").to_owned();
+    let sid = Some(sid.as_str());
+    chromium.call("Log.enable", json!({}), sid, t).expect("Log.enable");
+    chromium.call("Page.enable", json!({}), sid, t).expect("Page.enable");
+    let page_url = format!("{}/", env.page_origin());
+    chromium.call("Page.navigate", json!({ "url": page_url }), sid, t).expect("navigate");
+    let mut ready = false;
+    for _ in 0..100 {
+        let r = chromium
+            .call("Runtime.evaluate", json!({ "expression": "location.href + ' ' + document.readyState", "returnByValue": true }), sid, t)
+            .expect("evaluate");
+        if r["result"]["value"].as_str() == Some(&format!("{page_url} complete")) {
+            ready = true;
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    assert!(ready, "the test page did not load");
+    chromium.call("Runtime.evaluate", json!({ "expression": RUNNER }), sid, t).expect("install runner");
+    let specs: Vec<Value> = cases.iter().map(|c| js_spec(&env, c)).collect();
+    let expr = format!(
+        "(async () => JSON.stringify(await Promise.all({}.map((s) => window.__run(s)))))()",
+        serde_json::to_string(&specs).expect("specs")
+    );
+    let started = std::time::Instant::now();
+    let result = chromium
+        .call("Runtime.evaluate", json!({ "expression": expr, "awaitPromise": true, "returnByValue": true }), sid, Duration::from_secs(240))
+        .expect("run cases");
+    chromium.drain(Duration::from_millis(500));
+    let raw = result["result"]["value"].as_str().unwrap_or_else(|| panic!("no result: {result}"));
+    let results: Vec<Vec<Value>> = serde_json::from_str(raw).expect("results");
+    println!("{} cases ({} calls) ran in Chromium in {:.1?}", cases.len(), cases.iter().map(|c| c.calls.len()).sum::<usize>(), started.elapsed());
+
+    // Chromium's CORS console messages, by case.
+    let mut messages: HashMap<usize, Vec<String>> = HashMap::new();
+    for e in &chromium.events {
+        if e["method"] != "Log.entryAdded" {
+            continue;
+        }
+        let text = e["params"]["entry"]["text"].as_str().unwrap_or_default();
+        if !(text.contains("has been blocked by CORS policy") || text.starts_with("Fetch API cannot load")) {
+            continue;
+        }
+        if let Some(case) = cases.iter().find(|c| text.contains(&format!("/c/{}/", c.id))) {
+            messages.entry(case.id).or_default().push(text.to_owned());
+        }
+    }
+    let seen = state.lock().expect("state").seen.clone();
+    let mut failures = Vec::new();
+    for (case, got) in cases.iter().zip(&results) {
+        let emu = emulate(&env, case);
+        let chrome: Vec<Outcome> = got.iter().map(|v| chromium_outcome(case.initiator, v)).collect();
+        let mut problems = Vec::new();
+        if chrome != emu.outcomes {
+            problems.push(format!("outcome: chromium {chrome:?}\n            emulator {:?}", emu.outcomes));
+        }
+        let chrome_msgs = messages.get(&case.id).cloned().unwrap_or_default();
+        if chrome_msgs != emu.messages {
+            problems.push(format!("console: chromium {chrome_msgs:#?}\n            emulator {:#?}", emu.messages));
+        }
+        let chrome_seen = seen.get(&case.id).cloned().unwrap_or_default();
+        if chrome_seen != emu.seen {
+            problems.push(format!("requests: chromium {chrome_seen:?}\n            emulator {:?}", emu.seen));
+        }
+        if !problems.is_empty() {
+            failures.push(format!("case {} `{}`:\n  {}", case.id, case.name, problems.join("\n  ")));
+        }
+    }
+    for f in &failures {
+        println!("{f}\n");
+    }
+    println!("{} of {} cases agree", cases.len() - failures.len(), cases.len());
+    assert!(cases.len() >= 250, "only {} cases", cases.len());
+    assert!(failures.is_empty(), "{} cases differ from Chromium", failures.len());
+}
