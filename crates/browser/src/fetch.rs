@@ -529,14 +529,24 @@ impl Fetch {
     }
 
     fn fail_cors(&mut self, stage: Stage, error: CorsError, param: String) {
-        let message = console_message(
+        // Chromium 156 reports a same-origin-mode request redirected
+        // cross-origin with the frame loader's message (ending in a newline),
+        // not a CORS one.
+        let message = if error == CorsError::DisallowedByMode {
+            format!(
+                "Unsafe attempt to load URL {} from frame with URL {}. Domains, protocols and ports must match.\n",
+                self.current_url, self.request.document_url
+            )
+        } else {
+            console_message(
             error,
             &param,
             self.request.initiator,
             &self.current_url,
             &self.initial_url,
             &self.request.origin.serialize(),
-        );
+        )
+        };
         self.step(stage, error.detail(&param, self.request.initiator), false);
         let mut v = self.verdict_error(stage, Some(error), error.name(), message, error.hint().to_owned());
         if let Some(b) = v.blocked.as_mut() {

@@ -153,6 +153,9 @@ pub struct RequestInit {
     pub body: BodyKind,
     /// XHR only: upload listeners registered (forces a preflight).
     pub xhr_upload_listeners: bool,
+    /// The document's URL (Chromium names it in some messages); `None`
+    /// means the origin's root, `{origin}/`.
+    pub document_url: Option<Url>,
 }
 
 impl RequestInit {
@@ -169,6 +172,7 @@ impl RequestInit {
             redirect: RedirectMode::Follow,
             body: BodyKind::None,
             xhr_upload_listeners: false,
+            document_url: None,
         }
     }
 
@@ -256,6 +260,8 @@ pub struct Request {
     pub use_cors_preflight: bool,
     /// Whether a body is sent.
     pub has_body: bool,
+    /// The document's URL.
+    pub document_url: Url,
 }
 
 impl Request {
@@ -264,8 +270,12 @@ impl Request {
     /// drops forbidden request headers (§1.6; in Chromium also `User-Agent`),
     /// and refuses what throws a `TypeError`.
     pub fn new(init: RequestInit, profile: Profile) -> Result<Request, TypeError> {
-        let RequestInit { origin, mut url, initiator, method, headers, mode, credentials, redirect, body, xhr_upload_listeners } =
-            init;
+        let RequestInit {
+            origin, mut url, initiator, method, headers, mode, credentials, redirect, body, xhr_upload_listeners, document_url,
+        } = init;
+        let document_url = document_url
+            .or_else(|| Url::parse(&format!("{}/", origin.serialize())).ok())
+            .unwrap_or_else(|| url.clone());
         if !fetch::is_method(method.as_bytes()) {
             return Err(type_error(format!("'{method}' is not a valid HTTP method.")));
         }
@@ -369,6 +379,7 @@ impl Request {
             redirect,
             use_cors_preflight,
             has_body,
+            document_url,
         })
     }
 }

@@ -42,9 +42,16 @@ struct Outcome {
     response_type: Option<String>,
     /// Readable headers (fetch and XHR), sorted.
     headers: Option<Vec<(String, String)>>,
+    /// Images: whether `drawImage` tainted a 2D canvas.
+    canvas_tainted: Option<bool>,
+    /// Images: whether WebGL refused the image as a texture (`None` when
+    /// this Chromium has no WebGL, e.g. without a GPU).
+    webgl_refused: Option<bool>,
 }
 
 struct Emulated {
+    /// The emulator's failure codes (or `allowed:<type>`), for the coverage tally.
+    codes: Vec<String>,
     outcomes: Vec<Outcome>,
     messages: Vec<String>,
     seen: Vec<Seen>,
@@ -54,12 +61,12 @@ fn header_value(headers: &[(String, String)], name: &str) -> Option<String> {
     headers.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, v)| v.clone())
 }
 
-fn emulate(env: &Env, case: &Case) -> Emulated {
+fn emulate(env: &Env, case: &Case, webgl: bool) -> Emulated {
     let mut browser = Browser::new(Profile::Chromium);
     let page = Origin::parse(&env.page_origin()).expect("page origin");
     let mut now = Duration::ZERO;
     let mut options: HashMap<usize, usize> = HashMap::new();
-    let mut out = Emulated { outcomes: Vec::new(), messages: Vec::new(), seen: Vec::new() };
+    let mut out = Emulated { codes: Vec::new(), outcomes: Vec::new(), messages: Vec::new(), seen: Vec::new() };
     for call in &case.calls {
         now += Duration::from_millis(call.delay_ms);
         let url = url::Url::parse(&env.hop_url(case, 0)).expect("case url");
@@ -71,6 +78,7 @@ fn emulate(env: &Env, case: &Case) -> Emulated {
         if call.body.is_some() {
             init.body = crossgate_browser::BodyKind::Text;
         }
+        init.xhr_upload_listeners = call.upload;
         if matches!(case.initiator, Initiator::Image | Initiator::Script) {
             init.mode = call.crossorigin.map(|_| RequestMode::Cors);
             init.credentials = match call.crossorigin {
@@ -82,7 +90,7 @@ fn emulate(env: &Env, case: &Case) -> Emulated {
         let mut fetch = match browser.start(init) {
             Ok(f) => f,
             Err(e) => {
-                out.outcomes.push(Outcome { ok: false, response_type: None, headers: None });
+                out.outcomes.push(Outcome { ok: false, response_type: None, headers: None, canvas_tainted: None, webgl_refused: None });
                 out.messages.extend(e.console);
                 continue;
             }
@@ -123,6 +131,10 @@ fn emulate(env: &Env, case: &Case) -> Emulated {
                 }
             }
         };
+        out.codes.push(match &verdict.blocked {
+            Some(b) => b.code.to_owned(),
+            None => format!("allowed:{}", verdict.response_type.as_str()),
+        });
         if let Some(b) = &verdict.blocked {
             if !b.message.is_empty() {
                 out.messages.push(b.message.clone());
@@ -132,10 +144,14 @@ fn emulate(env: &Env, case: &Case) -> Emulated {
             Initiator::Fetch | Initiator::Xhr if verdict.allowed => Some(verdict.readable_headers.clone()),
             _ => None,
         };
+        let canvas = crossgate_browser::canvas_use(verdict.response_type);
+        let image = case.initiator == Initiator::Image && verdict.allowed;
         out.outcomes.push(Outcome {
             ok: verdict.allowed,
             response_type: (case.initiator == Initiator::Fetch && verdict.allowed).then(|| verdict.response_type.as_str().to_owned()),
             headers: readable,
+            canvas_tainted: image.then_some(canvas.draw_image_taints),
+            webgl_refused: (image && webgl).then_some(canvas.webgl_refuses),
         });
     }
     out
@@ -161,6 +177,7 @@ fn js_spec(env: &Env, case: &Case) -> Value {
                 "redirect": match c.redirect { RedirectMode::Follow => "follow", RedirectMode::Error => "error", RedirectMode::Manual => "manual" },
                 "body": c.body,
                 "crossorigin": c.crossorigin,
+                "upload": c.upload,
             })
         })
         .collect();
@@ -199,13 +216,29 @@ async function one(spec, c) {
       for (const [n, v] of c.headers) { try { x.setRequestHeader(n, v); } catch (e) {} }
       x.onload = () => res({ ok: true, headers: x.getAllResponseHeaders().split('\r\n').filter((l) => l).map((l) => { const i = l.indexOf(': '); return [l.slice(0, i), l.slice(i + 2)]; }) });
       x.onerror = () => res({ ok: false });
+      if (c.upload) x.upload.onprogress = () => {};
       x.send(c.body);
     });
   }
   return await new Promise((res) => {
     const el = document.createElement(spec.kind === 'img' ? 'img' : 'script');
     if (c.crossorigin) el.crossOrigin = c.crossorigin;
-    el.onload = () => res({ ok: true });
+    el.onload = () => {
+      if (spec.kind !== 'img') return res({ ok: true });
+      const cv = document.createElement('canvas');
+      cv.width = 1; cv.height = 1;
+      const ctx = cv.getContext('2d');
+      ctx.drawImage(el, 0, 0);
+      let tainted = false;
+      try { ctx.getImageData(0, 0, 1, 1); } catch (e) { tainted = true; }
+      let webgl = null;
+      const gl = document.createElement('canvas').getContext('webgl');
+      if (gl) {
+        gl.bindTexture(gl.TEXTURE_2D, gl.createTexture());
+        try { gl.texImage2D(gl.TEXTURE_2D, 0, gl.RGBA, gl.RGBA, gl.UNSIGNED_BYTE, el); webgl = false; } catch (e) { webgl = true; }
+      }
+      res({ ok: true, tainted, webgl });
+    };
     el.onerror = () => res({ ok: false });
     el.src = spec.url;
     document.body.appendChild(el);
@@ -227,6 +260,8 @@ fn chromium_outcome(kind: Initiator, v: &Value) -> Outcome {
         ok,
         response_type: (kind == Initiator::Fetch && ok).then(|| v["type"].as_str().unwrap_or_default().to_owned()),
         headers: if ok && matches!(kind, Initiator::Fetch | Initiator::Xhr) { headers } else { None },
+        canvas_tainted: v["tainted"].as_bool(),
+        webgl_refused: v["webgl"].as_bool(),
     }
 }
 
@@ -280,6 +315,12 @@ fn emulator_agrees_with_chromium() {
     }
     assert!(ready, "the test page did not load");
     chromium.call("Runtime.evaluate", json!({ "expression": RUNNER }), sid, t).expect("install runner");
+    let webgl = chromium
+        .call("Runtime.evaluate", json!({ "expression": "!!document.createElement('canvas').getContext('webgl')", "returnByValue": true }), sid, t)
+        .expect("webgl probe")["result"]["value"]
+        .as_bool()
+        .unwrap_or(false);
+    println!("WebGL available: {webgl}");
     let specs: Vec<Value> = cases.iter().map(|c| js_spec(&env, c)).collect();
     let expr = format!(
         "(async () => JSON.stringify(await Promise.all({}.map((s) => window.__run(s)))))()",
@@ -301,7 +342,10 @@ fn emulator_agrees_with_chromium() {
             continue;
         }
         let text = e["params"]["entry"]["text"].as_str().unwrap_or_default();
-        if !(text.contains("has been blocked by CORS policy") || text.starts_with("Fetch API cannot load")) {
+        if std::env::var_os("CROSSGATE_DIFF_LOG").is_some() {
+            println!("console: {text}");
+        }
+        if !(text.contains("has been blocked by CORS policy") || text.starts_with("Fetch API cannot load") || text.starts_with("Unsafe attempt to load URL")) {
             continue;
         }
         if let Some(case) = cases.iter().find(|c| text.contains(&format!("/c/{}/", c.id))) {
@@ -310,8 +354,12 @@ fn emulator_agrees_with_chromium() {
     }
     let seen = state.lock().expect("state").seen.clone();
     let mut failures = Vec::new();
+    let mut tally: std::collections::BTreeMap<String, usize> = std::collections::BTreeMap::new();
     for (case, got) in cases.iter().zip(&results) {
-        let emu = emulate(&env, case);
+        let emu = emulate(&env, case, webgl);
+        for c in &emu.codes {
+            *tally.entry(c.clone()).or_default() += 1;
+        }
         let chrome: Vec<Outcome> = got.iter().map(|v| chromium_outcome(case.initiator, v)).collect();
         let mut problems = Vec::new();
         if chrome != emu.outcomes {
@@ -332,6 +380,7 @@ fn emulator_agrees_with_chromium() {
     for f in &failures {
         println!("{f}\n");
     }
+    println!("outcomes covered (calls): {tally:?}");
     println!("{} of {} cases agree", cases.len() - failures.len(), cases.len());
     assert!(cases.len() >= 250, "only {} cases", cases.len());
     assert!(failures.is_empty(), "{} cases differ from Chromium", failures.len());

@@ -262,6 +262,19 @@ pub fn generate() -> Vec<Case> {
     g.fetch("PUT 301 keeps method", Call::get().method("PUT").body("x"), vec![hop(Host::Api, Reply::new(204).acao("*").h("access-control-allow-methods", "PUT"), Reply::new(301).acao("*").h("location", "{hop1}")), hop(Host::Api, Reply::new(204).acao("*"), ok().acao("*"))]);
     g.fetch("credentialed redirect tainted, final ACAO null + ACAC", Call::get().cred(C::Include), vec![r(Host::Api, redirect_to(1).acao("{origin}").h("access-control-allow-credentials", "true")), r(Host::Api2, ok().acao("null").h("access-control-allow-credentials", "true"))]);
     g.fetch("preflight after taint sends Origin null", Call::get().method("PUT"), vec![hop(Host::Api, Reply::new(204).acao("*").h("access-control-allow-methods", "PUT"), Reply::new(307).acao("*").h("location", "{hop1}")), hop(Host::Api2, Reply::new(204).acao("{origin}").h("access-control-allow-methods", "PUT"), ok().acao("*"))]);
+    g.fetch("mode same-origin, same-origin URL redirected cross-origin", Call { mode: Some(RequestMode::SameOrigin), ..Call::get() }, vec![r(Host::Page, redirect_to(1)), r(Host::Api, ok().acao("*"))]);
+    // XHR preflights and upload listeners (the use-CORS-preflight flag).
+    for (name, call, p) in [
+        ("XHR PUT, preflight without ACAM", Call::get().method("PUT").body("x"), Reply::new(204).acao("*")),
+        ("XHR PUT, preflight 500", Call::get().method("PUT").body("x"), Reply::new(500).acao("*")),
+        ("XHR x-a, preflight ACAH x-a", Call::get().h("x-a", "1"), Reply::new(204).acao("*").h("access-control-allow-headers", "x-a")),
+        ("XHR credentialed PUT, preflight ACAO *", Call::get().method("PUT").body("x").cred(C::Include), Reply::new(204).acao("*").h("access-control-allow-methods", "PUT")),
+        ("XHR POST with upload listener, preflight ok", Call { upload: true, ..Call::get().method("POST").body("x") }, Reply::new(204).acao("*")),
+        ("XHR POST with upload listener, preflight without ACAO", Call { upload: true, ..Call::get().method("POST").body("x") }, Reply::new(204)),
+        ("XHR GET with upload listener (no body)", Call { upload: true, ..Call::get() }, Reply::new(204)),
+    ] {
+        g.add(name, Initiator::Xhr, vec![call], pf(p, ok().acao("*")));
+    }
     // Preflight cache sequences (one URL per case).
     let put = || Call::get().method("PUT");
     let pfa = |max_age: Option<&str>| {

@@ -94,6 +94,8 @@ pub struct Call {
     pub body: Option<String>,
     /// Elements: the `crossorigin` attribute.
     pub crossorigin: Option<&'static str>,
+    /// XHR: register an upload listener (forces a preflight).
+    pub upload: bool,
 }
 
 impl Call {
@@ -107,6 +109,7 @@ impl Call {
             redirect: RedirectMode::Follow,
             body: None,
             crossorigin: None,
+            upload: false,
         }
     }
     pub fn method(mut self, m: &str) -> Self {
