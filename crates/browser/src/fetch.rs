@@ -131,9 +131,10 @@ pub struct Verdict {
     pub preflights_sent: u32,
     /// Actual requests (including redirected ones) sent.
     pub requests_sent: u32,
-    /// Whether the response that was blocked had already been produced by
-    /// the server for a non-preflighted request (its side effects happened).
-    pub reached_server_unpreflighted: bool,
+    /// Whether the blocked request itself (not just a preflight) reached the
+    /// server, which processed it: its side effects happened even though the
+    /// page never sees the response.
+    pub actual_reached_server: bool,
 }
 
 /// What to do next.
@@ -201,6 +202,11 @@ impl Fetch {
             requests_sent: 0,
             state: State::Decide,
         }
+    }
+
+    /// The checks run so far.
+    pub fn steps(&self) -> &[Step] {
+        &self.steps
     }
 
     /// The request as constructed.
@@ -358,7 +364,9 @@ impl Fetch {
             _ => Stage::Actual,
         };
         let hint = format!("the server could not be reached: {description}");
-        self.state = State::Done(self.verdict_error(stage, None, "NetworkError", String::new(), hint));
+        let mut v = self.verdict_error(stage, None, "NetworkError", String::new(), hint);
+        v.actual_reached_server = false;
+        self.state = State::Done(v);
     }
 
     /// Takes the response to the request [`Fetch::poll`] asked for.
@@ -450,11 +458,11 @@ impl Fetch {
             status,
             readable_headers: readable,
             blocked: None,
-            steps: std::mem::take(&mut self.steps),
+            steps: self.steps.clone(),
             same_origin: self.request.origin.same_origin_url(&self.initial_url),
             preflights_sent: self.preflights_sent,
             requests_sent: self.requests_sent,
-            reached_server_unpreflighted: false,
+            actual_reached_server: false,
         });
     }
 
@@ -473,11 +481,11 @@ impl Fetch {
                     status: 0,
                     readable_headers: Vec::new(),
                     blocked: None,
-                    steps: std::mem::take(&mut self.steps),
+                    steps: self.steps.clone(),
                     same_origin: self.request.origin.same_origin_url(&self.initial_url),
                     preflights_sent: self.preflights_sent,
                     requests_sent: self.requests_sent,
-                    reached_server_unpreflighted: false,
+                    actual_reached_server: false,
                 });
                 return;
             }
@@ -556,18 +564,18 @@ impl Fetch {
     }
 
     fn verdict_error(&mut self, stage: Stage, error: Option<CorsError>, code: &'static str, message: String, hint: String) -> Verdict {
-        let reached = stage != Stage::Preflight && stage != Stage::Request && self.requests_sent > 0 && self.preflights_sent == 0;
+        let reached = matches!(stage, Stage::Actual | Stage::Redirect) && self.requests_sent > 0;
         Verdict {
             allowed: false,
             response_type: ResponseType::Error,
             status: 0,
             readable_headers: Vec::new(),
             blocked: Some(Blocked { stage, cors_error: error, code, param: String::new(), message, hint }),
-            steps: std::mem::take(&mut self.steps),
+            steps: self.steps.clone(),
             same_origin: self.request.origin.same_origin_url(&self.initial_url),
             preflights_sent: self.preflights_sent,
             requests_sent: self.requests_sent,
-            reached_server_unpreflighted: reached,
+            actual_reached_server: reached,
         }
     }
 }
