@@ -312,5 +312,20 @@ pub fn generate() -> Vec<Case> {
             }
         }
     }
+    for (init, name, cos) in [
+        (Initiator::ModuleScript, "module script", &[None, Some("use-credentials")][..]),
+        (Initiator::Stylesheet, "stylesheet", &[None, Some("anonymous"), Some("use-credentials")][..]),
+        (Initiator::Font, "font", &[None][..]),
+    ] {
+        for co in cos {
+            for (an, av) in [("missing", &[][..]), ("star", &["*"][..]), ("wrong", &["{api}"][..]), ("exact+acac", &["{origin}"][..])] {
+                let mut a = with_acao(ok(), av);
+                if an == "exact+acac" {
+                    a = a.h("access-control-allow-credentials", "true");
+                }
+                g.add(format!("{name} crossorigin={co:?}, ACAO {an}"), init, vec![Call { crossorigin: *co, ..Call::get() }], api(a));
+            }
+        }
+    }
     g.cases
 }

@@ -157,7 +157,9 @@ pub fn reply(env: &Env, case: &Case, hop: usize, method: &str, options_seen: usi
     };
     let (ctype, body): (&str, Vec<u8>) = match case.initiator {
         Initiator::Image => ("image/gif", GIF.to_vec()),
-        Initiator::Script => ("text/javascript", b"void 0;".to_vec()),
+        Initiator::Script | Initiator::ModuleScript => ("text/javascript", b"void 0;".to_vec()),
+        Initiator::Stylesheet => ("text/css", b"p{}".to_vec()),
+        Initiator::Font => ("font/woff2", b"not a font".to_vec()),
         _ if method == "OPTIONS" => ("text/plain", Vec::new()),
         _ => ("text/plain", b"ok".to_vec()),
     };
