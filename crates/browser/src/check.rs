@@ -209,6 +209,7 @@ mod tests {
     const O: &str = "https://a.test";
 
     #[test]
+    #[allow(clippy::type_complexity)]
     fn check_access_table() {
         use CorsError::*;
         let cases: &[(&[(&str, &str)], bool, Option<(CorsError, &str)>)] = &[

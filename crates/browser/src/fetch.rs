@@ -165,6 +165,9 @@ pub struct Fetch {
     headers: Vec<(String, String)>,
     has_body: bool,
     cors_flag: bool,
+    /// Response tainting `opaque`: a no-cors request went cross-origin (it
+    /// stays opaque, even if redirected back).
+    opaque: bool,
     tainted_origin: bool,
     redirects: u32,
     preflighted_this_hop: bool,
@@ -194,6 +197,7 @@ impl Fetch {
             has_body: request.has_body,
             request,
             cors_flag: false,
+            opaque: false,
             tainted_origin: false,
             redirects: 0,
             preflighted_this_hop: false,
@@ -254,7 +258,7 @@ impl Fetch {
     fn decide(&mut self, browser: &mut Browser, now: Duration) {
         let url = self.current_url.clone();
         let same_origin = self.request.origin.same_origin_url(&url);
-        if same_origin && !self.cors_flag {
+        if same_origin && !self.cors_flag && !self.opaque {
             self.step(Stage::Actual, format!("{url} is same-origin with {}: no CORS", self.request.origin), true);
             self.send_actual(false);
             return;
@@ -287,6 +291,7 @@ impl Fetch {
                     self.state = State::Done(self.verdict_error(Stage::Request, None, "TypeError", msg, hint));
                     return;
                 }
+                self.opaque = true;
                 self.step(Stage::Actual, "mode no-cors: no CORS check, the response will be opaque", true);
                 self.send_actual(false);
                 return;
@@ -437,9 +442,7 @@ impl Fetch {
         }
         let response_type = if self.cors_flag {
             ResponseType::Cors
-        } else if self.request.mode == RequestMode::NoCors && !self.request.origin.same_origin_url(&self.current_url) {
-            ResponseType::Opaque
-        } else if self.request.mode == RequestMode::NoCors && self.redirects > 0 && self.tainted_origin {
+        } else if self.opaque {
             ResponseType::Opaque
         } else {
             ResponseType::Basic

@@ -11,6 +11,7 @@
 //! never leaks between cases.
 //!
 //! Set `CROSSGATE_CHROMIUM` to use another binary than `chromium`.
+#![allow(clippy::type_complexity)]
 
 #[path = "chromium/cases.rs"]
 mod cases;

@@ -1,5 +1,6 @@
 //! Table-driven scenarios for the emulator against scripted servers, and
 //! property tests: no input makes it panic or loop.
+#![allow(clippy::type_complexity)]
 
 use std::time::Duration;
 

@@ -262,6 +262,8 @@ pub fn generate() -> Vec<Case> {
     g.fetch("PUT 301 keeps method", Call::get().method("PUT").body("x"), vec![hop(Host::Api, Reply::new(204).acao("*").h("access-control-allow-methods", "PUT"), Reply::new(301).acao("*").h("location", "{hop1}")), hop(Host::Api, Reply::new(204).acao("*"), ok().acao("*"))]);
     g.fetch("credentialed redirect tainted, final ACAO null + ACAC", Call::get().cred(C::Include), vec![r(Host::Api, redirect_to(1).acao("{origin}").h("access-control-allow-credentials", "true")), r(Host::Api2, ok().acao("null").h("access-control-allow-credentials", "true"))]);
     g.fetch("preflight after taint sends Origin null", Call::get().method("PUT"), vec![hop(Host::Api, Reply::new(204).acao("*").h("access-control-allow-methods", "PUT"), Reply::new(307).acao("*").h("location", "{hop1}")), hop(Host::Api2, Reply::new(204).acao("{origin}").h("access-control-allow-methods", "PUT"), ok().acao("*"))]);
+    g.fetch("mode no-cors, cross 302 -> page origin stays opaque", Call { mode: Some(RequestMode::NoCors), ..Call::get() }, vec![r(Host::Api, redirect_to(1)), r(Host::Page, ok().h("x-a", "1"))]);
+    g.fetch("mode no-cors, same-origin 302 -> cross", Call { mode: Some(RequestMode::NoCors), ..Call::get() }, vec![r(Host::Page, redirect_to(1)), r(Host::Api, ok().h("x-a", "1"))]);
     g.fetch("mode same-origin, same-origin URL redirected cross-origin", Call { mode: Some(RequestMode::SameOrigin), ..Call::get() }, vec![r(Host::Page, redirect_to(1)), r(Host::Api, ok().acao("*"))]);
     // XHR preflights and upload listeners (the use-CORS-preflight flag).
     for (name, call, p) in [

@@ -27,11 +27,9 @@ impl Chromium {
         let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_nanos()).unwrap_or(0);
         let profile_dir = std::env::temp_dir().join(format!("crossgate-chromium-{}-{nanos}", std::process::id()));
         std::fs::create_dir_all(&profile_dir).map_err(|e| e.to_string())?;
-        let script = format!(
-            "exec \"$0\" --headless --no-sandbox --disable-gpu --disable-quic --no-first-run \
+        let script = "exec \"$0\" --headless --no-sandbox --disable-gpu --disable-quic --no-first-run \
              --disable-background-networking --disable-component-update --disable-sync \
-             --user-data-dir=\"$1\" --remote-debugging-pipe about:blank 3<&0 4>&1 </dev/null >/dev/null 2>\"$1/stderr.log\""
-        );
+             --user-data-dir=\"$1\" --remote-debugging-pipe about:blank 3<&0 4>&1 </dev/null >/dev/null 2>\"$1/stderr.log\"";
         let mut child = Command::new("sh")
             .arg("-c")
             .arg(script)
