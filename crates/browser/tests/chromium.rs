@@ -64,7 +64,7 @@ fn header_value(headers: &[(String, String)], name: &str) -> Option<String> {
 
 fn emulate(env: &Env, case: &Case, webgl: bool) -> Emulated {
     let mut browser = Browser::new(Profile::Chromium);
-    let page = Origin::parse(&env.page_origin()).expect("page origin");
+    let page = if case.opaque_page { Origin::opaque() } else { Origin::parse(&env.page_origin()).expect("page origin") };
     let mut now = Duration::ZERO;
     let mut options: HashMap<usize, usize> = HashMap::new();
     let mut out = Emulated { codes: Vec::new(), outcomes: Vec::new(), messages: Vec::new(), seen: Vec::new() };
@@ -346,10 +346,50 @@ fn emulator_agrees_with_chromium() {
         .as_bool()
         .unwrap_or(false);
     println!("WebGL available: {webgl}");
-    let specs: Vec<Value> = cases.iter().map(|c| js_spec(&env, c)).collect();
+    let specs: Vec<Value> = cases.iter().filter(|c| !c.opaque_page).map(|c| js_spec(&env, c)).collect();
+    let opaque_specs: Vec<Value> = cases.iter().filter(|c| c.opaque_page).map(|c| js_spec(&env, c)).collect();
+    // The opaque-origin cases run in a sandboxed iframe holding the same runner.
+    // Chromium isolates sandboxed frames in their own process: attach to it
+    // (auto-attach) and enable its Log domain too.
+    chromium
+        .call("Target.setAutoAttach", json!({ "autoAttach": true, "waitForDebuggerOnStart": false, "flatten": true }), sid, t)
+        .expect("setAutoAttach");
+    let make_frame = format!(
+        "(async () => {{
+            const frame = document.createElement('iframe');
+            frame.sandbox = 'allow-scripts';
+            frame.srcdoc = '<script>' + {runner} + 'onmessage = async (e) => {{ const r = await Promise.all(e.data.map((s) => window.__run(s))); parent.postMessage(JSON.stringify(r), \"*\"); }};</' + 'script>';
+            const loaded = new Promise((r) => {{ frame.onload = r; }});
+            document.body.appendChild(frame);
+            await loaded;
+            window.__frame = frame;
+            return true;
+        }})()",
+        runner = serde_json::to_string(RUNNER).expect("runner"),
+    );
+    chromium
+        .call("Runtime.evaluate", json!({ "expression": make_frame, "awaitPromise": true, "returnByValue": true }), sid, t)
+        .expect("sandboxed frame");
+    chromium.drain(Duration::from_millis(200));
+    let children: Vec<String> = chromium
+        .events
+        .iter()
+        .filter(|e| e["method"] == "Target.attachedToTarget")
+        .filter_map(|e| e["params"]["sessionId"].as_str().map(str::to_owned))
+        .collect();
+    for child in &children {
+        chromium.call("Log.enable", json!({}), Some(child), t).expect("Log.enable in the sandboxed frame");
+    }
     let expr = format!(
-        "(async () => JSON.stringify(await Promise.all({}.map((s) => window.__run(s)))))()",
-        serde_json::to_string(&specs).expect("specs")
+        "(async () => {{
+            const frame = window.__frame;
+            const fromFrame = new Promise((r) => window.addEventListener('message', (e) => r(JSON.parse(e.data)), {{ once: true }}));
+            frame.contentWindow.postMessage({opaque}, '*');
+            const [main, sandboxed] = await Promise.all([Promise.all({specs}.map((s) => window.__run(s))), fromFrame]);
+            return JSON.stringify([main, sandboxed]);
+        }})()",
+        opaque = serde_json::to_string(&opaque_specs).expect("specs"),
+        specs = serde_json::to_string(&specs).expect("specs"),
     );
     let started = std::time::Instant::now();
     let result = chromium
@@ -357,7 +397,12 @@ fn emulator_agrees_with_chromium() {
         .expect("run cases");
     chromium.drain(Duration::from_millis(500));
     let raw = result["result"]["value"].as_str().unwrap_or_else(|| panic!("no result: {result}"));
-    let results: Vec<Vec<Value>> = serde_json::from_str(raw).expect("results");
+    let (main, sandboxed): (Vec<Vec<Value>>, Vec<Vec<Value>>) = serde_json::from_str(raw).expect("results");
+    let (mut main, mut sandboxed) = (main.into_iter(), sandboxed.into_iter());
+    let results: Vec<Vec<Value>> = cases
+        .iter()
+        .map(|c| if c.opaque_page { sandboxed.next() } else { main.next() }.unwrap_or_default())
+        .collect();
     println!("{} cases ({} calls) ran in Chromium in {:.1?}", cases.len(), cases.iter().map(|c| c.calls.len()).sum::<usize>(), started.elapsed());
 
     // Chromium's CORS console messages, by case.

@@ -11,7 +11,14 @@ struct Gen {
 impl Gen {
     fn add(&mut self, name: impl Into<String>, initiator: Initiator, calls: Vec<Call>, hops: Vec<Hop>) {
         let id = self.cases.len();
-        self.cases.push(Case { id, name: name.into(), initiator, calls, hops });
+        self.cases.push(Case { id, name: name.into(), initiator, calls, hops, opaque_page: false });
+    }
+    /// A case run from a sandboxed iframe (opaque origin).
+    fn opaque(&mut self, name: impl Into<String>, initiator: Initiator, call: Call, hops: Vec<Hop>) {
+        self.add(name, initiator, vec![call], hops);
+        if let Some(c) = self.cases.last_mut() {
+            c.opaque_page = true;
+        }
     }
     fn fetch(&mut self, name: impl Into<String>, call: Call, hops: Vec<Hop>) {
         self.add(name, Initiator::Fetch, vec![call], hops);
@@ -329,5 +336,17 @@ pub fn generate() -> Vec<Case> {
             }
         }
     }
+    // From an opaque origin (a sandboxed iframe): Origin is `null`, only
+    // `null` or `*` grant access, and even the page's own server is cross-origin.
+    for (an, av) in [("null", &["null"][..]), ("star", &["*"][..]), ("page origin", &["{origin}"][..]), ("missing", &[][..]), ("null twice", &["null", "null"][..])] {
+        g.opaque(format!("opaque origin, GET, ACAO {an}"), Initiator::Fetch, Call::get(), api(with_acao(ok().h("x-a", "1").h("access-control-expose-headers", "x-a"), av)));
+        g.opaque(format!("opaque origin, XHR, ACAO {an}"), Initiator::Xhr, Call::get(), api(with_acao(ok(), av)));
+    }
+    g.opaque("opaque origin, include, ACAO null + ACAC", Initiator::Fetch, Call::get().cred(C::Include), api(ok().acao("null").h("access-control-allow-credentials", "true")));
+    g.opaque("opaque origin, include, ACAO *", Initiator::Fetch, Call::get().cred(C::Include), api(ok().acao("*")));
+    g.opaque("opaque origin, PUT, preflight ACAO null", Initiator::Fetch, Call::get().method("PUT"), pf(Reply::new(204).acao("null").h("access-control-allow-methods", "PUT"), ok().acao("null")));
+    g.opaque("opaque origin, PUT, preflight ACAO page origin", Initiator::Fetch, Call::get().method("PUT"), pf(Reply::new(204).acao("{origin}").h("access-control-allow-methods", "PUT"), ok().acao("null")));
+    g.opaque("opaque origin, page's own server, no CORS headers", Initiator::Fetch, Call::get(), vec![hop(Host::Page, Reply::new(204), ok())]);
+    g.opaque("opaque origin, page's own server, ACAO null", Initiator::Fetch, Call::get(), vec![hop(Host::Page, Reply::new(204), ok().acao("null"))]);
     g.cases
 }

@@ -141,6 +141,8 @@ pub struct Case {
     pub initiator: Initiator,
     pub calls: Vec<Call>,
     pub hops: Vec<Hop>,
+    /// Run from a sandboxed iframe (an opaque origin, serialized `null`).
+    pub opaque_page: bool,
 }
 
 /// A fixed `Date` so both sides see the same headers.
