@@ -111,8 +111,21 @@ impl Chromium {
 
 impl Drop for Chromium {
     fn drop(&mut self) {
+        // Ask politely so every child process exits, then make sure.
+        let _ = self.call("Browser.close", json!({}), None, Duration::from_secs(2));
+        for _ in 0..40 {
+            if matches!(self.child.try_wait(), Ok(Some(_))) {
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
         let _ = self.child.kill();
         let _ = self.child.wait();
-        let _ = std::fs::remove_dir_all(&self.profile_dir);
+        for _ in 0..5 {
+            if std::fs::remove_dir_all(&self.profile_dir).is_ok() || !self.profile_dir.exists() {
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(200));
+        }
     }
 }
