@@ -21,6 +21,24 @@
 //! assert_eq!(blocked.code, "PreflightMissingAllowOriginHeader");
 //! ```
 //!
+//! # Where Chromium differs from the Fetch Standard
+//!
+//! The emulator follows Chromium (checked against Chromium 156 by the
+//! differential tests in `tests/chromium.rs`) where the two disagree:
+//!
+//! - `Access-Control-Allow-Headers: *` on an uncredentialed preflight also
+//!   covers `Authorization`; Fetch says it never does. ([`Profile::Firefox`]
+//!   and [`Profile::WebKit`] keep the spec rule.)
+//! - `User-Agent` is a forbidden request header: a page's value is dropped
+//!   and never causes a preflight.
+//! - `Access-Control-Max-Age`: a negative value means "do not cache", an
+//!   unparsable one (`1.5`, `abc`) the 5-second default; the cap is 7200 s.
+//! - The preflight cache holds one result per (origin, URL), replaced by each
+//!   new preflight; a credentialed result also serves uncredentialed
+//!   requests. Fetch merges entries per method and per header name.
+//! - A same-origin-mode request redirected cross-origin is reported with the
+//!   frame loader's "Unsafe attempt to load URL …" line, not a CORS message.
+//!
 //! [Fetch Standard]: https://fetch.spec.whatwg.org/
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
@@ -31,13 +49,12 @@ mod error;
 mod fetch;
 mod origin;
 mod request;
+mod verdict;
 
 pub use cache::{PreflightCache, Profile, DEFAULT_MAX_AGE};
 pub use error::{console_message, CorsError};
-pub use fetch::{
-    run_to_completion, Action, Blocked, Fetch, OutgoingRequest, RequestKind, ResponseHead, Stage, Step, Verdict,
-    MAX_REDIRECTS,
-};
+pub use fetch::{run_to_completion, Action, Fetch, OutgoingRequest, RequestKind, ResponseHead, MAX_REDIRECTS};
+pub use verdict::{Blocked, Stage, Step, Verdict};
 pub use origin::Origin;
 pub use request::{
     is_forbidden_request_header, BodyKind, CredentialsMode, Initiator, RedirectMode, Request, RequestInit,
