@@ -269,7 +269,20 @@ impl Request {
     /// each initiator's mode and credentials, normalizes the method (§1.1),
     /// drops forbidden request headers (§1.6; in Chromium also `User-Agent`),
     /// and refuses what throws a `TypeError`.
+    ///
+    /// A `TypeError` from `fetch()` reads as Chromium's, e.g. "Failed to
+    /// execute 'fetch' on 'Window': 'PUT' is unsupported in no-cors mode.".
     pub fn new(init: RequestInit, profile: Profile) -> Result<Request, TypeError> {
+        let initiator = init.initiator;
+        Self::construct(init, profile).map_err(|mut e| {
+            if initiator == Initiator::Fetch {
+                e.message = format!("Failed to execute 'fetch' on 'Window': {}", e.message);
+            }
+            e
+        })
+    }
+
+    fn construct(init: RequestInit, profile: Profile) -> Result<Request, TypeError> {
         let RequestInit {
             origin, mut url, initiator, method, headers, mode, credentials, redirect, body, xhr_upload_listeners, document_url,
         } = init;
@@ -307,7 +320,7 @@ impl Request {
         if url.username() != "" || url.password().is_some() {
             if initiator == Initiator::Fetch {
                 return Err(type_error(format!(
-                    "Failed to execute 'fetch' on 'Window': Request cannot be constructed from a URL that includes credentials: {url}"
+                    "Request cannot be constructed from a URL that includes credentials: {url}"
                 )));
             }
             let _ = url.set_username("");
@@ -318,7 +331,7 @@ impl Request {
             return Err(type_error("Request with GET/HEAD method cannot have body."));
         }
         if matches!(body, BodyKind::Stream) && mode == RequestMode::NoCors {
-            return Err(type_error("Failed to execute 'fetch' on 'Window': If request is made from ReadableStream, mode should be\"same-origin\" or \"cors\""));
+            return Err(type_error("If request is made from ReadableStream, mode should be\"same-origin\" or \"cors\""));
         }
         if mode == RequestMode::NoCors && !fetch::is_cors_safelisted_method(method.as_bytes()) {
             return Err(type_error(format!("'{method}' is unsupported in no-cors mode.")));
@@ -329,10 +342,10 @@ impl Request {
             for (name, value) in headers {
                 let value = value.trim_matches(|c| matches!(c, '\t' | '\n' | '\r' | ' ')).to_owned();
                 if !fetch::is_header_name(name.as_bytes()) {
-                    return Err(type_error(format!("'{name}' is not a valid HTTP header name.")));
+                    return Err(type_error("Invalid name"));
                 }
                 if value.bytes().any(|b| matches!(b, 0 | b'\r' | b'\n')) {
-                    return Err(type_error(format!("'{value}' is not a valid HTTP header field value.")));
+                    return Err(type_error("Invalid value"));
                 }
                 if is_forbidden_request_header(&name, &value, profile) {
                     dropped.push(name.to_ascii_lowercase());

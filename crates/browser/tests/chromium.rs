@@ -41,6 +41,8 @@ struct Outcome {
     ok: bool,
     /// `Response.type` (fetch only).
     response_type: Option<String>,
+    /// The `TypeError` thrown before any request (without "TypeError: ").
+    type_error: Option<String>,
     /// Readable headers (fetch and XHR), sorted.
     headers: Option<Vec<(String, String)>>,
     /// Images: whether `drawImage` tainted a 2D canvas.
@@ -70,7 +72,11 @@ fn emulate(env: &Env, case: &Case, webgl: bool) -> Emulated {
     let mut out = Emulated { codes: Vec::new(), outcomes: Vec::new(), messages: Vec::new(), seen: Vec::new() };
     for call in &case.calls {
         now += Duration::from_millis(call.delay_ms);
-        let url = url::Url::parse(&env.hop_url(case, 0)).expect("case url");
+        let mut url = url::Url::parse(&env.hop_url(case, 0)).expect("case url");
+        if call.userinfo {
+            let _ = url.set_username("user");
+            let _ = url.set_password(Some("pass"));
+        }
         let mut init = RequestInit::fetch(page.clone(), url).initiator(case.initiator).method(&call.method);
         init.headers = call.headers.clone();
         init.redirect = call.redirect;
@@ -95,7 +101,14 @@ fn emulate(env: &Env, case: &Case, webgl: bool) -> Emulated {
         let mut fetch = match browser.start(init) {
             Ok(f) => f,
             Err(e) => {
-                out.outcomes.push(Outcome { ok: false, response_type: None, headers: None, canvas_tainted: None, webgl_refused: None });
+                out.outcomes.push(Outcome {
+                    ok: false,
+                    type_error: Some(e.message),
+                    response_type: None,
+                    headers: None,
+                    canvas_tainted: None,
+                    webgl_refused: None,
+                });
                 out.messages.extend(e.console);
                 continue;
             }
@@ -153,6 +166,7 @@ fn emulate(env: &Env, case: &Case, webgl: bool) -> Emulated {
         let image = case.initiator == Initiator::Image && verdict.allowed;
         out.outcomes.push(Outcome {
             ok: verdict.allowed,
+            type_error: None,
             response_type: (case.initiator == Initiator::Fetch && verdict.allowed).then(|| verdict.response_type.as_str().to_owned()),
             headers: readable,
             canvas_tainted: image.then_some(canvas.draw_image_taints),
@@ -186,6 +200,7 @@ fn js_spec(env: &Env, case: &Case) -> Value {
                 "body": c.body,
                 "crossorigin": c.crossorigin,
                 "upload": c.upload,
+                "userinfo": c.userinfo,
             })
         })
         .collect();
@@ -209,7 +224,7 @@ async function one(spec, c) {
     if (c.mode) init.mode = c.mode;
     if (c.body !== null) init.body = c.body;
     try {
-      const r = await fetch(spec.url, init);
+      const r = await fetch(c.userinfo ? spec.url.replace('http://', 'http://user:pass@') : spec.url, init);
       try { await r.text(); } catch (e) {}
       return { ok: true, type: r.type, headers: [...r.headers] };
     } catch (e) {
@@ -219,7 +234,7 @@ async function one(spec, c) {
   if (spec.kind === 'xhr') {
     return await new Promise((res) => {
       const x = new XMLHttpRequest();
-      x.open(c.method, spec.url);
+      x.open(c.method, c.userinfo ? spec.url.replace('http://', 'http://user:pass@') : spec.url);
       x.withCredentials = c.credentials === 'include';
       for (const [n, v] of c.headers) { try { x.setRequestHeader(n, v); } catch (e) {} }
       x.onload = () => res({ ok: true, headers: x.getAllResponseHeaders().split('\r\n').filter((l) => l).map((l) => { const i = l.indexOf(': '); return [l.slice(0, i), l.slice(i + 2)]; }) });
@@ -281,8 +296,13 @@ fn chromium_outcome(kind: Initiator, v: &Value) -> Outcome {
         list.sort();
         list
     });
+    let type_error = v["error"]
+        .as_str()
+        .filter(|e| *e != "TypeError: Failed to fetch")
+        .map(|e| e.strip_prefix("TypeError: ").unwrap_or(e).to_owned());
     Outcome {
         ok,
+        type_error,
         response_type: (kind == Initiator::Fetch && ok).then(|| v["type"].as_str().unwrap_or_default().to_owned()),
         headers: if ok && matches!(kind, Initiator::Fetch | Initiator::Xhr) { headers } else { None },
         canvas_tainted: v["tainted"].as_bool(),

@@ -336,6 +336,21 @@ pub fn generate() -> Vec<Case> {
             }
         }
     }
+    // TypeErrors thrown before anything is sent.
+    for (name, call) in [
+        ("forbidden method CONNECT", Call::get().method("CONNECT")),
+        ("forbidden method track", Call::get().method("track")),
+        ("invalid method", Call::get().method("GET POST")),
+        ("GET with a body", Call::get().body("x")),
+        ("HEAD with a body", Call::get().method("HEAD").body("x")),
+        ("no-cors PUT", Call { mode: Some(RequestMode::NoCors), ..Call::get().method("PUT").body("x") }),
+        ("invalid header name", Call::get().h("bad name", "1")),
+        ("invalid header value", Call::get().h("x-a", "a\nb")),
+        ("URL with credentials", Call { userinfo: true, ..Call::get() }),
+    ] {
+        g.fetch(format!("TypeError: {name}"), call, api(ok().acao("*")));
+    }
+    g.add("XHR strips credentials from the URL", Initiator::Xhr, vec![Call { userinfo: true, ..Call::get() }], api(ok().acao("*")));
     // From an opaque origin (a sandboxed iframe): Origin is `null`, only
     // `null` or `*` grant access, and even the page's own server is cross-origin.
     for (an, av) in [("null", &["null"][..]), ("star", &["*"][..]), ("page origin", &["{origin}"][..]), ("missing", &[][..]), ("null twice", &["null", "null"][..])] {

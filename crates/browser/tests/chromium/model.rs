@@ -96,6 +96,8 @@ pub struct Call {
     pub crossorigin: Option<&'static str>,
     /// XHR: register an upload listener (forces a preflight).
     pub upload: bool,
+    /// Put `user:pass@` in the URL.
+    pub userinfo: bool,
 }
 
 impl Call {
@@ -110,6 +112,7 @@ impl Call {
             body: None,
             crossorigin: None,
             upload: false,
+            userinfo: false,
         }
     }
     pub fn method(mut self, m: &str) -> Self {
