@@ -57,6 +57,9 @@ pub(crate) struct Args {
     /// Seconds to wait for each response.
     #[arg(long, default_value_t = 10)]
     timeout: u64,
+    /// Also trust the CA certificates in this PEM file (for https).
+    #[arg(long, value_name = "PEM")]
+    cacert: Option<std::path::PathBuf>,
 }
 
 /// One request and its answer, for the timeline.
@@ -93,7 +96,7 @@ pub(crate) fn run(args: &Args, out: &Output) -> ExitCode {
     };
     let profile = Profile::parse(&args.browser).unwrap_or_default();
     let body = args.data.clone().unwrap_or_default().into_bytes();
-    let client = match client::HttpClient::new(Duration::from_secs(args.timeout.max(1))) {
+    let client = match client::HttpClient::new(Duration::from_secs(args.timeout.max(1)), args.cacert.as_deref()) {
         Ok(c) => c,
         Err(e) => return usage(&e),
     };

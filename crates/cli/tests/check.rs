@@ -77,6 +77,67 @@ fn start_server() -> (SocketAddr, Log) {
     (rx.recv().expect("server address"), log)
 }
 
+/// An https server (certificate for `localhost` and 127.0.0.1, signed by
+/// the test CA in `tests/fixtures/ca.pem`) with the same answers.
+fn start_tls_server() -> SocketAddr {
+    use rustls::pki_types::pem::PemObject;
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures");
+    let certs: Vec<_> = rustls::pki_types::CertificateDer::pem_file_iter(format!("{dir}/leaf.pem"))
+        .expect("leaf.pem")
+        .map(|c| c.expect("certificate"))
+        .collect();
+    let key = rustls::pki_types::PrivateKeyDer::from_pem_file(format!("{dir}/leaf.pk8.pem")).expect("key");
+    let config = rustls::ServerConfig::builder_with_provider(Arc::new(rustls::crypto::ring::default_provider()))
+        .with_safe_default_protocol_versions()
+        .expect("versions")
+        .with_no_client_auth()
+        .with_single_cert(certs, key)
+        .expect("server config");
+    let acceptor = tokio_rustls::TlsAcceptor::from(Arc::new(config));
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
+        rt.block_on(async move {
+            let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+            tx.send(listener.local_addr().expect("addr")).expect("send addr");
+            loop {
+                let Ok((stream, _)) = listener.accept().await else { continue };
+                let acceptor = acceptor.clone();
+                tokio::spawn(async move {
+                    let Ok(tls) = acceptor.accept(stream).await else { return };
+                    let svc = service_fn(|req: hyper::Request<hyper::body::Incoming>| async move {
+                        let (status, headers) = answer(req.method().as_str(), req.uri().path());
+                        let mut resp = hyper::Response::new(Full::new(Bytes::from_static(b"{}")));
+                        *resp.status_mut() = hyper::StatusCode::from_u16(status).expect("status");
+                        for (n, v) in headers {
+                            resp.headers_mut().append(n, v.parse().expect("value"));
+                        }
+                        Ok::<_, Infallible>(resp)
+                    });
+                    let _ = http1::Builder::new().serve_connection(TokioIo::new(tls), svc).await;
+                });
+            }
+        });
+    });
+    rx.recv().expect("server address")
+}
+
+#[test]
+fn https_with_a_private_ca() {
+    let addr = start_tls_server();
+    let ca = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/ca.pem");
+    let url = format!("https://localhost:{}/open/items", addr.port());
+    let (code, v) = check_json(&[&url, "--origin", PAGE, "-X", "DELETE", "--cacert", ca]);
+    assert_eq!(code, 0, "{v}");
+    assert_eq!(v["verdict"], "allowed");
+    assert_eq!(v["preflight"]["response"]["status"], 204);
+    // Without the CA the certificate is not trusted: unreachable.
+    let (code, v) = check_json(&[&url, "--origin", PAGE]);
+    assert_eq!(code, 2, "{v}");
+    assert_eq!(v["error"]["code"], "NetworkError");
+    assert!(v["error"]["hint"].as_str().unwrap_or_default().contains("certificate"), "{v}");
+}
+
 fn check(args: &[&str]) -> (i32, String) {
     let out = Command::new(env!("CARGO_BIN_EXE_crossgate")).arg("check").args(args).output().expect("run crossgate");
     (out.status.code().unwrap_or(-1), String::from_utf8_lossy(&out.stdout).into_owned())
