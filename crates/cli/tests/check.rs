@@ -263,3 +263,31 @@ fn timeline_text_and_exit_codes() {
     assert_eq!(check(&[&url, "--origin", PAGE, "-X", "TRACE"]).0, 2);
     assert_eq!(check(&["ftp://x/", "--origin", PAGE]).0, 2);
 }
+
+#[test]
+fn initiators_and_browser_profiles() {
+    let (addr, log) = start_server();
+    let closed = format!("http://localhost:{}/closed/pic.png", addr.port());
+    // An <img> without crossorigin: no-cors, opaque, allowed.
+    let (code, v) = check_json(&[&closed, "--origin", PAGE, "--as", "img"]);
+    assert_eq!((code, v["response_type"].as_str()), (0, Some("opaque")), "{v}");
+    // With crossorigin it needs CORS, and Chromium words it as an image.
+    let (code, v) = check_json(&[&closed, "--origin", PAGE, "--as", "img", "--mode", "cors"]);
+    assert_eq!(code, 1);
+    assert!(v["error"]["message"].as_str().unwrap_or_default().starts_with("Access to image at"), "{v}");
+    // XHR withCredentials: the message adds Chromium's XHR sentence.
+    let open = format!("http://localhost:{}/open/x", addr.port());
+    let (code, v) = check_json(&[&open, "--origin", PAGE, "--as", "xhr", "--credentials", "include"]);
+    assert_eq!(code, 1);
+    assert!(v["error"]["message"].as_str().unwrap_or_default().ends_with("controlled by the withCredentials attribute."), "{v}");
+    // A script-set User-Agent: dropped by Chromium (no preflight), sent by Firefox (preflight).
+    let ua = format!("http://localhost:{}/open/ua", addr.port());
+    let (code, v) = check_json(&[&ua, "--origin", PAGE, "-H", "User-Agent: bot"]);
+    assert_eq!((code, v["preflight"].is_null()), (0, true), "{v}");
+    assert!(v["warnings"].to_string().contains("user-agent"), "{v}");
+    let (code, v) = check_json(&[&ua, "--origin", PAGE, "-H", "User-Agent: bot", "--browser", "firefox"]);
+    assert_eq!(code, 1, "{v}");
+    assert_eq!(v["preflight"]["request"]["headers"]["Access-Control-Request-Headers"], "user-agent");
+    assert_eq!(v["browser"], "firefox");
+    assert!(log.lock().expect("log").iter().any(|l| l == "OPTIONS /open/ua"));
+}
