@@ -338,6 +338,13 @@ impl Fetch {
             Err((e, p)) => {
                 browser.cache.clear(&origin_key, &url);
                 self.fail_cors(Stage::Preflight, e, p);
+                if let Some(extra) = preflight_status_hint(e, response.status) {
+                    if let State::Done(v) = &mut self.state {
+                        if let Some(b) = v.blocked.as_mut() {
+                            b.hint = format!("{extra}; {}", b.hint);
+                        }
+                    }
+                }
             }
         }
     }
@@ -499,6 +506,20 @@ impl Fetch {
             requests_sent: self.requests_sent,
             actual_reached_server: reached,
         }
+    }
+}
+
+/// What a failed preflight's status says about the server, when it says
+/// something: an authentication layer answering before CORS, or no route
+/// for `OPTIONS`.
+fn preflight_status_hint(error: CorsError, status: u16) -> Option<&'static str> {
+    if !matches!(error, CorsError::PreflightMissingAllowOriginHeader | CorsError::PreflightInvalidStatus) {
+        return None;
+    }
+    match status {
+        401 | 403 | 407 => Some("the preflight was refused with an authentication status: browsers never send cookies or Authorization on a preflight, so the CORS layer must answer OPTIONS before authentication"),
+        404 | 405 | 501 => Some("the server has no OPTIONS handler for this path: the CORS layer must answer preflights itself, before routing"),
+        _ => None,
     }
 }
 

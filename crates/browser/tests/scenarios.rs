@@ -293,3 +293,16 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn preflight_status_explains_the_server() {
+    for (status, needle) in [(401, "before authentication"), (405, "no OPTIONS handler"), (500, "add the origin")] {
+        let mut b = Browser::new(Profile::Chromium);
+        let (v, sent) = run(&mut b, 0, init("https://api.test/x").method("DELETE"), |_| head(status, &[]));
+        let blocked = v.blocked.unwrap();
+        assert_eq!(blocked.code, "PreflightMissingAllowOriginHeader");
+        assert!(blocked.hint.contains(needle), "{status}: {}", blocked.hint);
+        assert_eq!(sent.len(), 1, "the DELETE is never sent");
+        assert!(!v.actual_reached_server);
+    }
+}
