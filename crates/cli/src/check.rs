@@ -127,9 +127,9 @@ pub(crate) fn run(args: &Args, out: &Output) -> ExitCode {
                 Action::Done(v) => return v,
                 Action::Send(req) => {
                     if exchanges.is_empty() {
-                        before.extend(fetch.steps()[seen_steps..].iter().cloned());
+                        before.extend(fetch.steps().iter().skip(seen_steps).cloned());
                     } else if let Some(last) = exchanges.last_mut() {
-                        last.steps.extend(fetch.steps()[seen_steps..].iter().cloned());
+                        last.steps.extend(fetch.steps().iter().skip(seen_steps).cloned());
                     }
                     seen_steps = fetch.steps().len();
                     let started = Instant::now();
@@ -152,9 +152,9 @@ pub(crate) fn run(args: &Args, out: &Output) -> ExitCode {
         }
     });
     if let Some(last) = exchanges.last_mut() {
-        last.steps.extend(verdict.steps[seen_steps.min(verdict.steps.len())..].iter().cloned());
+        last.steps.extend(verdict.steps.iter().skip(seen_steps).cloned());
     } else {
-        before.extend(verdict.steps[seen_steps.min(verdict.steps.len())..].iter().cloned());
+        before.extend(verdict.steps.iter().skip(seen_steps).cloned());
     }
     let report = Report {
         url,
