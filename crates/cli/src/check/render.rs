@@ -107,7 +107,7 @@ pub(crate) fn text(report: &Report, out: &Output) {
     } else if let Some(b) = &v.blocked {
         emit(&format!("{} {} (at {})", out.paint(Style::Error, "BLOCKED"), b.code, b.stage.as_str()));
         if !b.message.is_empty() {
-            emit(&format!("  console: {}", b.message.trim_end()));
+            emit(&format!("  Chromium console: {}", b.message.trim_end()));
         }
         if !b.hint.is_empty() {
             emit(&format!("  fix: {}", b.hint));
