@@ -53,6 +53,9 @@ pub enum CorsError {
     HeaderDisallowedByPreflightResponse,
     /// A redirect to a URL with a user name or password.
     RedirectContainsCredentials,
+    /// A `no-cors` request whose redirect mode is not `follow` (reported by
+    /// Blink before the network).
+    NoCorsRedirectModeNotFollow,
 }
 
 /// `NO_CORS_HINT` in Blink, for `fetch()` only. Chromium 156 dropped the
@@ -91,6 +94,7 @@ impl CorsError {
             MethodDisallowedByPreflightResponse => "MethodDisallowedByPreflightResponse",
             HeaderDisallowedByPreflightResponse => "HeaderDisallowedByPreflightResponse",
             RedirectContainsCredentials => "RedirectContainsCredentials",
+            NoCorsRedirectModeNotFollow => "NoCorsRedirectModeNotFollow",
         }
     }
 
@@ -167,6 +171,7 @@ impl CorsError {
                 "Request header field {param} is not allowed by Access-Control-Allow-Headers in preflight response."
             ),
             RedirectContainsCredentials => format!("Redirect location '{param}' contains a username and password, which is disallowed for cross-origin requests."),
+            NoCorsRedirectModeNotFollow => "Request mode is \"no-cors\" but the redirect mode is not \"follow\".".to_owned(),
         };
         format!("{prefix}{body}")
     }
@@ -191,6 +196,7 @@ impl CorsError {
             MethodDisallowedByPreflightResponse => "add the method, in exactly the case the page sends it, to the rule's `methods`",
             HeaderDisallowedByPreflightResponse => "add the header to the rule's `request_headers` (`*` does not cover `authorization`, nor anything on credentialed requests)",
             RedirectContainsCredentials => "do not redirect a cross-origin request to a URL with a user name or password",
+            NoCorsRedirectModeNotFollow => "a no-cors request must use redirect mode 'follow'",
         }
     }
 

@@ -194,10 +194,17 @@ impl Fetch {
                         "Fetch API cannot load {url}. Request mode is \"same-origin\" but the URL's origin is not same as the request origin {}.",
                         self.request.origin
                     );
-                    let hint = "mode 'same-origin' never allows a cross-origin URL; use mode 'cors'".to_owned();
-                    self.state = State::Done(self.verdict_error(Stage::Request, None, "TypeError", msg, hint));
+                    let e = CorsError::DisallowedByMode;
+                    self.state = State::Done(self.verdict_error(Stage::Request, Some(e), e.name(), msg, e.hint().to_owned()));
                 } else {
+                    // Blink's resource fetcher refuses the redirect before
+                    // CORS runs: DevTools records no CorsError for it.
                     self.fail_cors(Stage::Redirect, CorsError::DisallowedByMode, String::new());
+                    if let State::Done(v) = &mut self.state {
+                        if let Some(b) = v.blocked.as_mut() {
+                            b.cors_error = None;
+                        }
+                    }
                 }
                 return;
             }
@@ -206,8 +213,8 @@ impl Fetch {
                     let msg = format!(
                         "Fetch API cannot load {url}. Request mode is \"no-cors\" but the redirect mode is not \"follow\"."
                     );
-                    let hint = "no-cors requests must use redirect 'follow'".to_owned();
-                    self.state = State::Done(self.verdict_error(Stage::Request, None, "TypeError", msg, hint));
+                    let e = CorsError::NoCorsRedirectModeNotFollow;
+                    self.state = State::Done(self.verdict_error(Stage::Request, Some(e), e.name(), msg, e.hint().to_owned()));
                     return;
                 }
                 self.opaque = true;

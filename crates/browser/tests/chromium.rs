@@ -1,9 +1,14 @@
 //! Differential tests: hundreds of generated cases run in a real headless
 //! Chromium (Debian's `chromium`, driven over the DevTools protocol) and in
 //! the emulator, compared case by case: verdict, response type, readable
-//! headers, Chromium's console message, and the CORS headers of every
-//! request that reached the server (so preflights and the preflight cache
-//! are compared too).
+//! headers, `TypeError` messages, Chromium's console message, the
+//! `CorsError` name and failed parameter DevTools reports (from
+//! `Network.loadingFailed` and `Audits` issues), canvas tainting for images,
+//! and the CORS headers of every request that reached the server (so
+//! preflights and the preflight cache are compared too).
+//!
+//! Fonts: the served body is not a font, so even an allowed load fails to
+//! decode; for fonts only messages, CorsErrors and requests are compared.
 //!
 //! The page is served from `http://127.0.0.1:P`; the scripted API answers on
 //! `http://localhost:P`, `http://localhost:Q` and `http://127.0.0.1:Q`, four
@@ -55,6 +60,8 @@ struct Outcome {
 struct Emulated {
     /// The emulator's failure codes (or `allowed:<type>`), for the coverage tally.
     codes: Vec<String>,
+    /// (CorsError name, failed parameter) of each CORS failure.
+    cors_errors: Vec<(String, String)>,
     outcomes: Vec<Outcome>,
     messages: Vec<String>,
     seen: Vec<Seen>,
@@ -69,7 +76,7 @@ fn emulate(env: &Env, case: &Case, webgl: bool) -> Emulated {
     let page = if case.opaque_page { Origin::opaque() } else { Origin::parse(&env.page_origin()).expect("page origin") };
     let mut now = Duration::ZERO;
     let mut options: HashMap<usize, usize> = HashMap::new();
-    let mut out = Emulated { codes: Vec::new(), outcomes: Vec::new(), messages: Vec::new(), seen: Vec::new() };
+    let mut out = Emulated { codes: Vec::new(), cors_errors: Vec::new(), outcomes: Vec::new(), messages: Vec::new(), seen: Vec::new() };
     for call in &case.calls {
         now += Duration::from_millis(call.delay_ms);
         let mut url = url::Url::parse(&env.hop_url(case, 0)).expect("case url");
@@ -154,6 +161,9 @@ fn emulate(env: &Env, case: &Case, webgl: bool) -> Emulated {
             None => format!("allowed:{}", verdict.response_type.as_str()),
         });
         if let Some(b) = &verdict.blocked {
+            if let Some(e) = b.cors_error {
+                out.cors_errors.push((e.name().to_owned(), b.param.clone()));
+            }
             if !b.message.is_empty() {
                 out.messages.push(b.message.clone());
             }
@@ -344,6 +354,8 @@ fn emulator_agrees_with_chromium() {
     let sid = attached["sessionId"].as_str().expect("sessionId").to_owned();
     let sid = Some(sid.as_str());
     chromium.call("Log.enable", json!({}), sid, t).expect("Log.enable");
+    chromium.call("Audits.enable", json!({}), sid, t).expect("Audits.enable");
+    chromium.call("Network.enable", json!({}), sid, t).expect("Network.enable");
     chromium.call("Page.enable", json!({}), sid, t).expect("Page.enable");
     let page_url = format!("{}/", env.page_origin());
     chromium.call("Page.navigate", json!({ "url": page_url }), sid, t).expect("navigate");
@@ -399,6 +411,8 @@ fn emulator_agrees_with_chromium() {
         .collect();
     for child in &children {
         chromium.call("Log.enable", json!({}), Some(child), t).expect("Log.enable in the sandboxed frame");
+        chromium.call("Audits.enable", json!({}), Some(child), t).expect("Audits.enable in the sandboxed frame");
+        chromium.call("Network.enable", json!({}), Some(child), t).expect("Network.enable in the sandboxed frame");
     }
     let expr = format!(
         "(async () => {{
@@ -426,6 +440,45 @@ fn emulator_agrees_with_chromium() {
     println!("{} cases ({} calls) ran in Chromium in {:.1?}", cases.len(), cases.iter().map(|c| c.calls.len()).sum::<usize>(), started.elapsed());
 
     // Chromium's CORS console messages, by case.
+    // DevTools' CorsIssue names the CorsError (and its failed parameter).
+    // Renderer-side failures come as Audits issues; network-service ones as
+    // `Network.loadingFailed` with a `corsErrorStatus`.
+    let mut issues: HashMap<usize, Vec<(String, String)>> = HashMap::new();
+    let mut request_urls: HashMap<String, String> = HashMap::new();
+    for e in &chromium.events {
+        let p = &e["params"];
+        if e["method"] == "Network.requestWillBeSent" {
+            if let (Some(id), Some(url)) = (p["requestId"].as_str(), p["request"]["url"].as_str()) {
+                request_urls.insert(id.to_owned(), url.to_owned());
+            }
+        }
+        if e["method"] == "Network.loadingFailed" && p["corsErrorStatus"].is_object() {
+            let url = p["requestId"].as_str().and_then(|id| request_urls.get(id)).cloned().unwrap_or_default();
+            if let Some(case) = cases.iter().find(|c| url.contains(&format!("/c/{}/", c.id))) {
+                issues.entry(case.id).or_default().push((
+                    p["corsErrorStatus"]["corsError"].as_str().unwrap_or_default().to_owned(),
+                    p["corsErrorStatus"]["failedParameter"].as_str().unwrap_or_default().to_owned(),
+                ));
+            }
+        }
+    }
+    for e in &chromium.events {
+        if std::env::var_os("CROSSGATE_DIFF_LOG").is_some() && e["method"] == "Audits.issueAdded" {
+            println!("issue: {}", e["params"]);
+        }
+        if e["method"] != "Audits.issueAdded" || e["params"]["issue"]["code"] != "CorsIssue" {
+            continue;
+        }
+        let d = &e["params"]["issue"]["details"]["corsIssueDetails"];
+        let url = d["request"]["url"].as_str().unwrap_or_default();
+        if let Some(case) = cases.iter().find(|c| url.contains(&format!("/c/{}/", c.id))) {
+            let status = &d["corsErrorStatus"];
+            issues.entry(case.id).or_default().push((
+                status["corsError"].as_str().unwrap_or_default().to_owned(),
+                status["failedParameter"].as_str().unwrap_or_default().to_owned(),
+            ));
+        }
+    }
     let mut messages: HashMap<usize, Vec<String>> = HashMap::new();
     for e in &chromium.events {
         if e["method"] != "Log.entryAdded" {
@@ -458,6 +511,15 @@ fn emulator_agrees_with_chromium() {
         let mut problems = Vec::new();
         if chrome != emu.outcomes {
             problems.push(format!("outcome: chromium {chrome:?}\n            emulator {:?}", emu.outcomes));
+        }
+        let mut chrome_issues = issues.get(&case.id).cloned().unwrap_or_default();
+        chrome_issues.sort();
+        chrome_issues.dedup();
+        let mut emu_issues = emu.cors_errors.clone();
+        emu_issues.sort();
+        emu_issues.dedup();
+        if chrome_issues != emu_issues {
+            problems.push(format!("CorsError: chromium {chrome_issues:?}\n            emulator {emu_issues:?}"));
         }
         let chrome_msgs = messages.get(&case.id).cloned().unwrap_or_default();
         if chrome_msgs != emu.messages {

@@ -207,7 +207,7 @@ fn construction_errors() {
     assert!(b.start(init("https://api.test/").header("bad name", "1")).is_err());
     let mut b = Browser::new(Profile::Chromium);
     let (v, _) = run(&mut b, 0, init("https://api.test/").mode(RequestMode::NoCors).redirect(RedirectMode::Error), |_| head(200, &[]));
-    assert_eq!(v.blocked.unwrap().code, "TypeError");
+    assert_eq!(v.blocked.unwrap().code, "NoCorsRedirectModeNotFollow");
 }
 
 #[test]
@@ -233,7 +233,7 @@ fn any_header() -> impl Strategy<Value = (String, String)> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: 256, failure_persistence: None, ..ProptestConfig::default() })]
 
     /// Any responses and any page input: no panic, and the exchange ends.
     #[test]
