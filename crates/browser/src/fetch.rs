@@ -13,7 +13,7 @@ use url::Url;
 
 use crate::check::{self, PreflightResult};
 use crate::error::{console_message, CorsError};
-use crate::request::{CredentialsMode, RedirectMode, Request, RequestInit, RequestMode, TypeError};
+use crate::request::{CacheMode, CredentialsMode, RedirectMode, Request, RequestInit, RequestMode, TypeError};
 use crate::verdict::{Blocked, Stage, Step, Verdict};
 use crate::{Browser, ResponseType};
 
@@ -239,7 +239,8 @@ impl Fetch {
         }
         let cred = self.include_credentials_mode();
         let origin_key = self.request.origin.serialize();
-        if browser.cache.can_skip(now, &origin_key, url.as_str(), &self.method, &unsafe_names, cred) {
+        let read_cache = self.request.cache == CacheMode::Default;
+        if read_cache && browser.cache.can_skip(now, &origin_key, url.as_str(), &self.method, &unsafe_names, cred) {
             self.step(Stage::Preflight, "a cached preflight covers this request: no preflight sent", true);
             self.send_actual(true);
             return;
@@ -338,7 +339,9 @@ impl Fetch {
                     self.step(Stage::Preflight, format!("request headers allowed: {}", names.join(", ")), true);
                 }
                 self.step(Stage::Preflight, format!("cached for {} s", r.max_age), true);
-                browser.cache.store(now, &origin_key, &url, r);
+                if self.request.cache != CacheMode::NoStore {
+                    browser.cache.store(now, &origin_key, &url, r);
+                }
                 self.preflighted_this_hop = true;
                 self.send_actual(true);
             }

@@ -57,7 +57,7 @@ pub use fetch::{run_to_completion, Action, Fetch, OutgoingRequest, RequestKind, 
 pub use verdict::{Blocked, Stage, Step, Verdict};
 pub use origin::Origin;
 pub use request::{
-    is_forbidden_request_header, BodyKind, CredentialsMode, Initiator, RedirectMode, Request, RequestInit,
+    is_forbidden_request_header, BodyKind, CacheMode, CredentialsMode, Initiator, RedirectMode, Request, RequestInit,
     RequestMode, TypeError,
 };
 

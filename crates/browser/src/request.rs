@@ -156,6 +156,21 @@ pub struct RequestInit {
     /// The document's URL (Chromium names it in some messages); `None`
     /// means the origin's root, `{origin}/`.
     pub document_url: Option<Url>,
+    /// `cache`: `no-store`, `reload` and `no-cache` also bypass the
+    /// preflight cache in Chromium (`no-store` does not fill it either).
+    pub cache: CacheMode,
+}
+
+/// A request's cache mode, as far as the preflight cache goes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
+pub enum CacheMode {
+    /// `default`, `force-cache`, `only-if-cached`.
+    #[default]
+    Default,
+    /// `no-store`: neither read nor fill the preflight cache.
+    NoStore,
+    /// `reload` or `no-cache`: do not read it, but fill it.
+    Reload,
 }
 
 impl RequestInit {
@@ -173,6 +188,7 @@ impl RequestInit {
             body: BodyKind::None,
             xhr_upload_listeners: false,
             document_url: None,
+            cache: CacheMode::Default,
         }
     }
 
@@ -262,6 +278,8 @@ pub struct Request {
     pub has_body: bool,
     /// The document's URL.
     pub document_url: Url,
+    /// The cache mode.
+    pub cache: CacheMode,
 }
 
 impl Request {
@@ -285,6 +303,7 @@ impl Request {
     fn construct(init: RequestInit, profile: Profile) -> Result<Request, TypeError> {
         let RequestInit {
             origin, mut url, initiator, method, headers, mode, credentials, redirect, body, xhr_upload_listeners, document_url,
+            cache,
         } = init;
         let document_url = document_url
             .or_else(|| Url::parse(&format!("{}/", origin.serialize())).ok())
@@ -393,6 +412,7 @@ impl Request {
             use_cors_preflight,
             has_body,
             document_url,
+            cache,
         })
     }
 }

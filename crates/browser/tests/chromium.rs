@@ -7,8 +7,9 @@
 //! and the CORS headers of every request that reached the server (so
 //! preflights and the preflight cache are compared too).
 //!
-//! Fonts: the served body is not a font, so even an allowed load fails to
-//! decode; for fonts only messages, CorsErrors and requests are compared.
+//! Fonts and videos: the served body is not a font or a video, so even an
+//! allowed load fails to decode; for them only messages, CorsErrors and
+//! requests are compared.
 //!
 //! The page is served from `http://127.0.0.1:P`; the scripted API answers on
 //! `http://localhost:P`, `http://localhost:Q` and `http://127.0.0.1:Q`, four
@@ -93,7 +94,15 @@ fn emulate(env: &Env, case: &Case, webgl: bool) -> Emulated {
             init.body = crossgate_browser::BodyKind::Text;
         }
         init.xhr_upload_listeners = call.upload;
-        if matches!(case.initiator, Initiator::Image | Initiator::Script | Initiator::Stylesheet | Initiator::ModuleScript) {
+        init.cache = match call.cache {
+            Some("no-store") => crossgate_browser::CacheMode::NoStore,
+            Some("reload" | "no-cache") => crossgate_browser::CacheMode::Reload,
+            _ => crossgate_browser::CacheMode::Default,
+        };
+        if matches!(
+            case.initiator,
+            Initiator::Image | Initiator::Script | Initiator::Stylesheet | Initiator::ModuleScript | Initiator::Video
+        ) {
             init.mode = call.crossorigin.map(|_| RequestMode::Cors);
             if case.initiator == Initiator::ModuleScript && call.crossorigin.is_none() {
                 init.credentials = Some(CredentialsMode::SameOrigin);
@@ -194,6 +203,7 @@ fn js_spec(env: &Env, case: &Case) -> Value {
         Initiator::ModuleScript => "module",
         Initiator::Stylesheet => "stylesheet",
         Initiator::Font => "font",
+        Initiator::Video => "video",
         _ => "script",
     };
     let calls: Vec<Value> = case
@@ -211,6 +221,7 @@ fn js_spec(env: &Env, case: &Case) -> Value {
                 "crossorigin": c.crossorigin,
                 "upload": c.upload,
                 "userinfo": c.userinfo,
+                "cache": c.cache,
             })
         })
         .collect();
@@ -232,6 +243,7 @@ async function one(spec, c) {
     const init = { method: c.method, headers: c.headers, redirect: c.redirect };
     if (c.credentials) init.credentials = c.credentials;
     if (c.mode) init.mode = c.mode;
+    if (c.cache) init.cache = c.cache;
     if (c.body !== null) init.body = c.body;
     try {
       const r = await fetch(c.userinfo ? spec.url.replace('http://', 'http://user:pass@') : spec.url, init);
@@ -257,6 +269,19 @@ async function one(spec, c) {
     // The body is not a font, so even an allowed load fails to decode: only
     // the console message and the requests are compared for fonts.
     try { await new FontFace('f' + spec.id, 'url(' + spec.url + ')').load(); return { ok: true }; } catch (e) { return { ok: false }; }
+  }
+  if (spec.kind === 'video') {
+    // Not a real video either: compared like fonts.
+    return await new Promise((res) => {
+      const v = document.createElement('video');
+      if (c.crossorigin) v.crossOrigin = c.crossorigin;
+      v.preload = 'auto';
+      v.onloadeddata = () => res({ ok: true });
+      v.onerror = () => res({ ok: false });
+      setTimeout(() => res({ ok: false }), 3000);
+      v.src = spec.url;
+      document.body.appendChild(v);
+    });
   }
   if (spec.kind === 'stylesheet') {
     return await new Promise((res) => {
@@ -504,7 +529,7 @@ fn emulator_agrees_with_chromium() {
             *tally.entry(c.clone()).or_default() += 1;
         }
         let mut chrome: Vec<Outcome> = got.iter().map(|v| chromium_outcome(case.initiator, v)).collect();
-        if case.initiator == Initiator::Font {
+        if matches!(case.initiator, Initiator::Font | Initiator::Video) {
             // See the runner: a font's outcome is its console message.
             chrome = emu.outcomes.clone();
         }

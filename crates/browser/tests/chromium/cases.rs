@@ -309,6 +309,17 @@ pub fn generate() -> Vec<Case> {
     g.add("cache: credentialed entry serves omit", Initiator::Fetch, vec![put().cred(C::Include), put().cred(C::Omit)], credseq.clone());
     g.add("cache: omit entry does not serve include", Initiator::Fetch, vec![put().cred(C::Omit), put().cred(C::Include)], credseq);
     g.add("cache: failed preflight then success", Initiator::Fetch, vec![put(), put()], seq(vec![Reply::new(500).acao("{origin}"), pfa(Some("60"))]));
+    // fetch's cache mode also governs the preflight cache.
+    let cached = |c: &'static str| Call { cache: Some(c), ..put() };
+    for (name, calls) in [
+        ("no-store twice", vec![cached("no-store"), cached("no-store")]),
+        ("no-store then default", vec![cached("no-store"), put()]),
+        ("reload then default", vec![cached("reload"), put()]),
+        ("default then no-cache", vec![put(), cached("no-cache")]),
+        ("default then force-cache", vec![put(), cached("force-cache")]),
+    ] {
+        g.add(format!("cache mode: {name}"), Initiator::Fetch, calls, seq(vec![pfa(Some("60"))]));
+    }
     // Elements.
     for (init, name) in [(Initiator::Image, "img"), (Initiator::Script, "script")] {
         for (co, cname) in [(None, "no crossorigin"), (Some("anonymous"), "crossorigin"), (Some("use-credentials"), "use-credentials")] {
@@ -325,6 +336,7 @@ pub fn generate() -> Vec<Case> {
         (Initiator::ModuleScript, "module script", &[None, Some("use-credentials")][..]),
         (Initiator::Stylesheet, "stylesheet", &[None, Some("anonymous"), Some("use-credentials")][..]),
         (Initiator::Font, "font", &[None][..]),
+        (Initiator::Video, "video", &[None, Some("anonymous"), Some("use-credentials")][..]),
     ] {
         for co in cos {
             for (an, av) in [("missing", &[][..]), ("star", &["*"][..]), ("wrong", &["{api}"][..]), ("exact+acac", &["{origin}"][..])] {

@@ -98,6 +98,8 @@ pub struct Call {
     pub upload: bool,
     /// Put `user:pass@` in the URL.
     pub userinfo: bool,
+    /// fetch's `cache` option.
+    pub cache: Option<&'static str>,
 }
 
 impl Call {
@@ -113,6 +115,7 @@ impl Call {
             crossorigin: None,
             upload: false,
             userinfo: false,
+            cache: None,
         }
     }
     pub fn method(mut self, m: &str) -> Self {
@@ -165,6 +168,7 @@ pub fn reply(env: &Env, case: &Case, hop: usize, method: &str, options_seen: usi
         Initiator::Script | Initiator::ModuleScript => ("text/javascript", b"void 0;".to_vec()),
         Initiator::Stylesheet => ("text/css", b"p{}".to_vec()),
         Initiator::Font => ("font/woff2", b"not a font".to_vec()),
+        Initiator::Video => ("video/mp4", b"not a video".to_vec()),
         _ if method == "OPTIONS" => ("text/plain", Vec::new()),
         _ => ("text/plain", b"ok".to_vec()),
     };
