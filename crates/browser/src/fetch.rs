@@ -351,7 +351,7 @@ impl Fetch {
                 if let Some(extra) = preflight_status_hint(e, response.status) {
                     if let State::Done(v) = &mut self.state {
                         if let Some(b) = v.blocked.as_mut() {
-                            b.hint = format!("{extra}; {}", b.hint);
+                            b.hint = format!("{extra} (and list the origin in a rule's `origins`)");
                         }
                     }
                 }
