@@ -303,6 +303,10 @@ impl Fetch {
 
     /// Takes the response to the request [`Fetch::poll`] asked for.
     pub fn handle_response(&mut self, browser: &mut Browser, now: Duration, response: &ResponseHead) {
+        // A response nobody asked for (after the verdict, or twice) is ignored.
+        if !matches!(self.state, State::Waiting(_)) {
+            return;
+        }
         let State::Waiting(sent) = std::mem::replace(&mut self.state, State::Decide) else {
             return;
         };

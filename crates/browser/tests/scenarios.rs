@@ -306,3 +306,18 @@ fn preflight_status_explains_the_server() {
         assert!(!v.actual_reached_server);
     }
 }
+
+#[test]
+fn misuse_does_not_restart_a_finished_fetch() {
+    let mut b = Browser::new(Profile::Chromium);
+    let mut fetch = b.start(init("https://api.test/x")).unwrap();
+    let now = Duration::ZERO;
+    let Action::Send(_) = fetch.poll(&mut b, now) else { panic!("expected a request") };
+    fetch.handle_response(&mut b, now, &head(200, &[]));
+    let Action::Done(first) = fetch.poll(&mut b, now) else { panic!("expected the verdict") };
+    // A stray extra response changes nothing.
+    fetch.handle_response(&mut b, now, &head(200, &[("access-control-allow-origin", "*")]));
+    let Action::Done(again) = fetch.poll(&mut b, now) else { panic!("expected the same verdict") };
+    assert_eq!(first, again);
+    assert_eq!(first.blocked.unwrap().code, "MissingAllowOriginHeader");
+}
