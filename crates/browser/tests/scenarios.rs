@@ -242,11 +242,22 @@ proptest! {
         req_headers in prop::collection::vec(("[a-zA-Z-]{1,12}", "[ -~]{0,140}"), 0..5),
         responses in prop::collection::vec((100u16..600, prop::collection::vec(any_header(), 0..6)), 1..6),
         cred in 0u8..3,
+        mode in 0u8..4,
+        initiator in 0u8..8,
+        redirect in 0u8..3,
+        profile in 0u8..3,
+        url in prop::sample::select(vec!["https://api.test/p", "https://app.test/same", "http://api.test:8080/p?q#f", "https://u:p@api.test/"]),
         now in 0u64..100_000,
     ) {
-        let mut b = Browser::new(Profile::Chromium);
-        let mut i = init("https://api.test/p").method(&method);
+        let mut b = Browser::new([Profile::Chromium, Profile::Firefox, Profile::WebKit][profile as usize]);
+        let mut i = init(url).method(&method);
         i.credentials = Some([CredentialsMode::Omit, CredentialsMode::SameOrigin, CredentialsMode::Include][cred as usize]);
+        i.mode = [None, Some(RequestMode::Cors), Some(RequestMode::NoCors), Some(RequestMode::SameOrigin)][mode as usize];
+        i.redirect = [RedirectMode::Follow, RedirectMode::Error, RedirectMode::Manual][redirect as usize];
+        i.initiator = [
+            Initiator::Fetch, Initiator::Xhr, Initiator::Image, Initiator::Script,
+            Initiator::ModuleScript, Initiator::Font, Initiator::Stylesheet, Initiator::Video,
+        ][initiator as usize];
         for (n, v) in &req_headers {
             i = i.header(n, v);
         }
