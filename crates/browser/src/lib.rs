@@ -23,7 +23,7 @@
 //!
 //! # Where Chromium differs from the Fetch Standard
 //!
-//! The emulator follows Chromium (checked against Chromium 156 by the
+//! The emulator follows Chromium (checked against Chromium 156.0.8078.79 by the
 //! differential tests in `tests/chromium.rs`) where the two disagree:
 //!
 //! - `Access-Control-Allow-Headers: *` on an uncredentialed preflight also
@@ -37,7 +37,16 @@
 //!   new preflight; a credentialed result also serves uncredentialed
 //!   requests. Fetch merges entries per method and per header name.
 //! - A same-origin-mode request redirected cross-origin is reported with the
-//!   frame loader's "Unsafe attempt to load URL …" line, not a CORS message.
+//!   frame loader's "Unsafe attempt to load URL …" line, not a CORS message,
+//!   and DevTools records no `CorsError` for it.
+//! - A header set twice travels as one combined value (`a, b`), and the
+//!   CORS-safelisted checks (128 bytes…) apply to that value, where Fetch's
+//!   CORS-unsafe request-header names looks at each entry.
+//! - `cache: "no-store"` neither reads nor fills the preflight cache;
+//!   `reload` and `no-cache` do not read it but fill it.
+//! - Console wording: no hint after "No 'Access-Control-Allow-Origin' header
+//!   is present…", and `fetch()`'s other origin messages end with " Have the
+//!   server send the header with a valid value." only.
 //!
 //! [Fetch Standard]: https://fetch.spec.whatwg.org/
 #![forbid(unsafe_code)]
