@@ -80,7 +80,7 @@ fn emulate(env: &Env, case: &Case, webgl: bool) -> Emulated {
     let mut out = Emulated { codes: Vec::new(), cors_errors: Vec::new(), outcomes: Vec::new(), messages: Vec::new(), seen: Vec::new() };
     for call in &case.calls {
         now += Duration::from_millis(call.delay_ms);
-        let mut url = url::Url::parse(&env.hop_url(case, 0)).expect("case url");
+        let mut url = url::Url::parse(&format!("{}{}", env.hop_url(case, 0), call.suffix)).expect("case url");
         if call.userinfo {
             let _ = url.set_username("user");
             let _ = url.set_password(Some("pass"));
@@ -222,6 +222,7 @@ fn js_spec(env: &Env, case: &Case) -> Value {
                 "upload": c.upload,
                 "userinfo": c.userinfo,
                 "cache": c.cache,
+                "suffix": c.suffix,
             })
         })
         .collect();
@@ -246,7 +247,8 @@ async function one(spec, c) {
     if (c.cache) init.cache = c.cache;
     if (c.body !== null) init.body = c.body;
     try {
-      const r = await fetch(c.userinfo ? spec.url.replace('http://', 'http://user:pass@') : spec.url, init);
+      const url = (c.userinfo ? spec.url.replace('http://', 'http://user:pass@') : spec.url) + c.suffix;
+      const r = await fetch(url, init);
       try { await r.text(); } catch (e) {}
       return { ok: true, type: r.type, headers: [...r.headers] };
     } catch (e) {

@@ -332,3 +332,19 @@ fn misuse_does_not_restart_a_finished_fetch() {
     assert_eq!(first, again);
     assert_eq!(first.blocked.unwrap().code, "MissingAllowOriginHeader");
 }
+
+#[test]
+fn preflight_cache_keys_by_url_including_fragment() {
+    // As Chromium 156 does (checked by the differential tests): the cache key
+    // is the URL with its fragment, so `#one` and `#two` preflight separately.
+    let mut b = Browser::new(Profile::Chromium);
+    let mut preflights = 0;
+    for url in ["https://api.test/c#one", "https://api.test/c#two", "https://api.test/c#two"] {
+        let (v, sent) = run(&mut b, 0, init(url).method("PUT"), |_| {
+            head(204, &[("access-control-allow-origin", "*"), ("access-control-allow-methods", "PUT"), ("access-control-max-age", "60")])
+        });
+        assert!(v.allowed);
+        preflights += sent.iter().filter(|r| r.kind == RequestKind::Preflight).count();
+    }
+    assert_eq!(preflights, 2);
+}

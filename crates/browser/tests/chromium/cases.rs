@@ -320,6 +320,13 @@ pub fn generate() -> Vec<Case> {
     ] {
         g.add(format!("cache mode: {name}"), Initiator::Fetch, calls, seq(vec![pfa(Some("60"))]));
     }
+    // Queries and fragments: the fragment is never sent and the preflight
+    // cache is keyed by the URL.
+    let sfx = |c: Call, s: &'static str| Call { suffix: s, ..c };
+    g.fetch("GET with a fragment, no ACAO", sfx(Call::get(), "#frag"), api(ok()));
+    g.fetch("PUT with a query and a fragment, preflight fails", sfx(put(), "?a=1&b=%20#frag"), pf(Reply::new(204).acao("*"), ok().acao("*")));
+    g.add("cache: fragments share an entry", Initiator::Fetch, vec![sfx(put(), "#one"), sfx(put(), "#two")], seq(vec![pfa(Some("60"))]));
+    g.add("cache: queries do not share an entry", Initiator::Fetch, vec![sfx(put(), "?one"), sfx(put(), "?two")], seq(vec![pfa(Some("60"))]));
     // Elements.
     for (init, name) in [(Initiator::Image, "img"), (Initiator::Script, "script")] {
         for (co, cname) in [(None, "no crossorigin"), (Some("anonymous"), "crossorigin"), (Some("use-credentials"), "use-credentials")] {

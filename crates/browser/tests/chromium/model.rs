@@ -100,6 +100,8 @@ pub struct Call {
     pub userinfo: bool,
     /// fetch's `cache` option.
     pub cache: Option<&'static str>,
+    /// Appended to the case URL (a query, a fragment).
+    pub suffix: &'static str,
 }
 
 impl Call {
@@ -116,6 +118,7 @@ impl Call {
             upload: false,
             userinfo: false,
             cache: None,
+            suffix: "",
         }
     }
     pub fn method(mut self, m: &str) -> Self {
