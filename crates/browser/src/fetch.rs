@@ -80,6 +80,8 @@ pub struct Fetch {
     request: Request,
     initial_url: Url,
     current_url: Url,
+    /// Every URL visited (Fetch's URL list).
+    url_list: Vec<Url>,
     method: String,
     headers: Vec<(String, String)>,
     has_body: bool,
@@ -111,6 +113,7 @@ impl Fetch {
         Fetch {
             initial_url: request.url.clone(),
             current_url: request.url.clone(),
+            url_list: vec![request.url.clone()],
             method: request.method.clone(),
             headers: request.headers.clone(),
             has_body: request.has_body,
@@ -253,6 +256,7 @@ impl Fetch {
             headers.push(("Access-Control-Request-Headers".to_owned(), unsafe_names.join(",")));
         }
         headers.push(("Origin".to_owned(), self.serialized_origin()));
+        headers.extend(self.fetch_metadata("cors"));
         self.preflights_sent += 1;
         self.state = State::Waiting(OutgoingRequest {
             kind: RequestKind::Preflight,
@@ -273,6 +277,12 @@ impl Fetch {
         if cors || !matches!(self.method.as_str(), "GET" | "HEAD") {
             headers.push(("Origin".into(), self.serialized_origin()));
         }
+        let mode = match self.request.mode {
+            RequestMode::Cors => "cors",
+            RequestMode::NoCors => "no-cors",
+            RequestMode::SameOrigin => "same-origin",
+        };
+        headers.extend(self.fetch_metadata(mode));
         let credentials = match self.request.credentials {
             CredentialsMode::Include => true,
             CredentialsMode::SameOrigin => !self.cors_flag && self.request.origin.same_origin_url(&self.current_url),
@@ -287,6 +297,39 @@ impl Fetch {
             credentials,
             body: self.has_body,
         });
+    }
+
+    /// Fetch Metadata's `Sec-Fetch-Site`, `Sec-Fetch-Mode` and
+    /// `Sec-Fetch-Dest`, which Chromium sends to potentially trustworthy URLs.
+    fn fetch_metadata(&self, mode: &str) -> Vec<(String, String)> {
+        if !crate::origin::is_potentially_trustworthy(&self.current_url) {
+            return Vec::new();
+        }
+        let origin_site = self.request.origin.site();
+        let mut site = "same-origin";
+        for url in &self.url_list {
+            if self.request.origin.same_origin_url(url) {
+                continue;
+            }
+            site = "same-site";
+            if origin_site.is_none() || crate::origin::site_of(url) != origin_site {
+                site = "cross-site";
+                break;
+            }
+        }
+        let dest = match self.request.initiator {
+            crate::Initiator::Fetch | crate::Initiator::Xhr => "empty",
+            crate::Initiator::Image => "image",
+            crate::Initiator::Script | crate::Initiator::ModuleScript => "script",
+            crate::Initiator::Font => "font",
+            crate::Initiator::Stylesheet => "style",
+            crate::Initiator::Video => "video",
+        };
+        vec![
+            ("Sec-Fetch-Site".to_owned(), site.to_owned()),
+            ("Sec-Fetch-Mode".to_owned(), mode.to_owned()),
+            ("Sec-Fetch-Dest".to_owned(), dest.to_owned()),
+        ]
     }
 
     /// The request could not be completed (connection refused, DNS…).
@@ -474,6 +517,7 @@ impl Fetch {
             self.tainted_origin = true;
         }
         self.step(Stage::Redirect, format!("{status} redirect to {next} followed"), true);
+        self.url_list.push(next.clone());
         self.current_url = next;
         self.preflighted_this_hop = false;
         self.state = State::Decide;

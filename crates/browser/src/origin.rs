@@ -55,6 +55,46 @@ impl Origin {
     }
 }
 
+/// A URL's site (HTML "obtain a site"): scheme plus registrable domain, or
+/// plus the host when it has none (IP addresses, `localhost`). Ports never
+/// matter.
+pub fn site_of(url: &Url) -> Option<(String, String)> {
+    let host = url.host_str()?;
+    let host = host.trim_start_matches('[').trim_end_matches(']');
+    let domain = match url.host() {
+        Some(url::Host::Domain(d)) => psl::domain_str(d).unwrap_or(host),
+        _ => host,
+    };
+    Some((url.scheme().to_owned(), domain.to_ascii_lowercase()))
+}
+
+/// Secure Contexts' "potentially trustworthy URL": https/wss, loopback IPs,
+/// `localhost` and `*.localhost`. Chromium sends `Sec-Fetch-*` only to these.
+pub fn is_potentially_trustworthy(url: &Url) -> bool {
+    if matches!(url.scheme(), "https" | "wss") {
+        return true;
+    }
+    match url.host() {
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        Some(url::Host::Domain(d)) => d == "localhost" || d.ends_with(".localhost"),
+        None => false,
+    }
+}
+
+impl Origin {
+    /// The origin's site, `None` when opaque.
+    pub fn site(&self) -> Option<(String, String)> {
+        match &self.0 {
+            url::Origin::Tuple(scheme, host, port) => {
+                let url = Url::parse(&format!("{scheme}://{host}:{port}/")).ok()?;
+                site_of(&url)
+            }
+            url::Origin::Opaque(_) => None,
+        }
+    }
+}
+
 impl fmt::Display for Origin {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.serialize())
@@ -75,6 +115,19 @@ mod tests {
         assert!(!l.same_origin(&Origin::parse("http://127.0.0.1:8080").unwrap()));
         assert_eq!(Origin::parse("http://[::1]:81").unwrap().serialize(), "http://[::1]:81");
         assert!(Origin::parse("ftp://x").is_none());
+    }
+
+    #[test]
+    fn sites_and_trust() {
+        let u = |s: &str| Url::parse(s).unwrap();
+        assert_eq!(site_of(&u("https://a.b.example.co.uk:8443/x")), Some(("https".into(), "example.co.uk".into())));
+        assert_eq!(site_of(&u("http://127.0.0.1:9/")), Some(("http".into(), "127.0.0.1".into())));
+        assert_ne!(site_of(&u("http://localhost/")), site_of(&u("http://127.0.0.1/")));
+        assert_eq!(Origin::parse("http://localhost:1").unwrap().site(), site_of(&u("http://localhost:2/")));
+        assert!(is_potentially_trustworthy(&u("http://127.0.0.2/")));
+        assert!(is_potentially_trustworthy(&u("http://[::1]:80/")));
+        assert!(is_potentially_trustworthy(&u("http://app.localhost/")));
+        assert!(!is_potentially_trustworthy(&u("http://example.com/")));
     }
 
     #[test]

@@ -4,8 +4,8 @@
 //! headers, `TypeError` messages, Chromium's console message, the
 //! `CorsError` name and failed parameter DevTools reports (from
 //! `Network.loadingFailed` and `Audits` issues), canvas tainting for images,
-//! and the CORS headers of every request that reached the server (so
-//! preflights and the preflight cache are compared too).
+//! and the CORS and Fetch Metadata headers of every request that reached
+//! the server (so preflights and the preflight cache are compared too).
 //!
 //! Fonts and videos: the served body is not a font or a video, so even an
 //! allowed load fails to decode; for them only messages, CorsErrors and
@@ -143,6 +143,11 @@ fn emulate(env: &Env, case: &Case, webgl: bool) -> Emulated {
                         origin: header_value(&req.headers, "origin"),
                         acrm: header_value(&req.headers, "access-control-request-method"),
                         acrh: header_value(&req.headers, "access-control-request-headers"),
+                        fetch_metadata: [
+                            header_value(&req.headers, "sec-fetch-site"),
+                            header_value(&req.headers, "sec-fetch-mode"),
+                            header_value(&req.headers, "sec-fetch-dest"),
+                        ],
                     });
                     let count = if req.kind == RequestKind::Preflight {
                         let n = options.entry(hop).or_default();

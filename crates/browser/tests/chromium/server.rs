@@ -22,6 +22,8 @@ pub struct Seen {
     pub origin: Option<String>,
     pub acrm: Option<String>,
     pub acrh: Option<String>,
+    /// `Sec-Fetch-Site`, `-Mode`, `-Dest`.
+    pub fetch_metadata: [Option<String>; 3],
 }
 
 #[derive(Default)]
@@ -65,6 +67,7 @@ async fn handle(state: Shared, req: hyper::Request<hyper::body::Incoming>) -> Re
             origin: header(&req, "origin"),
             acrm: header(&req, "access-control-request-method"),
             acrh: header(&req, "access-control-request-headers"),
+            fetch_metadata: [header(&req, "sec-fetch-site"), header(&req, "sec-fetch-mode"), header(&req, "sec-fetch-dest")],
         });
         let count = if method == "OPTIONS" {
             let n = st.options.entry((c, h)).or_default();
