@@ -528,6 +528,9 @@ fn emulator_agrees_with_chromium() {
         }
     }
     let seen = state.lock().expect("state").seen.clone();
+    if std::env::var_os("CROSSGATE_DIFF_LOG").is_some() {
+        println!("server saw for case 0: {:?}", seen.get(&0));
+    }
     let mut failures = Vec::new();
     let mut tally: std::collections::BTreeMap<String, usize> = std::collections::BTreeMap::new();
     for (case, got) in cases.iter().zip(&results) {
