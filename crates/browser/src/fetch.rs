@@ -299,37 +299,8 @@ impl Fetch {
         });
     }
 
-    /// Fetch Metadata's `Sec-Fetch-Site`, `Sec-Fetch-Mode` and
-    /// `Sec-Fetch-Dest`, which Chromium sends to potentially trustworthy URLs.
     fn fetch_metadata(&self, mode: &str) -> Vec<(String, String)> {
-        if !crate::origin::is_potentially_trustworthy(&self.current_url) {
-            return Vec::new();
-        }
-        let origin_site = self.request.origin.site();
-        let mut site = "same-origin";
-        for url in &self.url_list {
-            if self.request.origin.same_origin_url(url) {
-                continue;
-            }
-            site = "same-site";
-            if origin_site.is_none() || crate::origin::site_of(url) != origin_site {
-                site = "cross-site";
-                break;
-            }
-        }
-        let dest = match self.request.initiator {
-            crate::Initiator::Fetch | crate::Initiator::Xhr => "empty",
-            crate::Initiator::Image => "image",
-            crate::Initiator::Script | crate::Initiator::ModuleScript => "script",
-            crate::Initiator::Font => "font",
-            crate::Initiator::Stylesheet => "style",
-            crate::Initiator::Video => "video",
-        };
-        vec![
-            ("Sec-Fetch-Site".to_owned(), site.to_owned()),
-            ("Sec-Fetch-Mode".to_owned(), mode.to_owned()),
-            ("Sec-Fetch-Dest".to_owned(), dest.to_owned()),
-        ]
+        crate::metadata::fetch_metadata(&self.request.origin, &self.url_list, &self.current_url, self.request.initiator, mode)
     }
 
     /// The request could not be completed (connection refused, DNS…).

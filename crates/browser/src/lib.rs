@@ -56,6 +56,7 @@ mod cache;
 pub mod check;
 mod error;
 mod fetch;
+mod metadata;
 mod origin;
 mod request;
 mod verdict;
