@@ -91,7 +91,15 @@ fn emulate(env: &Env, case: &Case, webgl: bool) -> Emulated {
         init.mode = call.mode;
         init.credentials = call.credentials;
         if call.body.is_some() {
-            init.body = crossgate_browser::BodyKind::Text;
+            init.body = match call.body_kind {
+                "params" => crossgate_browser::BodyKind::UrlSearchParams,
+                "form" => crossgate_browser::BodyKind::FormData,
+                "bytes" => crossgate_browser::BodyKind::Bytes,
+                k => match k.strip_prefix("blob:") {
+                    Some(t) => crossgate_browser::BodyKind::Blob(t.to_owned()),
+                    None => crossgate_browser::BodyKind::Text,
+                },
+            };
         }
         init.xhr_upload_listeners = call.upload;
         init.cache = match call.cache {
@@ -228,6 +236,7 @@ fn js_spec(env: &Env, case: &Case) -> Value {
                 "userinfo": c.userinfo,
                 "cache": c.cache,
                 "suffix": c.suffix,
+                "bodyKind": c.body_kind,
             })
         })
         .collect();
@@ -250,7 +259,14 @@ async function one(spec, c) {
     if (c.credentials) init.credentials = c.credentials;
     if (c.mode) init.mode = c.mode;
     if (c.cache) init.cache = c.cache;
-    if (c.body !== null) init.body = c.body;
+    if (c.body !== null) {
+      const k = c.bodyKind;
+      if (k === 'params') init.body = new URLSearchParams({ a: c.body });
+      else if (k === 'form') { const f = new FormData(); f.append('a', c.body); init.body = f; }
+      else if (k === 'bytes') init.body = new TextEncoder().encode(c.body).buffer;
+      else if (k.startsWith('blob:')) init.body = new Blob([c.body], { type: k.slice(5) });
+      else init.body = c.body;
+    }
     try {
       const url = (c.userinfo ? spec.url.replace('http://', 'http://user:pass@') : spec.url) + c.suffix;
       const r = await fetch(url, init);

@@ -320,6 +320,12 @@ pub fn generate() -> Vec<Case> {
     ] {
         g.add(format!("cache mode: {name}"), Initiator::Fetch, calls, seq(vec![pfa(Some("60"))]));
     }
+    // Bodies imply a Content-Type (or none).
+    for kind in ["text", "params", "form", "bytes", "blob:", "blob:application/json", "blob:text/plain", "blob:image/png"] {
+        let call = Call { body_kind: kind, ..Call::get().method("POST").body("x") };
+        g.fetch(format!("POST with a {kind} body, no ACAH"), call.clone(), pf(Reply::new(204).acao("*"), ok().acao("*")));
+        g.fetch(format!("POST with a {kind} body and an explicit text/plain"), call.h("content-type", "text/plain"), pf(Reply::new(204).acao("*"), ok().acao("*")));
+    }
     // Queries and fragments: the fragment is never sent and the preflight
     // cache is keyed by the URL.
     let sfx = |c: Call, s: &'static str| Call { suffix: s, ..c };

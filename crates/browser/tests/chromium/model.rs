@@ -102,6 +102,10 @@ pub struct Call {
     pub cache: Option<&'static str>,
     /// Appended to the case URL (a query, a fragment).
     pub suffix: &'static str,
+    /// With `body`: what JS object carries it: `text` (a string, the
+    /// default), `params` (URLSearchParams), `form` (FormData), `bytes`
+    /// (ArrayBuffer), or `blob:<type>`.
+    pub body_kind: &'static str,
 }
 
 impl Call {
@@ -119,6 +123,7 @@ impl Call {
             userinfo: false,
             cache: None,
             suffix: "",
+            body_kind: "text",
         }
     }
     pub fn method(mut self, m: &str) -> Self {
