@@ -345,10 +345,15 @@ impl Request {
             let _ = url.set_username("");
             let _ = url.set_password(None);
         }
-        let has_body = !matches!(body, BodyKind::None);
-        if has_body && (method == "GET" || method == "HEAD") {
-            return Err(type_error("Request with GET/HEAD method cannot have body."));
+        let mut body = body;
+        if (method == "GET" || method == "HEAD") && !matches!(body, BodyKind::None) {
+            if initiator != Initiator::Xhr {
+                return Err(type_error("Request with GET/HEAD method cannot have body."));
+            }
+            // XHR's send() ignores the body of a GET or HEAD.
+            body = BodyKind::None;
         }
+        let has_body = !matches!(body, BodyKind::None);
         if matches!(body, BodyKind::Stream) && mode == RequestMode::NoCors {
             return Err(type_error("If request is made from ReadableStream, mode should be\"same-origin\" or \"cors\""));
         }

@@ -285,6 +285,8 @@ async function one(spec, c) {
       x.onload = () => res({ ok: true, headers: x.getAllResponseHeaders().split('\r\n').filter((l) => l).map((l) => { const i = l.indexOf(': '); return [l.slice(0, i), l.slice(i + 2)]; }) });
       x.onerror = () => res({ ok: false });
       if (c.upload) x.upload.onprogress = () => {};
+      const k = c.bodyKind;
+      if (c.body !== null && k.startsWith('blob:')) return x.send(new Blob([c.body], { type: k.slice(5) }));
       x.send(c.body);
     });
   }

@@ -281,6 +281,9 @@ pub fn generate() -> Vec<Case> {
         ("XHR POST with upload listener, preflight ok", Call { upload: true, ..Call::get().method("POST").body("x") }, Reply::new(204).acao("*")),
         ("XHR POST with upload listener, preflight without ACAO", Call { upload: true, ..Call::get().method("POST").body("x") }, Reply::new(204)),
         ("XHR GET with upload listener (no body)", Call { upload: true, ..Call::get() }, Reply::new(204)),
+        ("XHR GET with a body (ignored)", Call::get().body("x"), Reply::new(204)),
+        ("XHR GET with a body and an upload listener", Call { upload: true, ..Call::get().body("x") }, Reply::new(204)),
+        ("XHR POST with a blob body", Call { body_kind: "blob:application/json", ..Call::get().method("POST").body("x") }, Reply::new(204).acao("*")),
     ] {
         g.add(name, Initiator::Xhr, vec![call], pf(p, ok().acao("*")));
     }
