@@ -232,7 +232,10 @@ impl RequestInit {
 /// Thrown before any network activity (a `TypeError` in JS).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct TypeError {
-    /// What the page did wrong.
+    /// The exception's name: `TypeError` for `fetch()`; XHR throws
+    /// `SecurityError` or `SyntaxError` DOMExceptions instead.
+    pub name: &'static str,
+    /// What the page did wrong, worded as Chromium's exception message.
     pub message: String,
     /// Chromium's console message, when it prints one.
     pub console: Option<String>,
@@ -240,14 +243,36 @@ pub struct TypeError {
 
 impl fmt::Display for TypeError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.message)
+        write!(f, "{}: {}", self.name, self.message)
     }
 }
 
 impl std::error::Error for TypeError {}
 
 fn type_error(message: impl Into<String>) -> TypeError {
-    TypeError { message: message.into(), console: None }
+    TypeError { name: "TypeError", message: message.into(), console: None }
+}
+
+/// How XHR reports what `fetch()` throws as a `TypeError`.
+fn xhr_exception(e: TypeError, method: &str, name: &str, value: &str) -> TypeError {
+    let (ex, message) = match e.message.as_str() {
+        m if m.ends_with("HTTP method is unsupported.") => {
+            ("SecurityError", format!("Failed to execute 'open' on 'XMLHttpRequest': '{method}' HTTP method is unsupported."))
+        }
+        m if m.ends_with("is not a valid HTTP method.") => {
+            ("SyntaxError", format!("Failed to execute 'open' on 'XMLHttpRequest': '{method}' is not a valid HTTP method."))
+        }
+        "Invalid name" => (
+            "SyntaxError",
+            format!("Failed to execute 'setRequestHeader' on 'XMLHttpRequest': '{name}' is not a valid HTTP header field name."),
+        ),
+        "Invalid value" => (
+            "SyntaxError",
+            format!("Failed to execute 'setRequestHeader' on 'XMLHttpRequest': '{value}' is not a valid HTTP header field value."),
+        ),
+        _ => return e,
+    };
+    TypeError { name: ex, message, console: e.console }
 }
 
 /// A request as the browser holds it after construction: normalized method,
@@ -292,11 +317,23 @@ impl Request {
     /// execute 'fetch' on 'Window': 'PUT' is unsupported in no-cors mode.".
     pub fn new(init: RequestInit, profile: Profile) -> Result<Request, TypeError> {
         let initiator = init.initiator;
-        Self::construct(init, profile).map_err(|mut e| {
-            if initiator == Initiator::Fetch {
+        let method = init.method.clone();
+        let bad_header = init
+            .headers
+            .iter()
+            .find(|(n, v)| {
+                let v = v.trim_matches(|c| matches!(c, '\t' | '\n' | '\r' | ' '));
+                !crossgate_core::fetch::is_header_name(n.as_bytes()) || v.bytes().any(|b| matches!(b, 0 | b'\r' | b'\n'))
+            })
+            .cloned()
+            .unwrap_or_default();
+        Self::construct(init, profile).map_err(|mut e| match initiator {
+            Initiator::Fetch => {
                 e.message = format!("Failed to execute 'fetch' on 'Window': {}", e.message);
+                e
             }
-            e
+            Initiator::Xhr => xhr_exception(e, &method, &bad_header.0, &bad_header.1),
+            _ => e,
         })
     }
 

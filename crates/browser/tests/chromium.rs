@@ -47,7 +47,8 @@ struct Outcome {
     ok: bool,
     /// `Response.type` (fetch only).
     response_type: Option<String>,
-    /// The `TypeError` thrown before any request (without "TypeError: ").
+    /// The exception thrown before any request (`TypeError: …`, or for
+    /// XHR `SecurityError: …` / `SyntaxError: …`).
     type_error: Option<String>,
     /// Readable headers (fetch and XHR), sorted.
     headers: Option<Vec<(String, String)>>,
@@ -127,7 +128,7 @@ fn emulate(env: &Env, case: &Case, webgl: bool) -> Emulated {
             Err(e) => {
                 out.outcomes.push(Outcome {
                     ok: false,
-                    type_error: Some(e.message),
+                    type_error: Some(e.to_string()),
                     response_type: None,
                     headers: None,
                     canvas_tainted: None,
@@ -279,9 +280,13 @@ async function one(spec, c) {
   if (spec.kind === 'xhr') {
     return await new Promise((res) => {
       const x = new XMLHttpRequest();
-      x.open(c.method, c.userinfo ? spec.url.replace('http://', 'http://user:pass@') : spec.url);
-      x.withCredentials = c.credentials === 'include';
-      for (const [n, v] of c.headers) { try { x.setRequestHeader(n, v); } catch (e) {} }
+      try {
+        x.open(c.method, c.userinfo ? spec.url.replace('http://', 'http://user:pass@') : spec.url);
+        x.withCredentials = c.credentials === 'include';
+        for (const [n, v] of c.headers) x.setRequestHeader(n, v);
+      } catch (e) {
+        return res({ ok: false, error: String(e) });
+      }
       x.onload = () => res({ ok: true, headers: x.getAllResponseHeaders().split('\r\n').filter((l) => l).map((l) => { const i = l.indexOf(': '); return [l.slice(0, i), l.slice(i + 2)]; }) });
       x.onerror = () => res({ ok: false });
       if (c.upload) x.upload.onprogress = () => {};
@@ -356,10 +361,7 @@ fn chromium_outcome(kind: Initiator, v: &Value) -> Outcome {
         list.sort();
         list
     });
-    let type_error = v["error"]
-        .as_str()
-        .filter(|e| *e != "TypeError: Failed to fetch")
-        .map(|e| e.strip_prefix("TypeError: ").unwrap_or(e).to_owned());
+    let type_error = v["error"].as_str().filter(|e| *e != "TypeError: Failed to fetch").map(str::to_owned);
     Outcome {
         ok,
         type_error,

@@ -109,7 +109,7 @@ pub(crate) fn run(args: &Args, out: &Output) -> ExitCode {
     let url = init.url.to_string();
     let mut fetch = match browser.start(init) {
         Ok(f) => f,
-        Err(e) => return usage(&format!("the browser would throw a TypeError before sending anything: {e}")),
+        Err(e) => return usage(&format!("the browser would throw before sending anything: {e}")),
     };
     let method = fetch.request().method.clone();
     let dropped_headers = fetch.request().dropped_headers.clone();

@@ -378,6 +378,14 @@ pub fn generate() -> Vec<Case> {
     ] {
         g.fetch(format!("TypeError: {name}"), call, api(ok().acao("*")));
     }
+    for (name, call) in [
+        ("forbidden method TRACE", Call::get().method("TRACE")),
+        ("invalid method", Call::get().method("GET POST")),
+        ("invalid header name", Call::get().h("bad name", "1")),
+        ("invalid header value", Call::get().h("x-a", "a\nb")),
+    ] {
+        g.add(format!("XHR exception: {name}"), Initiator::Xhr, vec![call], api(ok().acao("*")));
+    }
     g.add("XHR strips credentials from the URL", Initiator::Xhr, vec![Call { userinfo: true, ..Call::get() }], api(ok().acao("*")));
     // From an opaque origin (a sandboxed iframe): Origin is `null`, only
     // `null` or `*` grant access, and even the page's own server is cross-origin.
