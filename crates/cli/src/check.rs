@@ -46,7 +46,7 @@ pub(crate) struct Args {
     #[arg(long)]
     data: Option<String>,
     /// What makes the request.
-    #[arg(long = "as", default_value = "fetch", value_parser = ["fetch", "xhr", "img", "script", "module", "font", "stylesheet"])]
+    #[arg(long = "as", default_value = "fetch", value_parser = ["fetch", "xhr", "img", "script", "module", "font", "stylesheet", "video"])]
     initiator: String,
     /// Which browser's rules (preflight cache limits, forbidden headers).
     #[arg(long, default_value = "chromium", value_parser = ["chromium", "firefox", "webkit"])]
