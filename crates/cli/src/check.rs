@@ -32,7 +32,8 @@ pub(crate) struct Args {
     /// A header the page sets, `Name: value` (repeatable).
     #[arg(short = 'H', long = "header", value_name = "NAME: VALUE")]
     headers: Vec<String>,
-    /// The credentials mode (default: the initiator's).
+    /// The credentials mode (default: the initiator's). The checks follow it;
+    /// no cookies are sent (there is no cookie jar).
     #[arg(long, value_parser = ["omit", "same-origin", "include"])]
     credentials: Option<String>,
     /// The request mode (default: the initiator's; for elements, `cors`
