@@ -96,6 +96,7 @@ fn emulate(env: &Env, case: &Case, webgl: bool) -> Emulated {
                 "params" => crossgate_browser::BodyKind::UrlSearchParams,
                 "form" => crossgate_browser::BodyKind::FormData,
                 "bytes" => crossgate_browser::BodyKind::Bytes,
+                "stream" => crossgate_browser::BodyKind::Stream,
                 k => match k.strip_prefix("blob:") {
                     Some(t) => crossgate_browser::BodyKind::Blob(t.to_owned()),
                     None => crossgate_browser::BodyKind::Text,
@@ -265,6 +266,7 @@ async function one(spec, c) {
       if (k === 'params') init.body = new URLSearchParams({ a: c.body });
       else if (k === 'form') { const f = new FormData(); f.append('a', c.body); init.body = f; }
       else if (k === 'bytes') init.body = new TextEncoder().encode(c.body).buffer;
+      else if (k === 'stream') { init.body = new ReadableStream({ start(ctl) { ctl.close(); } }); init.duplex = 'half'; }
       else if (k.startsWith('blob:')) init.body = new Blob([c.body], { type: k.slice(5) });
       else init.body = c.body;
     }

@@ -331,6 +331,7 @@ pub fn generate() -> Vec<Case> {
         g.fetch(format!("POST with a {kind} body, no ACAH"), call.clone(), pf(Reply::new(204).acao("*"), ok().acao("*")));
         g.fetch(format!("POST with a {kind} body and an explicit text/plain"), call.h("content-type", "text/plain"), pf(Reply::new(204).acao("*"), ok().acao("*")));
     }
+    g.fetch("TypeError: no-cors stream body", Call { body_kind: "stream", mode: Some(RequestMode::NoCors), ..Call::get().method("POST").body("x") }, api(ok().acao("*")));
     // Queries and fragments: the fragment is never sent and the preflight
     // cache is keyed by the URL.
     let sfx = |c: Call, s: &'static str| Call { suffix: s, ..c };
