@@ -332,6 +332,10 @@ pub fn generate() -> Vec<Case> {
         g.fetch(format!("POST with a {kind} body and an explicit text/plain"), call.h("content-type", "text/plain"), pf(Reply::new(204).acao("*"), ok().acao("*")));
     }
     g.fetch("TypeError: no-cors stream body", Call { body_kind: "stream", mode: Some(RequestMode::NoCors), ..Call::get().method("POST").body("x") }, api(ok().acao("*")));
+    // A stream body sets the use-CORS-preflight flag: a POST without unsafe
+    // headers is preflighted all the same.
+    g.fetch("stream body forces a preflight", Call { body_kind: "stream", ..Call::get().method("POST").body("x") }, pf(Reply::new(204).acao("*"), ok().acao("*")));
+    g.fetch("stream body, preflight without ACAO", Call { body_kind: "stream", ..Call::get().method("POST").body("x") }, pf(Reply::new(204), ok().acao("*")));
     // Queries and fragments: the fragment is never sent and the preflight
     // cache is keyed by the URL.
     let sfx = |c: Call, s: &'static str| Call { suffix: s, ..c };
