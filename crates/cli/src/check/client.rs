@@ -1,5 +1,5 @@
 //! The HTTP side of `crossgate check`: one request at a time, http or https
-//! (rustls with the Mozilla root store), redirects never followed here (the
+//! (rustls with the Mozilla root store; HTTP/2 when the server offers it), redirects never followed here (the
 //! emulator decides).
 
 use std::time::Duration;
@@ -42,7 +42,7 @@ impl HttpClient {
         let https = hyper_rustls::HttpsConnectorBuilder::new()
             .with_tls_config(tls)
             .https_or_http()
-            .enable_http1()
+            .enable_all_versions()
             .build();
         Ok(HttpClient { client: Client::builder(TokioExecutor::new()).build(https), timeout })
     }
