@@ -29,6 +29,7 @@ mod model;
 mod server;
 
 use std::collections::HashMap;
+use std::io::Write;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -491,7 +492,8 @@ fn emulator_agrees_with_chromium() {
         .iter()
         .map(|c| if c.opaque_page { sandboxed.next() } else { main.next() }.unwrap_or_default())
         .collect();
-    println!("{} cases ({} calls) ran in Chromium in {:.1?}", cases.len(), cases.iter().map(|c| c.calls.len()).sum::<usize>(), started.elapsed());
+    let browser_time = started.elapsed();
+    println!("{} cases ({} calls) ran in Chromium in {browser_time:.1?}", cases.len(), cases.iter().map(|c| c.calls.len()).sum::<usize>());
 
     // Chromium's CORS console messages, by case.
     // DevTools' CorsIssue names the CorsError (and its failed parameter).
@@ -608,6 +610,16 @@ fn emulator_agrees_with_chromium() {
     }
     println!("outcomes covered (calls): {tally:?}");
     println!("{} of {} cases agree", cases.len() - failures.len(), cases.len());
+    // Outside the test harness's capture, so it shows in every run.
+    let _ = writeln!(
+        std::io::stderr(),
+        "differential: {} of {} cases agree with {} ({} calls, {:.1?} in the browser)",
+        cases.len() - failures.len(),
+        cases.len(),
+        version["product"].as_str().unwrap_or("Chromium ?"),
+        cases.iter().map(|c| c.calls.len()).sum::<usize>(),
+        browser_time,
+    );
     assert!(cases.len() >= 250, "only {} cases", cases.len());
     assert!(failures.is_empty(), "{} cases differ from Chromium", failures.len());
 }
