@@ -342,6 +342,17 @@ pub fn generate() -> Vec<Case> {
     g.fetch("GET with a fragment, no ACAO", sfx(Call::get(), "#frag"), api(ok()));
     g.fetch("PUT with a query and a fragment, preflight fails", sfx(put(), "?a=1&b=%20#frag"), pf(Reply::new(204).acao("*"), ok().acao("*")));
     g.add("cache: fragments share an entry", Initiator::Fetch, vec![sfx(put(), "#one"), sfx(put(), "#two")], seq(vec![pfa(Some("60"))]));
+    // Chromium does not cache preflights for URLs of 1024 bytes or more.
+    const LONG_QUERY: &str = concat!("?q=", "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef",
+        "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef",
+        "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef",
+        "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef",
+        "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef",
+        "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef",
+        "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef",
+        "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef");
+    g.add("cache: a URL over 1024 bytes is never cached", Initiator::Fetch, vec![sfx(put(), LONG_QUERY), sfx(put(), LONG_QUERY)], seq(vec![pfa(Some("60"))]));
+    g.add("cache: a URL just under 1024 bytes is cached", Initiator::Fetch, vec![sfx(put(), &LONG_QUERY[..900]), sfx(put(), &LONG_QUERY[..900])], seq(vec![pfa(Some("60"))]));
     g.add("cache: queries do not share an entry", Initiator::Fetch, vec![sfx(put(), "?one"), sfx(put(), "?two")], seq(vec![pfa(Some("60"))]));
     // Elements.
     for (init, name) in [(Initiator::Image, "img"), (Initiator::Script, "script")] {
