@@ -223,6 +223,11 @@ pub fn generate() -> Vec<Case> {
         g.fetch(format!("credentialed preflight, ACAC {acn}"), Call::get().method("PUT").cred(C::Include), pf(p, ok().acao("{origin}").h("access-control-allow-credentials", "true")));
     }
     g.fetch("credentialed preflight, ACAO *", Call::get().method("PUT").cred(C::Include), pf(Reply::new(204).acao("*").h("access-control-allow-methods", "PUT"), ok()));
+    // Repeated header lines are combined before parsing.
+    g.fetch("credentialed, ACAC sent twice", Call::get().cred(C::Include), api(ok().acao("{origin}").h("access-control-allow-credentials", "true").h("access-control-allow-credentials", "true")));
+    g.fetch("PUT, ACAM split over two lines", Call::get().method("PUT"), pf(Reply::new(204).acao("*").h("access-control-allow-methods", "GET").h("access-control-allow-methods", "PUT"), ok().acao("*")));
+    g.fetch("x-a + x-b, ACAH split over two lines", Call::get().h("x-a", "1").h("x-b", "1"), pf(Reply::new(204).acao("*").h("access-control-allow-headers", "x-a").h("access-control-allow-headers", "X-B"), ok().acao("*")));
+    g.fetch("ACEH split over two lines", Call::get(), api(ok().acao("*").h("x-a", "1").h("x-b", "2").h("access-control-expose-headers", "x-a").h("access-control-expose-headers", "x-b")));
     // Preflight passes, actual response fails.
     for (an, av) in [("missing", &[][..]), ("wrong", &["{api}"][..]), ("star", &["*"][..])] {
         let p = Reply::new(204).acao("*").h("access-control-allow-methods", "PUT");
@@ -301,6 +306,9 @@ pub fn generate() -> Vec<Case> {
     let seq = |p: Vec<Reply>| vec![Hop { host: Host::Api, preflight: p, actual: ok().acao("{origin}") }];
     for (ma, name) in [(None, "default"), (Some("0"), "0"), (Some("-1"), "-1"), (Some("600"), "600"), (Some("1.5"), "1.5"), (Some("abc"), "abc"), (Some("99999"), "99999")] {
         g.add(format!("cache: max-age {name}, two PUTs"), Initiator::Fetch, vec![put(), put()], seq(vec![pfa(ma)]));
+    }
+    for (ma, name) in [(" 60 ", "padded 60"), ("+60", "+60"), ("60, 60", "duplicated"), ("0x10", "hex"), ("1e3", "exponent"), ("99999999999999999999", "overflowing")] {
+        g.add(format!("cache: max-age {name}, two PUTs"), Initiator::Fetch, vec![put(), put()], seq(vec![pfa(Some(ma))]));
     }
     g.add("cache: max-age 1, wait 2.5 s", Initiator::Fetch, vec![put(), put().delay(2500)], seq(vec![pfa(Some("1"))]));
     g.add("cache: default 5 s expires after 6 s", Initiator::Fetch, vec![put(), put().delay(6000)], seq(vec![pfa(None)]));
