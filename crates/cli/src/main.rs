@@ -30,7 +30,7 @@ enum Command {
     /// Check a policy file (TOML or JSON) and print every error and warning.
     Lint(lint::Args),
     /// Run a request against a live URL as a browser would, and explain the verdict.
-    Check(check::Args),
+    Check(Box<check::Args>),
     /// Run the CORS gateway (with no --config: the built-in demo).
     Serve(serve::Args),
 }

@@ -1,0 +1,581 @@
+//! The fetch state machine: Fetch §4.1 "Main fetch", §4.3 "HTTP fetch",
+//! §4.4 "HTTP-redirect fetch" and §4.8 "CORS-preflight fetch", in the order
+//! Chromium's `CorsURLLoader` and `PreflightController` run them.
+//!
+//! Sans-IO: [`Fetch::poll`] says what to send, [`Fetch::handle_response`]
+//! takes the answer, and the clock is passed in.
+
+use std::time::Duration;
+
+use crossgate_core::fetch as vocab;
+use http::HeaderMap;
+use url::Url;
+
+use crate::check::{self, PreflightResult};
+use crate::error::{console_message, CorsError};
+use crate::request::{CacheMode, CredentialsMode, RedirectMode, Request, RequestInit, RequestMode, TypeError};
+use crate::verdict::{Blocked, Stage, Step, Verdict};
+use crate::{Browser, ResponseType};
+
+/// Redirects followed before a network error.
+pub const MAX_REDIRECTS: u32 = 20;
+
+/// Which request of the exchange.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum RequestKind {
+    /// The `OPTIONS` preflight.
+    Preflight,
+    /// The page's own request (or a redirected one).
+    Actual,
+}
+
+/// A request the browser would send now.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct OutgoingRequest {
+    /// Preflight or actual.
+    pub kind: RequestKind,
+    /// The method.
+    pub method: String,
+    /// The URL.
+    pub url: Url,
+    /// The headers that matter for CORS, in the order Chromium adds them
+    /// (user agent and network-stack headers left out).
+    pub headers: Vec<(String, String)>,
+    /// Whether cookies and HTTP auth go with it.
+    pub credentials: bool,
+    /// Whether the page's body goes with it.
+    pub body: bool,
+}
+
+/// The parts of a response the browser looks at.
+#[derive(Clone, Debug, Default)]
+pub struct ResponseHead {
+    /// Status code.
+    pub status: u16,
+    /// Headers as received.
+    pub headers: HeaderMap,
+}
+
+/// What to do next.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Action {
+    /// Send this request and pass its response to [`Fetch::handle_response`].
+    Send(OutgoingRequest),
+    /// Finished.
+    Done(Verdict),
+}
+
+#[derive(Clone, Debug)]
+enum State {
+    /// Run main fetch for the current URL.
+    Decide,
+    /// Waiting for the response to this request.
+    Waiting(OutgoingRequest),
+    Done(Verdict),
+}
+
+/// One fetch in flight.
+#[derive(Clone, Debug)]
+pub struct Fetch {
+    request: Request,
+    initial_url: Url,
+    current_url: Url,
+    /// Every URL visited (Fetch's URL list).
+    url_list: Vec<Url>,
+    method: String,
+    headers: Vec<(String, String)>,
+    has_body: bool,
+    cors_flag: bool,
+    /// Response tainting `opaque`: a no-cors request went cross-origin (it
+    /// stays opaque, even if redirected back).
+    opaque: bool,
+    tainted_origin: bool,
+    redirects: u32,
+    preflighted_this_hop: bool,
+    steps: Vec<Step>,
+    preflights_sent: u32,
+    requests_sent: u32,
+    state: State,
+}
+
+impl Browser {
+    /// Starts a fetch: constructs the request (which may throw a
+    /// [`TypeError`]).
+    pub fn start(&self, init: RequestInit) -> Result<Fetch, TypeError> {
+        let request = Request::new(init, self.profile)?;
+        Ok(Fetch::new(request))
+    }
+}
+
+impl Fetch {
+    /// A fetch of an already constructed request.
+    pub fn new(request: Request) -> Self {
+        Fetch {
+            initial_url: request.url.clone(),
+            current_url: request.url.clone(),
+            url_list: vec![request.url.clone()],
+            method: request.method.clone(),
+            headers: request.headers.clone(),
+            has_body: request.has_body,
+            request,
+            cors_flag: false,
+            opaque: false,
+            tainted_origin: false,
+            redirects: 0,
+            preflighted_this_hop: false,
+            steps: Vec::new(),
+            preflights_sent: 0,
+            requests_sent: 0,
+            state: State::Decide,
+        }
+    }
+
+    /// The checks run so far.
+    pub fn steps(&self) -> &[Step] {
+        &self.steps
+    }
+
+    /// The request as constructed.
+    pub fn request(&self) -> &Request {
+        &self.request
+    }
+
+    /// The serialized request origin: `null` once redirect-tainted (§1.7).
+    pub fn serialized_origin(&self) -> String {
+        if self.tainted_origin {
+            "null".to_owned()
+        } else {
+            self.request.origin.serialize()
+        }
+    }
+
+    fn include_credentials_mode(&self) -> bool {
+        self.request.credentials == CredentialsMode::Include
+    }
+
+    fn unsafe_names(&self) -> Vec<String> {
+        if !self.request.initiator.is_script_api() {
+            return Vec::new();
+        }
+        vocab::cors_unsafe_request_header_names(self.headers.iter().map(|(n, v)| (n.as_str(), v.as_bytes())))
+    }
+
+    fn step(&mut self, stage: Stage, what: impl Into<String>, passed: bool) {
+        self.steps.push(Step { stage, what: what.into(), passed });
+    }
+
+    /// The next thing to do.
+    pub fn poll(&mut self, browser: &mut Browser, now: Duration) -> Action {
+        if let State::Decide = self.state {
+            self.decide(browser, now);
+        }
+        match &self.state {
+            State::Waiting(req) => Action::Send(req.clone()),
+            State::Done(v) => Action::Done(v.clone()),
+            State::Decide => Action::Done(self.verdict_error(Stage::Request, None, "NetworkError", String::new(), String::new())),
+        }
+    }
+
+    /// Main fetch for the current URL (§1.9, Chromium's `StartRequest`).
+    fn decide(&mut self, browser: &mut Browser, now: Duration) {
+        let url = self.current_url.clone();
+        let same_origin = self.request.origin.same_origin_url(&url);
+        if same_origin && !self.cors_flag && !self.opaque {
+            self.step(Stage::Actual, format!("{url} is same-origin with {}: no CORS", self.request.origin), true);
+            self.send_actual(false);
+            return;
+        }
+        if !matches!(url.scheme(), "http" | "https") {
+            let (e, p) = (CorsError::CorsDisabledScheme, "http, data, isolated-app, chrome-extension, chrome, https, chrome-untrusted".to_owned());
+            self.fail_cors(Stage::Request, e, p);
+            return;
+        }
+        match self.request.mode {
+            RequestMode::SameOrigin => {
+                if self.redirects == 0 {
+                    let msg = format!(
+                        "Fetch API cannot load {url}. Request mode is \"same-origin\" but the URL's origin is not same as the request origin {}.",
+                        self.request.origin
+                    );
+                    let e = CorsError::DisallowedByMode;
+                    self.state = State::Done(self.verdict_error(Stage::Request, Some(e), e.name(), msg, e.hint().to_owned()));
+                } else {
+                    // Blink's resource fetcher refuses the redirect before
+                    // CORS runs: DevTools records no CorsError for it.
+                    self.fail_cors(Stage::Redirect, CorsError::DisallowedByMode, String::new());
+                    if let State::Done(v) = &mut self.state {
+                        if let Some(b) = v.blocked.as_mut() {
+                            b.cors_error = None;
+                        }
+                    }
+                }
+                return;
+            }
+            RequestMode::NoCors => {
+                if self.request.redirect != RedirectMode::Follow {
+                    let msg = format!(
+                        "Fetch API cannot load {url}. Request mode is \"no-cors\" but the redirect mode is not \"follow\"."
+                    );
+                    let e = CorsError::NoCorsRedirectModeNotFollow;
+                    self.state = State::Done(self.verdict_error(Stage::Request, Some(e), e.name(), msg, e.hint().to_owned()));
+                    return;
+                }
+                self.opaque = true;
+                self.step(Stage::Actual, "mode no-cors: no CORS check, the response will be opaque", true);
+                self.send_actual(false);
+                return;
+            }
+            RequestMode::Cors => {}
+        }
+        self.cors_flag = true;
+        let unsafe_names = self.unsafe_names();
+        let method_safe = vocab::is_cors_safelisted_method(self.method.as_bytes());
+        let script = self.request.initiator.is_script_api();
+        let needs_preflight =
+            self.request.use_cors_preflight || (script && (!method_safe || !unsafe_names.is_empty()));
+        if !needs_preflight || self.preflighted_this_hop {
+            if !needs_preflight {
+                self.step(Stage::Actual, "simple request: CORS-safelisted method and headers, no preflight", true);
+            }
+            self.send_actual(true);
+            return;
+        }
+        let cred = self.include_credentials_mode();
+        let origin_key = self.request.origin.serialize();
+        let read_cache = self.request.cache == CacheMode::Default;
+        if read_cache && browser.cache.can_skip(now, &origin_key, url.as_str(), &self.method, &unsafe_names, cred) {
+            self.step(Stage::Preflight, "a cached preflight covers this request: no preflight sent", true);
+            self.send_actual(true);
+            return;
+        }
+        let mut headers = vec![
+            ("Accept".to_owned(), "*/*".to_owned()),
+            ("Access-Control-Request-Method".to_owned(), self.method.clone()),
+        ];
+        if !unsafe_names.is_empty() {
+            headers.push(("Access-Control-Request-Headers".to_owned(), unsafe_names.join(",")));
+        }
+        headers.push(("Origin".to_owned(), self.serialized_origin()));
+        headers.extend(self.fetch_metadata("cors"));
+        self.preflights_sent += 1;
+        self.state = State::Waiting(OutgoingRequest {
+            kind: RequestKind::Preflight,
+            method: "OPTIONS".into(),
+            url,
+            headers,
+            credentials: false,
+            body: false,
+        });
+    }
+
+    fn send_actual(&mut self, cors: bool) {
+        let mut headers = self.headers.clone();
+        let has = |n: &str, h: &[(String, String)]| h.iter().any(|(k, _)| k.eq_ignore_ascii_case(n));
+        if self.request.initiator.is_script_api() && !has("accept", &headers) {
+            headers.push(("Accept".into(), "*/*".into()));
+        }
+        if cors || !matches!(self.method.as_str(), "GET" | "HEAD") {
+            headers.push(("Origin".into(), self.serialized_origin()));
+        }
+        let mode = match self.request.mode {
+            RequestMode::Cors => "cors",
+            RequestMode::NoCors => "no-cors",
+            RequestMode::SameOrigin => "same-origin",
+        };
+        headers.extend(self.fetch_metadata(mode));
+        let credentials = match self.request.credentials {
+            CredentialsMode::Include => true,
+            CredentialsMode::SameOrigin => !self.cors_flag && self.request.origin.same_origin_url(&self.current_url),
+            CredentialsMode::Omit => false,
+        };
+        self.requests_sent += 1;
+        self.state = State::Waiting(OutgoingRequest {
+            kind: RequestKind::Actual,
+            method: self.method.clone(),
+            url: self.current_url.clone(),
+            headers,
+            credentials,
+            body: self.has_body,
+        });
+    }
+
+    fn fetch_metadata(&self, mode: &str) -> Vec<(String, String)> {
+        crate::metadata::fetch_metadata(&self.request.origin, &self.url_list, &self.current_url, self.request.initiator, mode)
+    }
+
+    /// The request could not be completed (connection refused, DNS…).
+    pub fn handle_network_error(&mut self, description: &str) {
+        let stage = match &self.state {
+            State::Waiting(r) if r.kind == RequestKind::Preflight => Stage::Preflight,
+            _ => Stage::Actual,
+        };
+        let hint = format!("the server could not be reached: {description}");
+        let mut v = self.verdict_error(stage, None, "NetworkError", String::new(), hint);
+        v.actual_reached_server = false;
+        self.state = State::Done(v);
+    }
+
+    /// Takes the response to the request [`Fetch::poll`] asked for.
+    pub fn handle_response(&mut self, browser: &mut Browser, now: Duration, response: &ResponseHead) {
+        // A response nobody asked for (after the verdict, or twice) is ignored.
+        if !matches!(self.state, State::Waiting(_)) {
+            return;
+        }
+        let State::Waiting(sent) = std::mem::replace(&mut self.state, State::Decide) else {
+            return;
+        };
+        match sent.kind {
+            RequestKind::Preflight => self.handle_preflight(browser, now, response),
+            RequestKind::Actual => self.handle_actual(response),
+        }
+    }
+
+    fn handle_preflight(&mut self, browser: &mut Browser, now: Duration, response: &ResponseHead) {
+        let cred = self.include_credentials_mode();
+        let origin_key = self.request.origin.serialize();
+        let url = self.current_url.to_string();
+        if is_redirect(response) {
+            self.step(Stage::Preflight, format!("preflight answered {}, a redirect", response.status), false);
+            browser.cache.clear(&origin_key, &url);
+            self.fail_cors(Stage::Preflight, CorsError::PreflightDisallowedRedirect, String::new());
+            return;
+        }
+        let origin = self.serialized_origin();
+        let result = PreflightResult::from_response(response.status, &response.headers, &origin, cred, browser.profile)
+            .and_then(|r| {
+                r.check_method(&self.method, cred)?;
+                r.check_headers(&self.unsafe_names(), cred)?;
+                Ok(r)
+            });
+        match result {
+            Ok(r) => {
+                self.step(Stage::Preflight, format!("Access-Control-Allow-Origin matches {origin}"), true);
+                self.step(Stage::Preflight, format!("status {} is ok (200-299)", response.status), true);
+                self.step(Stage::Preflight, format!("method {} allowed", self.method), true);
+                let names = self.unsafe_names();
+                if !names.is_empty() {
+                    self.step(Stage::Preflight, format!("request headers allowed: {}", names.join(", ")), true);
+                }
+                self.step(Stage::Preflight, format!("cached for {} s", r.max_age), true);
+                if self.request.cache != CacheMode::NoStore {
+                    browser.cache.store(now, &origin_key, &url, r);
+                }
+                self.preflighted_this_hop = true;
+                self.send_actual(true);
+            }
+            Err((e, p)) => {
+                browser.cache.clear(&origin_key, &url);
+                self.fail_cors(Stage::Preflight, e, p);
+                if let Some(extra) = preflight_status_hint(e, response.status) {
+                    if let State::Done(v) = &mut self.state {
+                        if let Some(b) = v.blocked.as_mut() {
+                            b.hint = format!("{extra} (and list the origin in a rule's `origins`)");
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    fn handle_actual(&mut self, response: &ResponseHead) {
+        let redirect = is_redirect(response);
+        let stage = if redirect { Stage::Redirect } else { Stage::Actual };
+        if self.cors_flag && response.status != 304 {
+            let origin = self.serialized_origin();
+            match check::check_access(&response.headers, &origin, self.include_credentials_mode()) {
+                Ok(()) => self.step(stage, format!("Access-Control-Allow-Origin allows {origin}"), true),
+                Err((e, p)) => {
+                    self.fail_cors(stage, e, p);
+                    return;
+                }
+            }
+        }
+        if redirect {
+            self.follow_redirect(response);
+            return;
+        }
+        let response_type = if self.cors_flag {
+            ResponseType::Cors
+        } else if self.opaque {
+            ResponseType::Opaque
+        } else {
+            ResponseType::Basic
+        };
+        let (status, readable) = match response_type {
+            ResponseType::Cors => {
+                let exposed = check::exposed_names(&response.headers, self.include_credentials_mode());
+                (response.status, check::readable_headers(&response.headers, exposed.as_ref()))
+            }
+            ResponseType::Basic => (response.status, check::readable_headers(&response.headers, None)),
+            _ => (0, Vec::new()),
+        };
+        self.state = State::Done(Verdict {
+            allowed: true,
+            response_type,
+            status,
+            readable_headers: readable,
+            blocked: None,
+            steps: self.steps.clone(),
+            same_origin: self.request.origin.same_origin_url(&self.initial_url),
+            preflights_sent: self.preflights_sent,
+            requests_sent: self.requests_sent,
+            actual_reached_server: false,
+        });
+    }
+
+    /// HTTP-redirect fetch (§1.15).
+    fn follow_redirect(&mut self, response: &ResponseHead) {
+        match self.request.redirect {
+            RedirectMode::Error => {
+                let hint = "the page asked for redirect 'error': call the final URL directly".to_owned();
+                self.state = State::Done(self.verdict_error(Stage::Redirect, None, "RedirectModeError", String::new(), hint));
+                return;
+            }
+            RedirectMode::Manual => {
+                self.state = State::Done(Verdict {
+                    allowed: true,
+                    response_type: ResponseType::OpaqueRedirect,
+                    status: 0,
+                    readable_headers: Vec::new(),
+                    blocked: None,
+                    steps: self.steps.clone(),
+                    same_origin: self.request.origin.same_origin_url(&self.initial_url),
+                    preflights_sent: self.preflights_sent,
+                    requests_sent: self.requests_sent,
+                    actual_reached_server: false,
+                });
+                return;
+            }
+            RedirectMode::Follow => {}
+        }
+        let location = check::get_combined(&response.headers, "location").unwrap_or_default();
+        let Ok(next) = self.current_url.join(&location) else {
+            let hint = format!("the Location header '{location}' is not a valid URL");
+            self.state = State::Done(self.verdict_error(Stage::Redirect, None, "InvalidRedirect", String::new(), hint));
+            return;
+        };
+        if self.redirects >= MAX_REDIRECTS {
+            let hint = "more than 20 redirects".to_owned();
+            self.state = State::Done(self.verdict_error(Stage::Redirect, None, "TooManyRedirects", String::new(), hint));
+            return;
+        }
+        if !matches!(next.scheme(), "http" | "https") {
+            let hint = format!("a redirect to a {} URL", next.scheme());
+            self.state = State::Done(self.verdict_error(Stage::Redirect, None, "InvalidRedirect", String::new(), hint));
+            return;
+        }
+        let has_credentials = !next.username().is_empty() || next.password().is_some();
+        if has_credentials
+            && (self.cors_flag
+                || (self.request.mode == RequestMode::Cors && !self.request.origin.same_origin_url(&next)))
+        {
+            self.fail_cors(Stage::Redirect, CorsError::RedirectContainsCredentials, String::new());
+            return;
+        }
+        self.redirects += 1;
+        let status = response.status;
+        if ((status == 301 || status == 302) && self.method == "POST")
+            || (status == 303 && !matches!(self.method.as_str(), "GET" | "HEAD"))
+        {
+            self.method = "GET".into();
+            self.has_body = false;
+            self.headers.retain(|(n, _)| !vocab::is_request_body_header_name(n.as_bytes()));
+        }
+        if next.origin() != self.current_url.origin() {
+            self.headers.retain(|(n, _)| !n.eq_ignore_ascii_case("authorization"));
+        }
+        if next.origin() != self.current_url.origin() && !self.request.origin.same_origin_url(&self.current_url) {
+            self.tainted_origin = true;
+        }
+        self.step(Stage::Redirect, format!("{status} redirect to {next} followed"), true);
+        self.url_list.push(next.clone());
+        self.current_url = next;
+        self.preflighted_this_hop = false;
+        self.state = State::Decide;
+    }
+
+    fn fail_cors(&mut self, stage: Stage, error: CorsError, param: String) {
+        // Chromium 156 reports a same-origin-mode request redirected
+        // cross-origin with the frame loader's message (ending in a newline),
+        // not a CORS one.
+        let message = if error == CorsError::DisallowedByMode {
+            format!(
+                "Unsafe attempt to load URL {} from frame with URL {}. Domains, protocols and ports must match.\n",
+                self.current_url, self.request.document_url
+            )
+        } else {
+            console_message(
+            error,
+            &param,
+            self.request.initiator,
+            &self.current_url,
+            &self.initial_url,
+            &self.request.origin.serialize(),
+        )
+        };
+        self.step(stage, error.detail(&param, self.request.initiator), false);
+        let mut v = self.verdict_error(stage, Some(error), error.name(), message, error.hint().to_owned());
+        if let Some(b) = v.blocked.as_mut() {
+            b.param = param;
+        }
+        self.state = State::Done(v);
+    }
+
+    fn verdict_error(&mut self, stage: Stage, error: Option<CorsError>, code: &'static str, message: String, hint: String) -> Verdict {
+        let reached = matches!(stage, Stage::Actual | Stage::Redirect) && self.requests_sent > 0;
+        Verdict {
+            allowed: false,
+            response_type: ResponseType::Error,
+            status: 0,
+            readable_headers: Vec::new(),
+            blocked: Some(Blocked { stage, cors_error: error, code, param: String::new(), message, hint }),
+            steps: self.steps.clone(),
+            same_origin: self.request.origin.same_origin_url(&self.initial_url),
+            preflights_sent: self.preflights_sent,
+            requests_sent: self.requests_sent,
+            actual_reached_server: reached,
+        }
+    }
+}
+
+/// What a failed preflight's status says about the server, when it says
+/// something: an authentication layer answering before CORS, or no route
+/// for `OPTIONS`.
+fn preflight_status_hint(error: CorsError, status: u16) -> Option<&'static str> {
+    if !matches!(error, CorsError::PreflightMissingAllowOriginHeader | CorsError::PreflightInvalidStatus) {
+        return None;
+    }
+    match status {
+        401 | 403 | 407 => Some("the preflight was refused with an authentication status: browsers never send cookies or Authorization on a preflight, so the CORS layer must answer OPTIONS before authentication"),
+        404 | 405 | 501 => Some("the server has no OPTIONS handler for this path: the CORS layer must answer preflights itself, before routing"),
+        _ => None,
+    }
+}
+
+/// What Chromium's network stack follows as a redirect: 301, 302, 303, 307
+/// or 308 with a `Location`.
+fn is_redirect(response: &ResponseHead) -> bool {
+    matches!(response.status, 301 | 302 | 303 | 307 | 308) && response.headers.contains_key(http::header::LOCATION)
+}
+
+/// A whole exchange against a scripted server, for tests and examples:
+/// `server` answers each request.
+pub fn run_to_completion<F>(browser: &mut Browser, mut fetch: Fetch, now: Duration, mut server: F) -> Verdict
+where
+    F: FnMut(&OutgoingRequest) -> ResponseHead,
+{
+    for _ in 0..(2 * MAX_REDIRECTS + 4) {
+        match fetch.poll(browser, now) {
+            Action::Done(v) => return v,
+            Action::Send(req) => {
+                let resp = server(&req);
+                fetch.handle_response(browser, now, &resp);
+            }
+        }
+    }
+    fetch.handle_network_error("the exchange did not finish");
+    match fetch.poll(browser, now) {
+        Action::Done(v) => v,
+        Action::Send(_) => fetch.verdict_error(Stage::Actual, None, "NetworkError", String::new(), String::new()),
+    }
+}

@@ -1,0 +1,141 @@
+//! Origins (HTML §7.1.1 "Origins", URL Standard "origin"): tuple or opaque,
+//! same origin, and the serialized origin the `Origin` header carries.
+
+use std::fmt;
+
+use url::Url;
+
+/// A page's or a URL's origin.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Origin(url::Origin);
+
+impl Origin {
+    /// The origin of `url` (a new opaque origin for non-special schemes).
+    pub fn of(url: &Url) -> Self {
+        Origin(url.origin())
+    }
+
+    /// Parses a serialized origin (`scheme://host[:port]`, a path is
+    /// ignored) or `null` (a fresh opaque origin, as a sandboxed page has).
+    pub fn parse(s: &str) -> Option<Self> {
+        if s == "null" {
+            return Some(Self::opaque());
+        }
+        let url = Url::parse(s).ok()?;
+        if !matches!(url.scheme(), "http" | "https") {
+            return None;
+        }
+        Some(Origin::of(&url))
+    }
+
+    /// A new opaque origin: equal only to itself, serialized `null`.
+    pub fn opaque() -> Self {
+        Origin(url::Origin::new_opaque())
+    }
+
+    /// Whether this is an opaque origin.
+    pub fn is_opaque(&self) -> bool {
+        !self.0.is_tuple()
+    }
+
+    /// HTML's "same origin": the same opaque origin, or equal scheme, host
+    /// and port (default ports already elided by the URL parser).
+    pub fn same_origin(&self, other: &Origin) -> bool {
+        self.0 == other.0
+    }
+
+    /// Whether `url`'s origin is the same origin as this one.
+    pub fn same_origin_url(&self, url: &Url) -> bool {
+        self.0 == url.origin()
+    }
+
+    /// The ASCII serialization (`null` for an opaque origin).
+    pub fn serialize(&self) -> String {
+        self.0.ascii_serialization()
+    }
+}
+
+/// A URL's site (HTML "obtain a site"): scheme plus registrable domain, or
+/// plus the host when it has none (IP addresses, `localhost`). Ports never
+/// matter.
+pub fn site_of(url: &Url) -> Option<(String, String)> {
+    let host = url.host_str()?;
+    let host = host.trim_start_matches('[').trim_end_matches(']');
+    let domain = match url.host() {
+        Some(url::Host::Domain(d)) => psl::domain_str(d).unwrap_or(host),
+        _ => host,
+    };
+    Some((url.scheme().to_owned(), domain.to_ascii_lowercase()))
+}
+
+/// Secure Contexts' "potentially trustworthy URL": https/wss, loopback IPs,
+/// `localhost` and `*.localhost`. Chromium sends `Sec-Fetch-*` only to these.
+pub fn is_potentially_trustworthy(url: &Url) -> bool {
+    if matches!(url.scheme(), "https" | "wss") {
+        return true;
+    }
+    match url.host() {
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        Some(url::Host::Domain(d)) => d == "localhost" || d.ends_with(".localhost"),
+        None => false,
+    }
+}
+
+impl Origin {
+    /// The origin's site, `None` when opaque.
+    pub fn site(&self) -> Option<(String, String)> {
+        match &self.0 {
+            url::Origin::Tuple(scheme, host, port) => {
+                let url = Url::parse(&format!("{scheme}://{host}:{port}/")).ok()?;
+                site_of(&url)
+            }
+            url::Origin::Opaque(_) => None,
+        }
+    }
+}
+
+impl fmt::Display for Origin {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.serialize())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tuple_origins() {
+        let a = Origin::parse("http://example.com:80/path?q").unwrap();
+        assert_eq!(a.serialize(), "http://example.com");
+        assert!(a.same_origin(&Origin::parse("http://EXAMPLE.com").unwrap()));
+        assert!(!a.same_origin(&Origin::parse("https://example.com").unwrap()));
+        let l = Origin::parse("http://localhost:8080").unwrap();
+        assert!(!l.same_origin(&Origin::parse("http://127.0.0.1:8080").unwrap()));
+        assert_eq!(Origin::parse("http://[::1]:81").unwrap().serialize(), "http://[::1]:81");
+        assert!(Origin::parse("ftp://x").is_none());
+    }
+
+    #[test]
+    fn sites_and_trust() {
+        let u = |s: &str| Url::parse(s).unwrap();
+        assert_eq!(site_of(&u("https://a.b.example.co.uk:8443/x")), Some(("https".into(), "example.co.uk".into())));
+        assert_eq!(site_of(&u("http://127.0.0.1:9/")), Some(("http".into(), "127.0.0.1".into())));
+        assert_ne!(site_of(&u("http://localhost/")), site_of(&u("http://127.0.0.1/")));
+        assert_eq!(Origin::parse("http://localhost:1").unwrap().site(), site_of(&u("http://localhost:2/")));
+        assert!(is_potentially_trustworthy(&u("http://127.0.0.2/")));
+        assert!(is_potentially_trustworthy(&u("http://[::1]:80/")));
+        assert!(is_potentially_trustworthy(&u("http://app.localhost/")));
+        assert!(!is_potentially_trustworthy(&u("http://example.com/")));
+    }
+
+    #[test]
+    fn opaque_origins() {
+        let n = Origin::parse("null").unwrap();
+        assert!(n.is_opaque());
+        assert_eq!(n.serialize(), "null");
+        assert!(n.same_origin(&n.clone()));
+        assert!(!n.same_origin(&Origin::opaque()));
+    }
+}
