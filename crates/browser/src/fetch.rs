@@ -546,7 +546,8 @@ fn preflight_status_hint(error: CorsError, status: u16) -> Option<&'static str> 
         return None;
     }
     match status {
-        401 | 403 | 407 => Some("the preflight was refused with an authentication status: browsers never send cookies or Authorization on a preflight, so the CORS layer must answer OPTIONS before authentication"),
+        401 | 407 => Some("the preflight was refused with an authentication status: browsers never send cookies or Authorization on a preflight, so the CORS layer must answer OPTIONS before authentication"),
+        403 => Some("the server refused the preflight with 403 and no CORS headers: a CORS layer that does not allow this origin, method or these headers answers that way (crossgate does), and so does an authorization layer that runs before CORS"),
         404 | 405 | 501 => Some("the server has no OPTIONS handler for this path: the CORS layer must answer preflights itself, before routing"),
         _ => None,
     }

@@ -35,6 +35,7 @@ fn answer(method: &str, path: &str) -> (u16, Vec<(&'static str, String)>) {
         (_, p) if p.starts_with("/open/") => (200, cors),
         ("OPTIONS", p) if p.starts_with("/closed/") => (403, vec![]),
         (_, p) if p.starts_with("/closed/") => (200, vec![("x-request-id", "r-2".to_owned())]),
+        (_, p) if p.starts_with("/strict/") => (403, vec![("vary", "Origin".to_owned())]),
         (_, "/redirect") => (302, vec![("location", "/open/target".to_owned()), ("access-control-allow-origin", "*".to_owned())]),
         ("OPTIONS", "/preflight-redirect") => (301, vec![("location", "/open/x".to_owned()), ("access-control-allow-origin", "*".to_owned())]),
         _ => (404, vec![]),
@@ -183,7 +184,20 @@ fn rejected_preflight_blocks_before_the_delete_is_sent() {
         format!("Access to fetch at '{url}' from origin '{PAGE}' has been blocked by CORS policy: Response to preflight request doesn't pass access control check: No 'Access-Control-Allow-Origin' header is present on the requested resource.")
     );
     assert_eq!(v["preflight"]["response"]["status"], 403);
+    let hint = v["error"]["hint"].as_str().unwrap_or("");
+    assert!(hint.contains("403 and no CORS headers") && hint.contains("crossgate does"), "{hint}");
     assert_eq!(*log.lock().expect("log"), vec!["OPTIONS /closed/items/1"]);
+}
+
+#[test]
+fn a_403_to_a_simple_request_may_not_have_run() {
+    let (addr, _log) = start_server();
+    let url = format!("http://localhost:{}/strict/items", addr.port());
+    let (code, v) = check_json(&[&url, "--origin", PAGE, "--data", "a=1"]);
+    assert_eq!(code, 1);
+    let warnings = v["warnings"].to_string();
+    assert!(warnings.contains("answered 403 without CORS headers") && warnings.contains("strict = true"), "{warnings}");
+    assert!(!warnings.contains("processed the POST"), "{warnings}");
 }
 
 #[test]

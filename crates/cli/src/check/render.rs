@@ -32,7 +32,16 @@ pub(crate) fn warnings(report: &Report) -> Vec<String> {
         ));
     }
     if !v.allowed && v.actual_reached_server {
-        if v.preflights_sent == 0 {
+        let refused = report.exchanges.last().is_some_and(|e| {
+            e.response.as_ref().is_ok_and(|r| r.status == 403 && !r.headers.contains_key("access-control-allow-origin"))
+        });
+        if v.preflights_sent == 0 && refused {
+            w.push(format!(
+                "this was a simple request (no preflight), and the server answered 403 without CORS headers: if a strict \
+                 CORS layer refused it (crossgate's `strict = true`), the {} never ran; otherwise its side effects happened",
+                report.method
+            ));
+        } else if v.preflights_sent == 0 {
             w.push(format!(
                 "this was a simple request (no preflight): the server received and processed the {} before the browser \
                  blocked the response — its side effects happened, only the page cannot see the result",
