@@ -10,10 +10,14 @@ fn readme_toml_examples_build() {
     while let Some(start) = rest.find("```toml\n") {
         let body = &rest[start + 8..];
         let end = body.find("```").expect("closed code block");
+        rest = &body[end..];
+        if body[..end].contains("[[route]]") {
+            // A gateway config (checked with the gateway's own examples).
+            continue;
+        }
         let built = Policy::from_toml(&body[..end]).unwrap_or_else(|e| panic!("README policy is invalid: {e}"));
         assert!(built.warnings.is_empty(), "{:?}", built.warnings);
         found += 1;
-        rest = &body[end..];
     }
     assert!(found >= 1, "the README shows a policy file");
 }
