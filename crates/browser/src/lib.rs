@@ -58,6 +58,7 @@ mod error;
 mod fetch;
 mod metadata;
 mod origin;
+pub mod pair;
 mod request;
 mod verdict;
 

@@ -66,6 +66,22 @@ async fn api_crud_and_session_through_the_gateway() {
     assert_eq!(v["verdict"], "blocked");
     assert_eq!(v["preflight"]["status"], 403);
     assert!(v["explanation"].as_str().unwrap().contains("never sends the DELETE"), "{v}");
+    // The verdict and the message are the emulated Chromium's, against the demo's policy.
+    let message = format!(
+        "Access to fetch at '{}/api/notes/1' from origin '{}' has been blocked by CORS policy: Response to preflight request doesn't pass access control check: No 'Access-Control-Allow-Origin' header is present on the requested resource.",
+        d.api_url, d.other_front_url
+    );
+    assert_eq!(v["console"], message.as_str(), "{v}");
+    assert_eq!(v["browser"]["cors_error"], "PreflightMissingAllowOriginHeader", "{v}");
+    assert_eq!(v["preflight"]["code"], "origin-not-allowed", "{v}");
+    assert!(v["explanation"].as_str().unwrap().contains(&message), "{v}");
+    // The allowed origin's JSON POST: preflighted, allowed by the rule.
+    let q = format!("{front}/explain?origin={}&method=POST&path=/api/notes&headers=content-type", d.front_url.replace(':', "%3A").replace('/', "%2F"));
+    let (s, _, text) = send(&c, Request::get(q).body(body::empty()).unwrap()).await;
+    assert_eq!(s, 200);
+    let v: serde_json::Value = serde_json::from_str(&text).unwrap();
+    assert_eq!((v["verdict"].as_str(), v["preflight"]["status"].as_u64(), v["actual"]["rule_index"].as_u64()), (Some("allowed"), Some(204), Some(0)), "{v}");
+    assert!(v["console"].is_null(), "{v}");
     d.shutdown().await;
 }
 
