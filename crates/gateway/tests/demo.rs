@@ -86,8 +86,9 @@ async fn api_crud_and_session_through_the_gateway() {
 }
 
 /// Runs headless Chromium on `url` and returns the DOM after the page's
-/// script finished (virtual time waits for its fetches).
-async fn chromium_dom(url: &str, profile: &std::path::Path) -> String {
+/// script finished (virtual time waits for its fetches), and Chromium's log
+/// (with the page's console lines).
+async fn chromium_dom(url: &str, profile: &std::path::Path) -> (String, String) {
     let chromium = ["chromium", "chromium-browser", "google-chrome"]
         .into_iter()
         .find(|b| std::process::Command::new(b).arg("--version").stdout(Stdio::null()).stderr(Stdio::null()).status().is_ok_and(|s| s.success()))
@@ -97,7 +98,7 @@ async fn chromium_dom(url: &str, profile: &std::path::Path) -> String {
         tokio::process::Command::new(chromium)
             .args(["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage"])
             .arg(format!("--user-data-dir={}", profile.display()))
-            .args(["--virtual-time-budget=15000", "--dump-dom", url])
+            .args(["--enable-logging=stderr", "--v=0", "--virtual-time-budget=15000", "--dump-dom", url])
             .stdin(Stdio::null())
             .kill_on_drop(true)
             .output(),
@@ -105,7 +106,14 @@ async fn chromium_dom(url: &str, profile: &std::path::Path) -> String {
     .await
     .expect("chromium timed out")
     .expect("chromium did not run");
-    String::from_utf8_lossy(&out.stdout).into_owned()
+    (String::from_utf8_lossy(&out.stdout).into_owned(), String::from_utf8_lossy(&out.stderr).into_owned())
+}
+
+/// An attribute's value in a serialized start tag, unescaped.
+fn attribute(tag: &str, name: &str) -> Option<String> {
+    let start = tag.find(&format!(" {name}=\""))? + name.len() + 3;
+    let end = start + tag[start..].find('"')?;
+    Some(tag[start..end].replace("&quot;", "\"").replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&"))
 }
 
 /// The attributes of the `<tr data-call="id" …>` row.
@@ -118,20 +126,31 @@ fn row<'a>(dom: &'a str, id: &str) -> &'a str {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn chromium_runs_the_page_from_both_origins() {
     let (d, dir) = start().await;
-    let dom = chromium_dom(&format!("{}/", d.front_url), &dir.join("profile-allowed")).await;
+    let (dom, _) = chromium_dom(&format!("{}/", d.front_url), &dir.join("profile-allowed")).await;
     assert!(dom.contains("data-done=\"1\""), "the page did not finish:\n{dom}");
     for (id, status) in [("simple-get", "200"), ("json-post", "201"), ("delete", "204"), ("login", "200"), ("me", "200"), ("offline", "502")] {
         let r = row(&dom, id);
         assert!(r.contains("data-outcome=\"ok\""), "{id} from the allowed origin: {r}");
         assert!(r.contains(&format!("data-status=\"{status}\"")), "{id}: {r}");
         assert!(r.contains("data-verdict=\"allowed\""), "{id}: {r}");
+        assert!(r.contains("data-agree=\"1\""), "{id}: the emulator agrees with Chromium: {r}");
+        assert!(!r.contains("data-console="), "{id}: no console message when allowed: {r}");
     }
-    let dom = chromium_dom(&format!("{}/", d.other_front_url), &dir.join("profile-other")).await;
+    let (dom, log) = chromium_dom(&format!("{}/", d.other_front_url), &dir.join("profile-other")).await;
+
     assert!(dom.contains("data-done=\"1\""), "the page did not finish:\n{dom}");
     for id in ["simple-get", "json-post", "delete", "login", "me", "offline"] {
         let r = row(&dom, id);
         assert!(r.contains("data-outcome=\"blocked\""), "{id} from the disallowed origin: {r}");
         assert!(r.contains("data-verdict=\"blocked\""), "{id}: {r}");
+        assert!(r.contains("data-agree=\"1\""), "{id}: the emulator agrees with Chromium: {r}");
+        let code = if matches!(id, "json-post" | "delete") { "PreflightMissingAllowOriginHeader" } else { "MissingAllowOriginHeader" };
+        assert!(r.contains(&format!("data-cors-error=\"{code}\"")), "{id}: {r}");
+        // The page shows the emulator's console message: exactly the line
+        // this Chromium logged for the call.
+        let message = attribute(r, "data-console").unwrap_or_else(|| panic!("{id}: no console message: {r}"));
+        assert!(message.starts_with("Access to fetch at '"), "{id}: {message}");
+        assert!(log.contains(&format!("\"{message}\", source: ")), "{id}: `{message}` is not what Chromium logged:\n{log}");
     }
     assert_eq!(d.gateway.shared().metrics.counter("crossgate_preflights_answered_total", &[("status", "403")]), 2);
     d.shutdown().await;
