@@ -180,11 +180,12 @@ fn why_preflight(pre: &OutgoingRequest) -> String {
     }
 }
 
-/// Chromium's words, quoted, or what Chromium does when it prints none.
+/// Chromium's words, quoted, or what Chromium does when it prints none: a
+/// whole sentence.
 fn chromium_says(v: &Verdict) -> String {
     match v.blocked.as_ref() {
-        Some(b) if !b.message.is_empty() => format!("Chromium blocks it ({}) and logs: \"{}\"", b.code, b.message),
-        Some(b) => format!("Chromium fails the call ({})", b.code),
+        Some(b) if !b.message.is_empty() => format!("Chromium blocks the call ({}) and logs: \"{}\"", b.code, b.message.trim_end()),
+        Some(b) => format!("Chromium fails the call ({}).", b.code),
         None => String::new(),
     }
 }
@@ -202,18 +203,21 @@ fn explanation(run: &PairRun, method: &str, report_only: bool) -> String {
             (Stage::Preflight, Some(pre), _) => {
                 let why = why_preflight(&pre.request);
                 let status = pre.response.status;
-                let fix = match &pre.engine.reject {
+                let (answer, fix) = match &pre.engine.reject {
                     Some(r) if pre.answered_by == AnsweredBy::Engine => {
-                        format!("crossgate answers it {status} without Access-Control-Allow-Origin ({}). {says}. To allow it, {}.", r.text, r.hint)
+                        (format!("crossgate answers it {status} without Access-Control-Allow-Origin ({}).", r.text), format!("To allow it, {}.", r.hint))
                     }
-                    _ if pre.answered_by == AnsweredBy::Upstream => format!(
-                        "crossgate does not answer it (the route forwards preflights, or runs report-only) and the API answers {status} without the CORS headers the browser needs. {says}. To fix it, {}.",
-                        b.hint
+                    _ if pre.answered_by == AnsweredBy::Upstream => (
+                        format!("crossgate does not answer it (the route forwards preflights, or runs report-only), and the API answers {status} without the CORS headers the browser needs."),
+                        format!("What to change: {}.", b.hint),
                     ),
-                    _ => format!("crossgate allows it (rule {}) and answers {status}, but the browser still refuses the answer. {says}. To fix it, {}.", rule_n(pre), b.hint),
+                    _ => (
+                        format!("crossgate allows it (rule {}) and answers {status}, but the browser still refuses the answer.", rule_n(pre)),
+                        format!("What to change: {}.", b.hint),
+                    ),
                 };
                 format!(
-                    "The browser first sends a preflight (OPTIONS) because {why}. {fix} The browser therefore never sends the {method} itself, and the API never sees it."
+                    "The browser first sends a preflight (OPTIONS) because {why}. {answer} {says} The browser therefore never sends the {method} itself, and the API never sees it. {fix}"
                 )
             }
             (Stage::Actual, pre, Some(actual)) => {
@@ -228,20 +232,20 @@ fn explanation(run: &PairRun, method: &str, report_only: bool) -> String {
                         } else {
                             "the API runs and answers, but without Access-Control-Allow-Origin, so the browser hides the response from the page".to_owned()
                         };
-                        format!("The policy rejects it ({}): {stop}. {says}. To allow it, {}.", r.text, r.hint)
+                        format!("The policy rejects it ({}): {stop}. {says} To allow it, {}.", r.text, r.hint)
                     }
                     None if actual.engine.is_allowed() => format!(
-                        "The origin is allowed by rule {}, but the answer does not satisfy the browser. {says}. To allow it, {}.",
+                        "The origin is allowed by rule {}, but the answer lacks what Chromium requires of this call. {says} What to change: {}.",
                         rule_n(actual),
                         b.hint
                     ),
-                    None => format!("{says}. To allow it, {}.", b.hint),
+                    None => format!("{says} What to change: {}.", b.hint),
                 };
                 first + &rest
             }
             _ => {
                 let hint = if b.hint.is_empty() { String::new() } else { format!(" {}.", b.hint) };
-                format!("{says}.{hint}")
+                format!("{says}{hint}")
             }
         }
     } else {
@@ -300,7 +304,7 @@ pub fn explain(rt: &Runtime, api_host: &str, call: &Call) -> Value {
             return json!({
                 "route": route.path,
                 "verdict": "blocked",
-                "explanation": format!("The browser throws before sending anything: {e}."),
+                "explanation": format!("The browser throws before sending anything: {}.", e.to_string().trim_end_matches('.')),
                 "console": e.console,
                 "browser": {"allowed": false, "code": e.name, "cors_error": null, "stage": "request", "message": e.console, "hint": e.message},
             });
@@ -351,7 +355,7 @@ fn explain_s3(s3: &S3Cors, route: &Route, host: &str, call: &Call) -> Value {
     let mut browser = Browser::new(Profile::Chromium);
     let fetch = match browser.start(init) {
         Ok(f) => f,
-        Err(e) => return json!({"route": route.path, "verdict": "blocked", "explanation": format!("The browser throws before sending anything: {e}."), "console": e.console}),
+        Err(e) => return json!({"route": route.path, "verdict": "blocked", "explanation": format!("The browser throws before sending anything: {}.", e.to_string().trim_end_matches('.')), "console": e.console}),
     };
     let report_only = route.mode == Mode::ReportOnly;
     let mut exchanges: Vec<S3Exchange> = Vec::new();
@@ -397,20 +401,20 @@ fn explain_s3(s3: &S3Cors, route: &Route, host: &str, call: &Call) -> Value {
             verdict.status
         ),
         (Some(b), Some(p), _) if b.stage == Stage::Preflight => format!(
-            "The browser first sends a preflight (OPTIONS) because {}. The S3 CORS configuration answers {}{}. {says}. The browser therefore never sends the {} itself. To allow it, add a CORSRule whose AllowedOrigin, AllowedMethod and AllowedHeader cover it.",
+            "The browser first sends a preflight (OPTIONS) because {}. The S3 CORS configuration answers {}{}. {says} The browser therefore never sends the {} itself. To allow it, add a CORSRule whose AllowedOrigin, AllowedMethod and AllowedHeader cover it.",
             why_preflight(&p.request),
             p.response.status,
             p.message.map(|m| format!(" \"{m}\"")).unwrap_or_default(),
             call.method
         ),
         (Some(b), _, Some(a)) if a.outcome == "allowed" => format!(
-            "A CORSRule matches, but Chromium refuses the answer (with AllowedOrigin `*`, S3 answers `Access-Control-Allow-Origin: *`, which browsers refuse for credentialed requests). {says}. To allow it, list the origin explicitly in AllowedOrigin. ({})",
+            "A CORSRule matches, but Chromium refuses the answer (with AllowedOrigin `*`, S3 answers `Access-Control-Allow-Origin: *`, which browsers refuse for credentialed requests). {says} To allow it, list the origin explicitly in AllowedOrigin (what Chromium asks for: {}).",
             b.hint
         ),
         (Some(_), _, Some(_)) => format!(
-            "No CORSRule matches this origin and method: S3 still serves the request, but without Access-Control-Allow-Origin, so the browser hides the response. {says}. To allow it, add a CORSRule for the origin and method."
+            "No CORSRule matches this origin and method: S3 still serves the request, but without Access-Control-Allow-Origin, so the browser hides the response. {says} To allow it, add a CORSRule for the origin and method."
         ),
-        (Some(b), _, _) => format!("{says}. {}", b.hint),
+        (Some(b), _, _) => format!("{says} {}", b.hint),
     };
     let mut out = Map::new();
     out.insert("route".into(), Value::String(route.path.clone()));
