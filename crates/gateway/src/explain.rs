@@ -108,6 +108,9 @@ fn request_init(call: &Call, host: &str) -> Result<RequestInit, &'static str> {
     Ok(init)
 }
 
+/// What the explanation assumes the API answers, for the JSON.
+const STAND_IN: &str = "stand-in: 200, application/json, no CORS headers";
+
 /// The stand-in API behind the gateway: a JSON answer with no CORS headers,
 /// like the demo's API (and most services behind a CORS gateway).
 fn stand_in(_: &OutgoingRequest) -> ResponseHead {
@@ -326,6 +329,7 @@ pub fn explain(rt: &Runtime, api_host: &str, call: &Call) -> Value {
         out.insert("actual".into(), exchange_json(a));
     }
     out.insert("exchanges".into(), Value::Array(run.exchanges.iter().map(exchange_json).collect()));
+    out.insert("upstream".into(), Value::String(STAND_IN.into()));
     Value::Object(out)
 }
 
@@ -428,6 +432,7 @@ fn explain_s3(s3: &S3Cors, route: &Route, host: &str, call: &Call) -> Value {
         out.insert("actual".into(), json_of(a));
     }
     out.insert("exchanges".into(), Value::Array(exchanges.iter().map(json_of).collect()));
+    out.insert("upstream".into(), Value::String(STAND_IN.into()));
     Value::Object(out)
 }
 

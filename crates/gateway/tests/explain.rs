@@ -200,6 +200,7 @@ fn preflight_and_exchanges_show_what_was_sent_and_answered() {
     assert_eq!(actual["answered_by"], "upstream");
     assert_eq!(actual["rule_index"], 0);
     assert_eq!(v["exchanges"].as_array().map(Vec::len), Some(2));
+    assert!(v["upstream"].as_str().is_some_and(|u| u.starts_with("stand-in: 200")), "{v:#}");
     assert_eq!(v["browser"]["readable_headers"]["content-type"], "application/json");
     assert_eq!(v["browser"]["preflights_sent"], 1);
     assert!(v["browser"]["steps"].as_array().is_some_and(|s| s.iter().all(|s| s["passed"] == true)));
