@@ -190,9 +190,13 @@ pub struct Pair<'p, C: Clock = ManualClock> {
     forward_preflights: bool,
 }
 
-impl std::fmt::Debug for Pair<'_, ManualClock> {
+impl<C: Clock + std::fmt::Debug> std::fmt::Debug for Pair<'_, C> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Pair").field("browser", &self.browser).field("clock", &self.clock).finish_non_exhaustive()
+        f.debug_struct("Pair")
+            .field("browser", &self.browser)
+            .field("clock", &self.clock)
+            .field("forward_preflights", &self.forward_preflights)
+            .finish_non_exhaustive()
     }
 }
 
