@@ -231,3 +231,29 @@ fn unusual_input_is_explained_not_panicked_on() {
     assert_eq!(v["verdict"], "allowed", "{v:#}");
     assert!(v.get("preflight").is_none(), "{v:#}");
 }
+
+#[test]
+fn forwarded_preflights_and_report_only_routes_are_explained_as_the_gateway_runs_them() {
+    let dir = common::tempdir("explain-modes");
+    let forwarding = crossgate_gateway::load_str(
+        "[[route]]\npath = \"/\"\nupstream = \"http://127.0.0.1:1\"\nforward_preflights = true\nrule = [{ origins = [\"http://localhost:3000\"], methods = [\"DELETE\"] }]\n",
+        &dir,
+    )
+    .expect("valid config");
+    let v = explain(&forwarding, "localhost:8000", &Call::from_query(&format!("origin={APP}&method=DELETE&path=/x")));
+    assert_eq!(v["verdict"], "blocked", "{v:#}");
+    assert_eq!((v["preflight"]["answered_by"].as_str(), v["preflight"]["allowed"].as_bool()), (Some("upstream"), Some(true)), "{v:#}");
+    assert_eq!(v["browser"]["cors_error"], "PreflightMissingAllowOriginHeader");
+    assert!(v["explanation"].as_str().unwrap_or_default().contains("the route forwards preflights"), "{v:#}");
+
+    let report_only = crossgate_gateway::load_str(
+        "mode = \"report-only\"\n[[route]]\npath = \"/\"\nupstream = \"http://127.0.0.1:1\"\nrule = [{ origins = [\"http://localhost:3000\"] }]\n",
+        &dir,
+    )
+    .expect("valid config");
+    let v = explain(&report_only, "localhost:8000", &Call::from_query(&format!("origin={APP}&method=GET&path=/x")));
+    assert_eq!(v["verdict"], "blocked", "report-only adds no headers: {v:#}");
+    assert_eq!(v["actual"]["allowed"], true, "the engine would allow it: {v:#}");
+    assert_eq!(v["browser"]["cors_error"], "MissingAllowOriginHeader");
+    assert!(v["explanation"].as_str().unwrap_or_default().contains("report-only"), "{v:#}");
+}
