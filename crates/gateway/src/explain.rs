@@ -40,11 +40,15 @@ pub struct Call {
     pub headers: Vec<String>,
     /// `credentials: "include"`.
     pub credentials: bool,
+    /// What the API answers to the requests that reach it (the demo page
+    /// passes the status its browser saw); 200 when not given.
+    pub upstream_status: Option<u16>,
 }
 
 impl Call {
-    /// Reads `origin`, `method`, `path`, `headers` (comma-separated) and
-    /// `credentials=1` from a query string; `method` defaults to GET.
+    /// Reads `origin`, `method`, `path`, `headers` (comma-separated),
+    /// `credentials=1` and `status` (the API's, 100 to 599) from a query
+    /// string; `method` defaults to GET.
     pub fn from_query(q: &str) -> Call {
         let mut call = Call { method: "GET".into(), path: "/".into(), ..Call::default() };
         for (k, v) in parse_query(q) {
@@ -63,6 +67,7 @@ impl Call {
                         .collect()
                 }
                 "credentials" => call.credentials = v == "1",
+                "status" => call.upstream_status = v.parse().ok().filter(|s| (100..600).contains(s)),
                 _ => {}
             }
         }
@@ -109,14 +114,16 @@ fn request_init(call: &Call, host: &str) -> Result<RequestInit, &'static str> {
 }
 
 /// What the explanation assumes the API answers, for the JSON.
-const STAND_IN: &str = "stand-in: 200, application/json, no CORS headers";
+fn stand_in_json(status: u16) -> Value {
+    Value::String(format!("stand-in: {status}, application/json, no CORS headers"))
+}
 
 /// The stand-in API behind the gateway: a JSON answer with no CORS headers,
 /// like the demo's API (and most services behind a CORS gateway).
-fn stand_in(_: &OutgoingRequest) -> ResponseHead {
+fn stand_in(status: u16) -> ResponseHead {
     let mut headers = HeaderMap::new();
     headers.insert(http::header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
-    ResponseHead { status: 200, headers }
+    ResponseHead { status, headers }
 }
 
 fn pairs_json(pairs: &[(String, String)]) -> Value {
@@ -300,7 +307,8 @@ pub fn explain(rt: &Runtime, api_host: &str, call: &Call) -> Value {
         Ok(i) => i,
         Err(e) => return json!({"verdict": "blocked", "explanation": e}),
     };
-    let mut pair = Pair::new(policy).upstream(stand_in).forward_preflights(route.forward_preflights);
+    let status = call.upstream_status.unwrap_or(200);
+    let mut pair = Pair::new(policy).upstream(move |_| stand_in(status)).forward_preflights(route.forward_preflights);
     let run = match pair.fetch(init) {
         Ok(r) => r,
         Err(e) => {
@@ -329,7 +337,7 @@ pub fn explain(rt: &Runtime, api_host: &str, call: &Call) -> Value {
         out.insert("actual".into(), exchange_json(a));
     }
     out.insert("exchanges".into(), Value::Array(run.exchanges.iter().map(exchange_json).collect()));
-    out.insert("upstream".into(), Value::String(STAND_IN.into()));
+    out.insert("upstream".into(), stand_in_json(status));
     Value::Object(out)
 }
 
@@ -362,18 +370,19 @@ fn explain_s3(s3: &S3Cors, route: &Route, host: &str, call: &Call) -> Value {
         Err(e) => return json!({"route": route.path, "verdict": "blocked", "explanation": format!("The browser throws before sending anything: {}.", e.to_string().trim_end_matches('.')), "console": e.console}),
     };
     let report_only = route.mode == Mode::ReportOnly;
+    let status = call.upstream_status.unwrap_or(200);
     let mut exchanges: Vec<S3Exchange> = Vec::new();
     let verdict = run_to_completion(&mut browser, fetch, Duration::ZERO, |req| {
         let headers = request_header_map(req);
-        let Ok(method) = Method::from_bytes(req.method.as_bytes()) else { return stand_in(req) };
+        let Ok(method) = Method::from_bytes(req.method.as_bytes()) else { return stand_in(status) };
         let is_preflight = req.kind == RequestKind::Preflight;
         let (outcome, message, response) = match s3.decide(&method, &headers) {
-            S3Decision::NotCors => ("not-cors", None, stand_in(req)),
-            _ if report_only || (is_preflight && route.forward_preflights) => ("not-cors", None, stand_in(req)),
+            S3Decision::NotCors => ("not-cors", None, stand_in(status)),
+            _ if report_only || (is_preflight && route.forward_preflights) => ("not-cors", None, stand_in(status)),
             S3Decision::PreflightAllowed(h) => ("allowed", None, ResponseHead { status: 200, headers: h }),
             S3Decision::PreflightRejected(e) => ("rejected", Some(e.message), ResponseHead { status: e.status.as_u16(), headers: HeaderMap::new() }),
             S3Decision::Actual { headers: add, allowed } => {
-                let mut r = stand_in(req);
+                let mut r = stand_in(status);
                 for (k, v) in &add {
                     r.headers.append(k, v.clone());
                 }
@@ -432,7 +441,7 @@ fn explain_s3(s3: &S3Cors, route: &Route, host: &str, call: &Call) -> Value {
         out.insert("actual".into(), json_of(a));
     }
     out.insert("exchanges".into(), Value::Array(exchanges.iter().map(json_of).collect()));
-    out.insert("upstream".into(), Value::String(STAND_IN.into()));
+    out.insert("upstream".into(), stand_in_json(status));
     Value::Object(out)
 }
 

@@ -82,6 +82,13 @@ async fn api_crud_and_session_through_the_gateway() {
     let v: serde_json::Value = serde_json::from_str(&text).unwrap();
     assert_eq!((v["verdict"].as_str(), v["preflight"]["status"].as_u64(), v["actual"]["rule_index"].as_u64()), (Some("allowed"), Some(204), Some(0)), "{v}");
     assert!(v["console"].is_null(), "{v}");
+    // The page passes the status its browser read: a gateway-made 502 is
+    // readable because it carries the CORS headers.
+    let q = format!("{front}/explain?origin={}&method=GET&path=/api/offline/notes&status=502", d.front_url.replace(':', "%3A").replace('/', "%2F"));
+    let (_, _, text) = send(&c, Request::get(q).body(body::empty()).unwrap()).await;
+    let v: serde_json::Value = serde_json::from_str(&text).unwrap();
+    assert_eq!((v["verdict"].as_str(), v["browser"]["status"].as_u64()), (Some("allowed"), Some(502)), "{v}");
+    assert!(v["explanation"].as_str().unwrap().contains("status 502"), "{v}");
     d.shutdown().await;
 }
 
