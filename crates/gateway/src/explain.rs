@@ -291,7 +291,8 @@ fn explanation(run: &PairRun, method: &str, report_only: bool) -> String {
 /// For a route with a crossgate policy, the explanation comes from the
 /// browser emulator running against the route's policy in memory (a
 /// [`Pair`]): the preflight and the request Chromium would send, the
-/// engine's answer to each (a stand-in API answers what reaches it: 200,
+/// engine's answer to each (a stand-in API answers what reaches it: the
+/// call's `upstream_status` or 200,
 /// JSON, no CORS headers), and Chromium's verdict and console message.
 pub fn explain(rt: &Runtime, api_host: &str, call: &Call) -> Value {
     let Some((_, route)) = rt.route(&call.path) else {
