@@ -292,8 +292,8 @@ fn explanation(run: &PairRun, method: &str, report_only: bool) -> String {
 /// browser emulator running against the route's policy in memory (a
 /// [`Pair`]): the preflight and the request Chromium would send, the
 /// engine's answer to each (a stand-in API answers what reaches it: the
-/// call's `upstream_status` or 200,
-/// JSON, no CORS headers), and Chromium's verdict and console message.
+/// call's `upstream_status` or 200, JSON, no CORS headers), and Chromium's
+/// verdict and console message.
 pub fn explain(rt: &Runtime, api_host: &str, call: &Call) -> Value {
     let Some((_, route)) = rt.route(&call.path) else {
         return json!({"verdict": "blocked", "explanation": format!("No gateway route serves {}; the gateway answers 404.", call.path)});
