@@ -48,6 +48,13 @@
 //!   is present…", and `fetch()`'s other origin messages end with " Have the
 //!   server send the header with a valid value." only.
 //!
+//! # The emulator against the engine
+//!
+//! [`pair::Pair`] runs a page's call against a crossgate policy in memory:
+//! each request the emulator sends is decided by the engine and answered as a
+//! CORS layer answers it, with an injected clock, so a test or an explanation
+//! gets Chromium's verdict and the engine's reasons together.
+//!
 //! [Fetch Standard]: https://fetch.spec.whatwg.org/
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
@@ -58,6 +65,7 @@ mod error;
 mod fetch;
 mod metadata;
 mod origin;
+pub mod pair;
 mod request;
 mod verdict;
 

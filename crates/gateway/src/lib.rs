@@ -5,7 +5,9 @@
 //! - [`proxy`]: the request path (`Host` check, route, decision, forward).
 //! - [`s3`]: S3 bucket CORS configurations and S3's answers.
 //! - [`server`]: listeners, connection limits, reload and graceful drain.
-//! - [`explain`]: a policy decision in words, for the demo page and `/-/explain`.
+//! - [`explain`]: what Chromium does with a described call against the running
+//!   policy (the browser emulator and the engine in memory), in words and
+//!   JSON, for the demo page and `/-/explain`.
 //! - [`demo`]: the built-in scene `crossgate serve` starts without a config.
 //!
 //! Embedding it (what `crossgate serve --config` does, minus signals):

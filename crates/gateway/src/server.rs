@@ -83,7 +83,7 @@ impl Gateway {
                 let s = Arc::clone(&s);
                 service_fn(move |req: Request<Incoming>| {
                     let s = Arc::clone(&s);
-                    async move { Ok::<_, Infallible>(admin_answer(&s, &req)) }
+                    async move { Ok::<_, Infallible>(admin_answer(&s, &req, addr)) }
                 })
             };
             tasks.push(tokio::spawn(serve(admin, settings.clone(), Arc::clone(&shared), stop_rx.clone(), admin_service)));
@@ -216,7 +216,9 @@ async fn watch_file(path: PathBuf, shared: Arc<Shared>, mut stop: watch::Receive
     }
 }
 
-fn admin_answer(shared: &Shared, req: &Request<Incoming>) -> Response<Body> {
+/// The admin listener's answers; `listen` is the client listener's address,
+/// the API host `/-/explain` assumes when the query names none.
+fn admin_answer(shared: &Shared, req: &Request<Incoming>, listen: SocketAddr) -> Response<Body> {
     match req.uri().path() {
         "/-/health" => {
             let rt = shared.current();
@@ -231,7 +233,7 @@ fn admin_answer(shared: &Shared, req: &Request<Incoming>) -> Response<Body> {
         }
         "/-/explain" => {
             let call = crate::explain::Call::from_query(req.uri().query().unwrap_or(""));
-            let host = req.uri().query().and_then(|q| crate::explain::parse_query(q).into_iter().find(|(k, _)| k == "host")).map(|(_, v)| v).unwrap_or_default();
+            let host = req.uri().query().and_then(|q| crate::explain::parse_query(q).into_iter().find(|(k, _)| k == "host")).map(|(_, v)| v).filter(|h| !h.is_empty()).unwrap_or_else(|| listen.to_string());
             let v = crate::explain::explain(&shared.current(), &host, &call);
             let mut r = Response::new(body::full(format!("{v}\n")));
             r.headers_mut().insert(http::header::CONTENT_TYPE, http::HeaderValue::from_static("application/json"));

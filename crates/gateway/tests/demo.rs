@@ -66,12 +66,36 @@ async fn api_crud_and_session_through_the_gateway() {
     assert_eq!(v["verdict"], "blocked");
     assert_eq!(v["preflight"]["status"], 403);
     assert!(v["explanation"].as_str().unwrap().contains("never sends the DELETE"), "{v}");
+    // The verdict and the message are the emulated Chromium's, against the demo's policy.
+    let message = format!(
+        "Access to fetch at '{}/api/notes/1' from origin '{}' has been blocked by CORS policy: Response to preflight request doesn't pass access control check: No 'Access-Control-Allow-Origin' header is present on the requested resource.",
+        d.api_url, d.other_front_url
+    );
+    assert_eq!(v["console"], message.as_str(), "{v}");
+    assert_eq!(v["browser"]["cors_error"], "PreflightMissingAllowOriginHeader", "{v}");
+    assert_eq!(v["preflight"]["code"], "origin-not-allowed", "{v}");
+    assert!(v["explanation"].as_str().unwrap().contains(&message), "{v}");
+    // The allowed origin's JSON POST: preflighted, allowed by the rule.
+    let q = format!("{front}/explain?origin={}&method=POST&path=/api/notes&headers=content-type", d.front_url.replace(':', "%3A").replace('/', "%2F"));
+    let (s, _, text) = send(&c, Request::get(q).body(body::empty()).unwrap()).await;
+    assert_eq!(s, 200);
+    let v: serde_json::Value = serde_json::from_str(&text).unwrap();
+    assert_eq!((v["verdict"].as_str(), v["preflight"]["status"].as_u64(), v["actual"]["rule_index"].as_u64()), (Some("allowed"), Some(204), Some(0)), "{v}");
+    assert!(v["console"].is_null(), "{v}");
+    // The page passes the status its browser read: a gateway-made 502 is
+    // readable because it carries the CORS headers.
+    let q = format!("{front}/explain?origin={}&method=GET&path=/api/offline/notes&status=502", d.front_url.replace(':', "%3A").replace('/', "%2F"));
+    let (_, _, text) = send(&c, Request::get(q).body(body::empty()).unwrap()).await;
+    let v: serde_json::Value = serde_json::from_str(&text).unwrap();
+    assert_eq!((v["verdict"].as_str(), v["browser"]["status"].as_u64()), (Some("allowed"), Some(502)), "{v}");
+    assert!(v["explanation"].as_str().unwrap().contains("status 502"), "{v}");
     d.shutdown().await;
 }
 
 /// Runs headless Chromium on `url` and returns the DOM after the page's
-/// script finished (virtual time waits for its fetches).
-async fn chromium_dom(url: &str, profile: &std::path::Path) -> String {
+/// script finished (virtual time waits for its fetches), and Chromium's log
+/// (with the page's console lines).
+async fn chromium_dom(url: &str, profile: &std::path::Path) -> (String, String) {
     let chromium = ["chromium", "chromium-browser", "google-chrome"]
         .into_iter()
         .find(|b| std::process::Command::new(b).arg("--version").stdout(Stdio::null()).stderr(Stdio::null()).status().is_ok_and(|s| s.success()))
@@ -81,7 +105,7 @@ async fn chromium_dom(url: &str, profile: &std::path::Path) -> String {
         tokio::process::Command::new(chromium)
             .args(["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage"])
             .arg(format!("--user-data-dir={}", profile.display()))
-            .args(["--virtual-time-budget=15000", "--dump-dom", url])
+            .args(["--enable-logging=stderr", "--v=0", "--virtual-time-budget=15000", "--dump-dom", url])
             .stdin(Stdio::null())
             .kill_on_drop(true)
             .output(),
@@ -89,7 +113,14 @@ async fn chromium_dom(url: &str, profile: &std::path::Path) -> String {
     .await
     .expect("chromium timed out")
     .expect("chromium did not run");
-    String::from_utf8_lossy(&out.stdout).into_owned()
+    (String::from_utf8_lossy(&out.stdout).into_owned(), String::from_utf8_lossy(&out.stderr).into_owned())
+}
+
+/// An attribute's value in a serialized start tag, unescaped.
+fn attribute(tag: &str, name: &str) -> Option<String> {
+    let start = tag.find(&format!(" {name}=\""))? + name.len() + 3;
+    let end = start + tag[start..].find('"')?;
+    Some(tag[start..end].replace("&quot;", "\"").replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&"))
 }
 
 /// The attributes of the `<tr data-call="id" …>` row.
@@ -102,20 +133,31 @@ fn row<'a>(dom: &'a str, id: &str) -> &'a str {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn chromium_runs_the_page_from_both_origins() {
     let (d, dir) = start().await;
-    let dom = chromium_dom(&format!("{}/", d.front_url), &dir.join("profile-allowed")).await;
+    let (dom, _) = chromium_dom(&format!("{}/", d.front_url), &dir.join("profile-allowed")).await;
     assert!(dom.contains("data-done=\"1\""), "the page did not finish:\n{dom}");
     for (id, status) in [("simple-get", "200"), ("json-post", "201"), ("delete", "204"), ("login", "200"), ("me", "200"), ("offline", "502")] {
         let r = row(&dom, id);
         assert!(r.contains("data-outcome=\"ok\""), "{id} from the allowed origin: {r}");
         assert!(r.contains(&format!("data-status=\"{status}\"")), "{id}: {r}");
         assert!(r.contains("data-verdict=\"allowed\""), "{id}: {r}");
+        assert!(r.contains("data-agree=\"1\""), "{id}: the emulator agrees with Chromium: {r}");
+        assert!(!r.contains("data-console="), "{id}: no console message when allowed: {r}");
     }
-    let dom = chromium_dom(&format!("{}/", d.other_front_url), &dir.join("profile-other")).await;
+    let (dom, log) = chromium_dom(&format!("{}/", d.other_front_url), &dir.join("profile-other")).await;
+
     assert!(dom.contains("data-done=\"1\""), "the page did not finish:\n{dom}");
     for id in ["simple-get", "json-post", "delete", "login", "me", "offline"] {
         let r = row(&dom, id);
         assert!(r.contains("data-outcome=\"blocked\""), "{id} from the disallowed origin: {r}");
         assert!(r.contains("data-verdict=\"blocked\""), "{id}: {r}");
+        assert!(r.contains("data-agree=\"1\""), "{id}: the emulator agrees with Chromium: {r}");
+        let code = if matches!(id, "json-post" | "delete") { "PreflightMissingAllowOriginHeader" } else { "MissingAllowOriginHeader" };
+        assert!(r.contains(&format!("data-cors-error=\"{code}\"")), "{id}: {r}");
+        // The page shows the emulator's console message: exactly the line
+        // this Chromium logged for the call.
+        let message = attribute(r, "data-console").unwrap_or_else(|| panic!("{id}: no console message: {r}"));
+        assert!(message.starts_with("Access to fetch at '"), "{id}: {message}");
+        assert!(log.contains(&format!("\"{message}\", source: ")), "{id}: `{message}` is not what Chromium logged:\n{log}");
     }
     assert_eq!(d.gateway.shared().metrics.counter("crossgate_preflights_answered_total", &[("status", "403")]), 2);
     d.shutdown().await;

@@ -173,6 +173,15 @@ async fn admin_health_and_metrics() {
     let v: serde_json::Value = serde_json::from_str(&text).unwrap();
     assert_eq!(v["verdict"], "blocked", "{v}");
     assert_eq!(v["preflight"]["status"], 403, "{v}");
+    // The emulated Chromium's verdict and console line, for a call to this
+    // gateway's own address, with the engine's reason.
+    assert_eq!(v["browser"]["cors_error"], "PreflightMissingAllowOriginHeader", "{v}");
+    assert_eq!(
+        v["console"],
+        format!("Access to fetch at 'http://{addr}/x' from origin 'https://evil.example' has been blocked by CORS policy: Response to preflight request doesn't pass access control check: No 'Access-Control-Allow-Origin' header is present on the requested resource."),
+        "{v}"
+    );
+    assert_eq!(v["preflight"]["code"], "origin-not-allowed", "{v}");
     let (s, ..) = send(&c, req("GET", admin, "/other").body(body::empty()).unwrap()).await;
     assert_eq!(s, 404);
     gw.shutdown().await;

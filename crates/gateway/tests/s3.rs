@@ -222,4 +222,15 @@ fn explain_describes_s3_decisions() {
     assert_eq!(v["preflight"]["headers"]["access-control-allow-headers"], "content-type");
     let v = explain(&rt, "", &Call::from_query("origin=https%3A%2F%2Fx.example&method=GET&path=/k&credentials=1"));
     assert_eq!(v["verdict"], "blocked", "`*` with credentials: {v}");
+    // The verdicts are the emulated Chromium's, with its console messages.
+    assert_eq!(v["browser"]["cors_error"], "WildcardOriginNotAllowed", "{v}");
+    assert!(v["console"].as_str().is_some_and(|m| m.ends_with("must not be the wildcard '*' when the request's credentials mode is 'include'.")), "{v}");
+    let v = explain(&rt, "bucket.s3.test", &Call::from_query("origin=https%3A%2F%2Fx.example&method=PUT&path=/k"));
+    assert_eq!(v["browser"]["cors_error"], "PreflightMissingAllowOriginHeader", "{v}");
+    assert_eq!(
+        v["console"],
+        "Access to fetch at 'http://bucket.s3.test/k' from origin 'https://x.example' has been blocked by CORS policy: Response to preflight request doesn't pass access control check: No 'Access-Control-Allow-Origin' header is present on the requested resource.",
+        "{v}"
+    );
+    assert!(v["explanation"].as_str().is_some_and(|e| e.contains("CORSResponse: This CORS request is not allowed.")), "{v}");
 }

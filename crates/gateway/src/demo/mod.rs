@@ -3,7 +3,10 @@
 //! the binary, no build step) that calls an API origin: a JSON CRUD service
 //! over SQLite behind the gateway's policy. The policy allows the page's
 //! `localhost` origin only, so the same page opened as `127.0.0.1` shows
-//! the browser blocking the same calls, with crossgate's explanation.
+//! the browser blocking the same calls, with crossgate's explanation: the
+//! browser emulator's verdict and Chromium's console message for the same
+//! call against the same policy, which the page shows beside what the real
+//! browser did.
 
 pub mod api;
 
