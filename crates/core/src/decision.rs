@@ -1,7 +1,7 @@
 //! Deciding: request in, typed decision out. Pure and allocation-free.
 
 use http::header::{
-    HeaderMap, HeaderValue, ACCESS_CONTROL_REQUEST_HEADERS, ACCESS_CONTROL_REQUEST_METHOD, HOST, ORIGIN,
+    GetAll, HeaderMap, HeaderValue, ACCESS_CONTROL_REQUEST_HEADERS, ACCESS_CONTROL_REQUEST_METHOD, HOST, ORIGIN,
 };
 use http::{Method, StatusCode};
 
@@ -223,44 +223,48 @@ impl Policy {
     /// # Ok::<(), crossgate_core::ConfigErrors>(())
     /// ```
     pub fn evaluate<'a>(&'a self, method: &'a Method, path: &'a str, headers: &'a HeaderMap) -> Decision<'a> {
-        let authority = headers.get(HOST).map(HeaderValue::as_bytes);
-        self.evaluate_with_authority(method, path, headers, authority)
+        self.evaluate_with_authority(method, path, headers, || headers.get(HOST).map(HeaderValue::as_bytes))
     }
 
     /// Decides an `http::Request`, taking the target from its URI or `Host`.
     pub fn evaluate_request<'a, B>(&'a self, request: &'a http::Request<B>) -> Decision<'a> {
-        let authority = request
-            .uri()
-            .authority()
-            .map(|a| a.as_str().as_bytes())
-            .or_else(|| request.headers().get(HOST).map(HeaderValue::as_bytes));
+        let authority = || {
+            request
+                .uri()
+                .authority()
+                .map(|a| a.as_str().as_bytes())
+                .or_else(|| request.headers().get(HOST).map(HeaderValue::as_bytes))
+        };
         self.evaluate_with_authority(request.method(), request.uri().path(), request.headers(), authority)
     }
 
-    fn evaluate_with_authority<'a>(
+    /// `authority` is only called for a rejected actual request in strict
+    /// mode, the one case that needs the target: looking `Host` up for every
+    /// request would cost a header-map probe each time.
+    fn evaluate_with_authority<'a, 'h>(
         &'a self,
         method: &'a Method,
         path: &'a str,
         headers: &'a HeaderMap,
-        authority: Option<&[u8]>,
+        authority: impl FnOnce() -> Option<&'h [u8]>,
     ) -> Decision<'a> {
         let dotty = self.scoped && has_dot_segments(path);
         let mut origins = headers.get_all(ORIGIN).iter();
         let Some(origin) = origins.next() else {
             return self.not_cors(method, path, dotty);
         };
-        let kind = if method == Method::OPTIONS && headers.contains_key(ACCESS_CONTROL_REQUEST_METHOD) {
-            RequestKind::Preflight
-        } else {
-            RequestKind::Actual
-        };
+        // One probe for `Access-Control-Request-Method`, kept for the preflight.
+        let acrm = (method == Method::OPTIONS)
+            .then(|| headers.get_all(ACCESS_CONTROL_REQUEST_METHOD))
+            .filter(|lines| lines.iter().next().is_some());
+        let kind = if acrm.is_some() { RequestKind::Preflight } else { RequestKind::Actual };
         if origins.next().is_some() {
             let reason = RejectReason::MalformedRequestHeader { header: RequestHeader::Origin, problem: "sent more than once" };
             return self.rejected(kind, reason, false);
         }
-        match kind {
-            RequestKind::Preflight => self.preflight(origin, path, dotty, headers),
-            _ => self.actual(origin, method, path, dotty, authority),
+        match acrm {
+            Some(acrm) => self.preflight(origin, path, dotty, headers, acrm),
+            None => self.actual(origin, method, path, dotty, authority),
         }
     }
 
@@ -290,13 +294,13 @@ impl Policy {
         Decision { policy: self, kind: RequestKind::NotCors, outcome: Outcome::NotApplicable, headers, same_origin: false }
     }
 
-    fn actual<'a>(
+    fn actual<'a, 'h>(
         &'a self,
         origin: &'a HeaderValue,
         method: &'a Method,
         path: &str,
         dotty: bool,
-        authority: Option<&[u8]>,
+        authority: impl FnOnce() -> Option<&'h [u8]>,
     ) -> Decision<'a> {
         let m = method.as_str();
         let mut stage = Stage::Nothing;
@@ -326,15 +330,22 @@ impl Policy {
             Stage::Path => RejectReason::OriginNotAllowed,
             _ => RejectReason::MethodNotAllowed { method: m },
         };
-        let same_origin = self.strict && authority.is_some_and(|a| is_same_origin(origin.as_bytes(), a));
+        let same_origin = self.strict && authority().is_some_and(|a| is_same_origin(origin.as_bytes(), a));
         self.rejected(RequestKind::Actual, reason, same_origin)
     }
 
-    fn preflight<'a>(&'a self, origin: &'a HeaderValue, path: &str, dotty: bool, headers: &'a HeaderMap) -> Decision<'a> {
+    fn preflight<'a>(
+        &'a self,
+        origin: &'a HeaderValue,
+        path: &str,
+        dotty: bool,
+        headers: &'a HeaderMap,
+        acrm: GetAll<'a, HeaderValue>,
+    ) -> Decision<'a> {
         let kind = RequestKind::Preflight;
         let malformed = |header, problem| RejectReason::MalformedRequestHeader { header, problem };
         // Fetch: CORS-preflight request, `Access-Control-Request-Method` is one method.
-        let mut acrm_lines = headers.get_all(ACCESS_CONTROL_REQUEST_METHOD).iter();
+        let mut acrm_lines = acrm.iter();
         let acrm = match (acrm_lines.next(), acrm_lines.next()) {
             (Some(v), None) if is_method(v.as_bytes()) => v,
             (Some(_), None) => return self.rejected(kind, malformed(RequestHeader::AccessControlRequestMethod, "not a method"), false),

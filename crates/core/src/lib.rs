@@ -54,6 +54,7 @@ mod compile;
 mod config;
 mod decision;
 mod diagnostics;
+mod fast_hash;
 pub mod fetch;
 mod origin;
 mod origin_set;

@@ -8,8 +8,7 @@
 //! request host `a.b.example.com` probes `b.example.com`, `example.com` and
 //! `com`, one hash lookup each.
 
-use std::collections::{HashMap, HashSet};
-
+use crate::fast_hash::{FastMap, FastSet};
 use crate::origin::{RequestOrigin, Scheme, MAX_ORIGIN_LEN};
 use crate::pattern::{HostSpec, OriginPattern, PortSpec};
 
@@ -17,11 +16,11 @@ use crate::pattern::{HostSpec, OriginPattern, PortSpec};
 pub(crate) struct OriginSet {
     any: bool,
     null: bool,
-    exact: HashSet<Box<[u8]>>,
+    exact: FastSet<Box<[u8]>>,
     /// host → schemes accepted on any port.
-    any_port: HashMap<Box<[u8]>, Vec<Scheme>>,
+    any_port: FastMap<Box<[u8]>, Vec<Scheme>>,
     /// suffix → (scheme, ports) accepted one or more labels below it.
-    subdomains: HashMap<Box<[u8]>, Vec<(Scheme, PortSpec)>>,
+    subdomains: FastMap<Box<[u8]>, Vec<(Scheme, PortSpec)>>,
     patterns: Vec<OriginPattern>,
 }
 

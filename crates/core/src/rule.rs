@@ -1,8 +1,8 @@
 //! A compiled rule and its method and header sets.
 
-use std::collections::HashSet;
-
 use http::HeaderValue;
+
+use crate::fast_hash::FastSet;
 
 use crate::fetch::{is_forbidden_method, CORS_NON_WILDCARD_REQUEST_HEADER_NAME};
 use crate::origin::RequestOrigin;
@@ -38,7 +38,7 @@ pub(crate) struct HeaderSet {
     /// `authorization` is listed.
     pub(crate) authorization: bool,
     /// Listed names, lower-case.
-    pub(crate) names: HashSet<Box<[u8]>>,
+    pub(crate) names: FastSet<Box<[u8]>>,
 }
 
 impl HeaderSet {
