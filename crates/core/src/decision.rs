@@ -1,7 +1,7 @@
 //! Deciding: request in, typed decision out. Pure and allocation-free.
 
 use http::header::{
-    GetAll, HeaderMap, HeaderValue, ACCESS_CONTROL_REQUEST_HEADERS, ACCESS_CONTROL_REQUEST_METHOD, HOST, ORIGIN,
+    GetAll, HeaderMap, HeaderValue, ACCESS_CONTROL_REQUEST_METHOD, HOST, ORIGIN,
 };
 use http::{Method, StatusCode};
 
@@ -355,9 +355,14 @@ impl Policy {
             Ok(r) => r,
             Err(p) => return self.rejected(kind, malformed(RequestHeader::AccessControlRequestHeaders, p.as_str()), false),
         };
-        let private_network = headers
-            .get(&ACCESS_CONTROL_REQUEST_PRIVATE_NETWORK)
-            .is_some_and(|v| v.as_bytes() == b"true");
+        // Looked up only once a rule has matched everything else: a preflight
+        // rejected earlier never pays for hashing this long custom name.
+        let mut private_network = None;
+        let mut asks_private_network = || {
+            *private_network.get_or_insert_with(|| {
+                headers.get(&ACCESS_CONTROL_REQUEST_PRIVATE_NETWORK).is_some_and(|v| v.as_bytes() == b"true")
+            })
+        };
         let method = acrm.as_bytes();
 
         let mut stage = Stage::Nothing;
@@ -380,6 +385,7 @@ impl Policy {
                 continue;
             }
             stage = Stage::Headers;
+            let private_network = asks_private_network();
             if private_network && !rule.private_network {
                 continue;
             }
@@ -387,7 +393,7 @@ impl Policy {
                 allow_origin: Some(allow_origin_value(rule, origin)),
                 allow_credentials: rule.credentials,
                 allow_methods: (!is_cors_safelisted_method(method)).then(|| acrm.clone()),
-                allow_headers: allow_headers_value(rule, &requested, headers),
+                allow_headers: allow_headers_value(rule, &requested),
                 max_age: rule.max_age.clone(),
                 allow_private_network: private_network,
                 vary: self.preflight_vary,
@@ -419,7 +425,7 @@ fn allow_origin_value(rule: &Rule, origin: &HeaderValue) -> HeaderValue {
 /// credentials when the rule allows any header (naming `authorization` if
 /// allowed, since `*` never covers it); otherwise the requested names, which
 /// the rule has just allowed one by one.
-fn allow_headers_value(rule: &Rule, requested: &RequestedHeaders<'_>, headers: &HeaderMap) -> Option<HeaderValue> {
+fn allow_headers_value(rule: &Rule, requested: &RequestedHeaders<'_>) -> Option<HeaderValue> {
     if requested.is_empty() {
         return None;
     }
@@ -427,7 +433,7 @@ fn allow_headers_value(rule: &Rule, requested: &RequestedHeaders<'_>, headers: &
         return Some(wildcard.clone());
     }
     if requested.line_count() == 1 {
-        return headers.get(ACCESS_CONTROL_REQUEST_HEADERS).cloned();
+        return requested.first_line().cloned();
     }
     if let (false, Some(list)) = (rule.headers.any, &rule.allow_headers_list) {
         return Some(list.clone());

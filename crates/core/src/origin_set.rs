@@ -11,6 +11,7 @@
 use crate::fast_hash::{FastMap, FastSet};
 use crate::origin::{RequestOrigin, Scheme, MAX_ORIGIN_LEN};
 use crate::pattern::{HostSpec, OriginPattern, PortSpec};
+use crate::rule::SMALL_SET;
 
 #[derive(Clone, Debug, Default)]
 pub(crate) struct OriginSet {
@@ -63,7 +64,13 @@ impl OriginSet {
         if origin == b"null" {
             return self.null;
         }
-        if self.exact.contains(origin) {
+        // A few exact origins are cheaper to compare than to hash.
+        let listed = if self.exact.len() <= SMALL_SET {
+            self.exact.iter().any(|o| **o == *origin)
+        } else {
+            self.exact.contains(origin)
+        };
+        if listed {
             return true;
         }
         if self.any_port.is_empty() && self.subdomains.is_empty() {

@@ -31,6 +31,9 @@ impl MethodSet {
     }
 }
 
+/// Sets up to this size are searched linearly rather than hashed into.
+pub(crate) const SMALL_SET: usize = 8;
+
 #[derive(Clone, Debug, Default)]
 pub(crate) struct HeaderSet {
     /// `*`: any name except `authorization`.
@@ -58,6 +61,11 @@ impl HeaderSet {
     fn contains(&self, name: &[u8]) -> bool {
         if self.names.is_empty() {
             return false;
+        }
+        // A handful of names (the usual case) are cheaper to compare than to
+        // hash: most differ in length, and stored names are lower-case.
+        if self.names.len() <= SMALL_SET {
+            return self.names.iter().any(|n| n.eq_ignore_ascii_case(name));
         }
         if !name.iter().any(u8::is_ascii_uppercase) {
             return self.names.contains(name);
