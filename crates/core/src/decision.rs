@@ -69,6 +69,24 @@ pub struct LocalAnswer {
     pub debug_body: Option<String>,
 }
 
+/// What a middleware does with a request: [`Decision::into_action`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Action {
+    /// Answer without calling the inner service.
+    Answer(LocalAnswer),
+    /// Call the inner service, then finish its response.
+    Forward(Pending),
+}
+
+/// Why a decision is answered locally.
+#[derive(Clone, Copy)]
+enum Local<'a> {
+    /// An allowed preflight.
+    Grant,
+    /// A rejected preflight, or a strict-mode rejection: what was rejected, and why.
+    Reject(&'static str, RejectReason<'a>),
+}
+
 /// What is left to do once the request has gone to the inner service.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Pending {
@@ -153,28 +171,53 @@ impl<'a> Decision<'a> {
     /// rejected cross-origin actual request. Always `None` in report-only
     /// mode.
     pub fn local_answer(&self) -> Option<LocalAnswer> {
+        Some(match self.local()? {
+            Local::Grant => self.grant(self.headers.clone()),
+            Local::Reject(what, reason) => self.refusal(what, reason),
+        })
+    }
+
+    /// What to do with the request, consuming the decision: answer it here,
+    /// or pass it on and finish the response with [`Pending`]. The same as
+    /// [`local_answer`](Self::local_answer) then
+    /// [`into_pending`](Self::into_pending), without copying the headers.
+    pub fn into_action(self) -> Action {
+        match self.local() {
+            Some(Local::Grant) => {
+                let answer = LocalAnswer { status: self.policy.preflight_status, headers: self.headers, debug_body: None };
+                Action::Answer(answer)
+            }
+            Some(Local::Reject(what, reason)) => Action::Answer(self.refusal(what, reason)),
+            None => Action::Forward(self.into_pending()),
+        }
+    }
+
+    fn local(&self) -> Option<Local<'a>> {
         if self.policy.mode == Mode::ReportOnly {
             return None;
         }
-        let rejected = |what: &str, reason: &RejectReason<'_>| LocalAnswer {
+        match (self.kind, &self.outcome) {
+            (RequestKind::Preflight, Outcome::Allowed { .. }) => Some(Local::Grant),
+            (RequestKind::Preflight, Outcome::Rejected(reason)) => Some(Local::Reject("preflight", *reason)),
+            (RequestKind::Actual, Outcome::Rejected(reason)) if self.policy.strict && !self.same_origin => {
+                Some(Local::Reject("request", *reason))
+            }
+            _ => None,
+        }
+    }
+
+    fn grant(&self, headers: CorsHeaders) -> LocalAnswer {
+        LocalAnswer { status: self.policy.preflight_status, headers, debug_body: None }
+    }
+
+    fn refusal(&self, what: &str, reason: RejectReason<'_>) -> LocalAnswer {
+        LocalAnswer {
             status: StatusCode::FORBIDDEN,
             headers: CorsHeaders { vary: self.headers.vary, ..CorsHeaders::default() },
             debug_body: self
                 .policy
                 .debug
                 .then(|| format!("CORS {what} rejected: {reason}; to allow it, {}.\n", reason.hint())),
-        };
-        match (self.kind, &self.outcome) {
-            (RequestKind::Preflight, Outcome::Allowed { .. }) => Some(LocalAnswer {
-                status: self.policy.preflight_status,
-                headers: self.headers.clone(),
-                debug_body: None,
-            }),
-            (RequestKind::Preflight, Outcome::Rejected(reason)) => Some(rejected("preflight", reason)),
-            (RequestKind::Actual, Outcome::Rejected(reason)) if self.policy.strict && !self.same_origin => {
-                Some(rejected("request", reason))
-            }
-            _ => None,
         }
     }
 
@@ -452,4 +495,62 @@ fn is_same_origin(origin: &[u8], authority: &[u8]) -> bool {
         _ => (authority, None),
     };
     host.eq_ignore_ascii_case(o.host) && port.unwrap_or(o.scheme.default_port()) == o.port_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{PolicyConfig, RuleConfig};
+
+    fn request(method: Method, pairs: &[(&'static str, &'static str)]) -> (Method, HeaderMap) {
+        let mut h = HeaderMap::new();
+        for (n, v) in pairs {
+            h.append(*n, HeaderValue::from_static(v));
+        }
+        (method, h)
+    }
+
+    #[test]
+    fn into_action_agrees_with_local_answer_and_into_pending() {
+        let rule = || {
+            RuleConfig::new(["https://a.example"])
+                .methods(["GET", "PUT"])
+                .request_headers(["x-a"])
+                .credentials(true)
+                .max_age(60)
+        };
+        let policies = [
+            PolicyConfig::new(rule()),
+            PolicyConfig::new(rule()).strict(true).debug(true),
+            PolicyConfig::new(rule()).mode(Mode::ReportOnly),
+        ];
+        let requests = [
+            request(Method::GET, &[]),
+            request(Method::GET, &[("origin", "https://a.example")]),
+            request(Method::GET, &[("origin", "https://b.example")]),
+            request(Method::GET, &[("origin", "https://b.example"), ("host", "b.example")]),
+            request(Method::OPTIONS, &[("origin", "https://a.example"), ("access-control-request-method", "PUT")]),
+            request(
+                Method::OPTIONS,
+                &[("origin", "https://a.example"), ("access-control-request-method", "PUT"), ("access-control-request-headers", "x-a")],
+            ),
+            request(
+                Method::OPTIONS,
+                &[("origin", "https://a.example"), ("access-control-request-method", "PUT"), ("access-control-request-headers", "x-b")],
+            ),
+            request(Method::OPTIONS, &[("origin", "https://b.example"), ("access-control-request-method", "PUT")]),
+            request(Method::OPTIONS, &[("origin", "https://a.example")]),
+        ];
+        for config in policies {
+            let policy = Policy::new(config).unwrap().policy;
+            for (method, headers) in &requests {
+                let decision = policy.evaluate(method, "/", headers);
+                let expected = match decision.local_answer() {
+                    Some(answer) => Action::Answer(answer),
+                    None => Action::Forward(decision.clone().into_pending()),
+                };
+                assert_eq!(decision.into_action(), expected, "{method} {headers:?}");
+            }
+        }
+    }
 }

@@ -65,7 +65,8 @@ impl HeaderSet {
         // A handful of names (the usual case) are cheaper to compare than to
         // hash: most differ in length, and stored names are lower-case.
         if self.names.len() <= SMALL_SET {
-            return self.names.iter().any(|n| n.eq_ignore_ascii_case(name));
+            // Browsers send lower-case names, so try an exact compare first.
+            return self.names.iter().any(|n| n.len() == name.len() && (**n == *name || n.eq_ignore_ascii_case(name)));
         }
         if !name.iter().any(u8::is_ascii_uppercase) {
             return self.names.contains(name);
