@@ -87,32 +87,28 @@ impl<'a> RequestedHeaders<'a> {
     /// limit or the first element that is not a name is the problem — and
     /// counts the names.
     ///
-    /// One pass over the bytes per line, with no iterator adaptors: this
-    /// runs on every preflight. Per element: optional whitespace, a run of
+    /// One pass over the bytes per line, with no adaptor chains: this runs
+    /// on every preflight. Per element: optional whitespace, a run of
     /// `tchar`s, optional whitespace, then a comma or the end of the line;
     /// anything else means the trimmed element is not a name.
     fn validate(&self) -> Result<usize, AcrhProblem> {
         let mut empty = 0;
         let mut names = 0;
         for line in &self.lines[..self.count] {
-            let n = line.len();
-            let mut i = 0;
+            let mut rest: &[u8] = line;
             loop {
-                while i < n && is_http_tab_or_space(line[i]) {
-                    i += 1;
-                }
-                let start = i;
-                while i < n && is_tchar(line[i]) {
-                    i += 1;
-                }
-                let end = i;
-                while i < n && is_http_tab_or_space(line[i]) {
-                    i += 1;
-                }
-                if i < n && line[i] != b',' {
-                    return Err(AcrhProblem::InvalidName);
-                }
-                if start == end {
+                let element = skip_tab_or_space(rest);
+                let name_len = element.iter().position(|&b| !is_tchar(b)).unwrap_or(element.len());
+                let after = skip_tab_or_space(&element[name_len..]);
+                let last = match after.split_first() {
+                    None => true,
+                    Some((b',', tail)) => {
+                        rest = tail;
+                        false
+                    }
+                    Some(_) => return Err(AcrhProblem::InvalidName),
+                };
+                if name_len == 0 {
                     empty += 1;
                     if empty > MAX_ACRH_EMPTY_ELEMENTS {
                         return Err(AcrhProblem::TooManyEmptyElements);
@@ -120,10 +116,9 @@ impl<'a> RequestedHeaders<'a> {
                 } else {
                     names += 1;
                 }
-                if i >= n {
+                if last {
                     break;
                 }
-                i += 1;
             }
         }
         Ok(names)
@@ -150,6 +145,12 @@ impl<'a> RequestedHeaders<'a> {
     pub(crate) fn first_line(&self) -> Option<&'a HeaderValue> {
         self.first
     }
+}
+
+/// `s` without its leading tabs and spaces.
+fn skip_tab_or_space(s: &[u8]) -> &[u8] {
+    let n = s.iter().position(|&b| !is_http_tab_or_space(b)).unwrap_or(s.len());
+    &s[n..]
 }
 
 /// The non-empty elements of the lines, trimmed: what
