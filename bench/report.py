@@ -1,9 +1,11 @@
 #!/usr/bin/env python3
 """Turns the benchmark outputs into BENCHMARKS.md's tables.
 
-    python3 bench/report.py ICOUNT.tsv [CRITERION_DIR]
+    python3 bench/report.py ICOUNT.tsv [MORE.tsv ...] [--criterion DIR]
 
-ICOUNT.tsv comes from icount.sh; CRITERION_DIR (default target/criterion)
+ICOUNT.tsv comes from icount.sh (later files override earlier ones, so a
+re-run of some libraries can be laid over a full run); DIR (default
+target/criterion)
 from `cargo bench -p crossgate-bench --bench middleware`. Overhead is a
 library minus its own baseline; ratios are crossgate's overhead over the
 peer's, and the geomean runs over every scenario.
@@ -17,9 +19,9 @@ PAIRS = [("crossgate", "tower_baseline"), ("tower_http", "tower_baseline"),
          ("actix_cors", "actix_baseline"), ("engine", "engine_baseline")]
 
 
-def load_icount(path):
+def load_icount(paths):
     data, order = {}, []
-    for line in open(path).read().splitlines()[1:]:
+    for line in [l for p in paths for l in open(p).read().splitlines()[1:]]:
         scen, lib, v = line.split("\t")
         data[(scen, lib)] = float(v)
         if scen not in order:
@@ -71,7 +73,13 @@ def table(title, unit, ov, scenarios, fmt):
 
 
 def main():
-    icount, scenarios = load_icount(sys.argv[1])
+    args = sys.argv[1:]
+    root = os.path.join(os.environ.get("CARGO_TARGET_DIR", "target"), "criterion")
+    if "--criterion" in args:
+        i = args.index("--criterion")
+        root = args[i + 1]
+        del args[i:i + 2]
+    icount, scenarios = load_icount(args)
     ov = overheads(icount, scenarios)
     table("Instructions per request added over the baseline (callgrind):", "instructions",
           ov, scenarios, lambda v: "—" if v is None else f"{v:,.0f}")
@@ -80,7 +88,6 @@ def main():
     print("|---|---:|---:|---:|")
     for s in scenarios:
         print(f"| {s} | {icount[(s, 'tower_baseline')]:,.0f} | {icount[(s, 'actix_baseline')]:,.0f} | {icount[(s, 'engine_baseline')]:,.0f} |")
-    root = sys.argv[2] if len(sys.argv) > 2 else os.path.join(os.environ.get("CARGO_TARGET_DIR", "target"), "criterion")
     crit = load_criterion(root, scenarios)
     if crit:
         cov = overheads(crit, scenarios)
