@@ -104,19 +104,23 @@ impl CorsHeaders {
     pub fn write_to(&self, headers: &mut HeaderMap) {
         // Field by field rather than through `iter()`: no intermediate array
         // of cloned values, and nothing at all for the absent ones.
-        fn put(headers: &mut HeaderMap, name: &HeaderName, value: Option<&HeaderValue>) {
+        // Names by value: the standard ones are constants, so nothing is
+        // cloned to key the map.
+        fn put(headers: &mut HeaderMap, name: HeaderName, value: Option<&HeaderValue>) {
             if let Some(v) = value {
                 headers.insert(name, v.clone());
             }
         }
         let t = Some(&TRUE).filter(|_| self.allow_credentials);
-        put(headers, &ACCESS_CONTROL_ALLOW_ORIGIN, self.allow_origin.as_ref());
-        put(headers, &ACCESS_CONTROL_ALLOW_CREDENTIALS, t);
-        put(headers, &ACCESS_CONTROL_ALLOW_METHODS, self.allow_methods.as_ref());
-        put(headers, &ACCESS_CONTROL_ALLOW_HEADERS, self.allow_headers.as_ref());
-        put(headers, &ACCESS_CONTROL_MAX_AGE, self.max_age.as_ref());
-        put(headers, &ACCESS_CONTROL_EXPOSE_HEADERS, self.expose_headers.as_ref());
-        put(headers, &ACCESS_CONTROL_ALLOW_PRIVATE_NETWORK, Some(&TRUE).filter(|_| self.allow_private_network));
+        put(headers, ACCESS_CONTROL_ALLOW_ORIGIN, self.allow_origin.as_ref());
+        put(headers, ACCESS_CONTROL_ALLOW_CREDENTIALS, t);
+        put(headers, ACCESS_CONTROL_ALLOW_METHODS, self.allow_methods.as_ref());
+        put(headers, ACCESS_CONTROL_ALLOW_HEADERS, self.allow_headers.as_ref());
+        put(headers, ACCESS_CONTROL_MAX_AGE, self.max_age.as_ref());
+        put(headers, ACCESS_CONTROL_EXPOSE_HEADERS, self.expose_headers.as_ref());
+        if self.allow_private_network {
+            headers.insert(ACCESS_CONTROL_ALLOW_PRIVATE_NETWORK.clone(), TRUE.clone());
+        }
         self.vary.merge_into(headers);
     }
 
