@@ -47,7 +47,7 @@ fn middleware(c: &mut Criterion) {
         // The engine's baseline is zero work: the request is built outside
         // the timed part, so its group entry measures the harness floor.
         group.bench_function(Lib::EngineBaseline.name(), |b| {
-            b.iter_batched(tower_input, |r| black_box(r), BatchSize::SmallInput)
+            b.iter_batched(tower_input, black_box, BatchSize::SmallInput)
         });
         let policy = crossgate_policy(&s);
         group.bench_function(Lib::Engine.name(), |b| {

@@ -36,7 +36,7 @@ pub fn cors_response_header_names() -> [&'static HeaderName; 7] {
 
 /// Whether `name` is one of [`cors_response_header_names`].
 fn is_cors_response_header(name: &HeaderName) -> bool {
-    cors_response_header_names().iter().any(|n| *n == name)
+    cors_response_header_names().contains(&name)
 }
 
 /// The CORS headers one decision adds to a response.
