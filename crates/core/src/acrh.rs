@@ -9,9 +9,9 @@
 //!
 //! [Fetch §3.2.2]: https://fetch.spec.whatwg.org/#http-new-header-syntax
 
-use http::header::{HeaderMap, ACCESS_CONTROL_REQUEST_HEADERS};
+use http::header::{HeaderMap, HeaderValue, ACCESS_CONTROL_REQUEST_HEADERS};
 
-use crate::fetch::{is_tchar, trim_http_tab_or_space};
+use crate::fetch::{is_http_tab_or_space, is_tchar, trim_http_tab_or_space};
 
 /// The most bytes of `Access-Control-Request-Headers` crossgate reads, over
 /// all lines. A browser lists only the page's own non-safelisted header
@@ -53,6 +53,11 @@ impl AcrhProblem {
 pub(crate) struct RequestedHeaders<'a> {
     lines: [&'a [u8]; MAX_ACRH_LINES],
     count: usize,
+    /// The first line as sent, so that echoing a one-line request needs no
+    /// second header-map probe.
+    first: Option<&'a HeaderValue>,
+    /// How many names were requested (empty elements not counted).
+    names: usize,
 }
 
 impl<'a> RequestedHeaders<'a> {
@@ -60,6 +65,7 @@ impl<'a> RequestedHeaders<'a> {
         let mut lines: [&[u8]; MAX_ACRH_LINES] = [&[]; MAX_ACRH_LINES];
         let mut count = 0;
         let mut total = 0;
+        let mut first = None;
         for value in headers.get_all(ACCESS_CONTROL_REQUEST_HEADERS) {
             if count == MAX_ACRH_LINES {
                 return Err(AcrhProblem::TooManyLines);
@@ -69,55 +75,125 @@ impl<'a> RequestedHeaders<'a> {
                 return Err(AcrhProblem::TooLong);
             }
             lines[count] = value.as_bytes();
+            first.get_or_insert(value);
             count += 1;
         }
-        let parsed = RequestedHeaders { lines, count };
-        parsed.validate()?;
+        let mut parsed = RequestedHeaders { lines, count, first, names: 0 };
+        parsed.names = parsed.validate()?;
         Ok(parsed)
     }
 
-    fn validate(&self) -> Result<(), AcrhProblem> {
+    /// Checks every element in order — the first empty element past the
+    /// limit or the first element that is not a name is the problem — and
+    /// counts the names.
+    ///
+    /// One pass over the bytes per line, with no adaptor chains: this runs
+    /// on every preflight. Per element: optional whitespace, a run of
+    /// `tchar`s, optional whitespace, then a comma or the end of the line;
+    /// anything else means the trimmed element is not a name.
+    fn validate(&self) -> Result<usize, AcrhProblem> {
         let mut empty = 0;
-        for element in self.elements() {
-            if element.is_empty() {
-                empty += 1;
-                if empty > MAX_ACRH_EMPTY_ELEMENTS {
-                    return Err(AcrhProblem::TooManyEmptyElements);
+        let mut names = 0;
+        for line in &self.lines[..self.count] {
+            let mut rest: &[u8] = line;
+            loop {
+                let element = skip_tab_or_space(rest);
+                let name_len = element.iter().position(|&b| !is_tchar(b)).unwrap_or(element.len());
+                let after = skip_tab_or_space(&element[name_len..]);
+                let last = match after.split_first() {
+                    None => true,
+                    Some((b',', tail)) => {
+                        rest = tail;
+                        false
+                    }
+                    Some(_) => return Err(AcrhProblem::InvalidName),
+                };
+                if name_len == 0 {
+                    empty += 1;
+                    if empty > MAX_ACRH_EMPTY_ELEMENTS {
+                        return Err(AcrhProblem::TooManyEmptyElements);
+                    }
+                } else {
+                    names += 1;
                 }
-            } else if !element.iter().all(|&b| is_tchar(b)) {
-                return Err(AcrhProblem::InvalidName);
+                if last {
+                    break;
+                }
             }
         }
-        Ok(())
+        Ok(names)
     }
 
-    fn elements(&self) -> impl Iterator<Item = &'a [u8]> + '_ {
-        self.lines[..self.count]
-            .iter()
-            .flat_map(|line| line.split(|&b| b == b','))
-            .map(trim_http_tab_or_space)
-    }
+
 
     /// The requested names, as sent (not lower-cased), empty elements skipped.
-    pub(crate) fn names(&self) -> impl Iterator<Item = &'a [u8]> + '_ {
-        self.elements().filter(|e| !e.is_empty())
+    pub(crate) fn names(&self) -> Names<'a, '_> {
+        Names { lines: &self.lines[..self.count], rest: &[] }
     }
 
     /// Whether no name was requested.
     pub(crate) fn is_empty(&self) -> bool {
-        self.names().next().is_none()
+        self.names == 0
     }
 
     /// The number of header lines.
     pub(crate) fn line_count(&self) -> usize {
         self.count
     }
+
+    /// The first line's value, if any.
+    pub(crate) fn first_line(&self) -> Option<&'a HeaderValue> {
+        self.first
+    }
+}
+
+/// `s` without its leading tabs and spaces.
+fn skip_tab_or_space(s: &[u8]) -> &[u8] {
+    let n = s.iter().position(|&b| !is_http_tab_or_space(b)).unwrap_or(s.len());
+    &s[n..]
+}
+
+/// The non-empty elements of the lines, trimmed: what
+/// `lines.flat_map(split(',')).map(trim).filter(non-empty)` yields, without
+/// the adaptor chain (it runs once per rule on every preflight).
+pub(crate) struct Names<'a, 'r> {
+    /// Lines not started yet.
+    lines: &'r [&'a [u8]],
+    /// What is left of the current line.
+    rest: &'a [u8],
+}
+
+impl<'a> Iterator for Names<'a, '_> {
+    type Item = &'a [u8];
+
+    fn next(&mut self) -> Option<&'a [u8]> {
+        loop {
+            if self.rest.is_empty() {
+                // An exhausted (or empty) line has no non-empty element left.
+                let (line, more) = self.lines.split_first()?;
+                self.rest = line;
+                self.lines = more;
+                continue;
+            }
+            let element = match self.rest.iter().position(|&b| b == b',') {
+                Some(comma) => {
+                    let e = &self.rest[..comma];
+                    self.rest = &self.rest[comma + 1..];
+                    e
+                }
+                None => std::mem::take(&mut self.rest),
+            };
+            let element = trim_http_tab_or_space(element);
+            if !element.is_empty() {
+                return Some(element);
+            }
+        }
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use http::HeaderValue;
 
     fn parse(lines: &[&'static str]) -> Result<Vec<String>, AcrhProblem> {
         let mut h = HeaderMap::new();
@@ -134,6 +210,63 @@ mod tests {
         assert_eq!(parse(&["X-A , x-b", "x-c"]).unwrap(), ["X-A", "x-b", "x-c"]);
         assert_eq!(parse(&["a,,b,"]).unwrap(), ["a", "b"]);
         assert!(parse(&[]).unwrap().is_empty());
+    }
+
+    /// The element-by-element definition the single pass must agree with.
+    fn reference(lines: &[&[u8]]) -> Result<usize, AcrhProblem> {
+        let (mut empty, mut names) = (0, 0);
+        for element in lines.iter().flat_map(|l| l.split(|&b| b == b',')).map(trim_http_tab_or_space) {
+            if element.is_empty() {
+                empty += 1;
+                if empty > MAX_ACRH_EMPTY_ELEMENTS {
+                    return Err(AcrhProblem::TooManyEmptyElements);
+                }
+            } else if !element.iter().all(|&b| is_tchar(b)) {
+                return Err(AcrhProblem::InvalidName);
+            } else {
+                names += 1;
+            }
+        }
+        Ok(names)
+    }
+
+    #[test]
+    fn single_pass_matches_the_definition() {
+        // Every string of up to 5 bytes over an alphabet with each class of byte.
+        let alphabet = [b'a', b'Z', b'-', b',', b' ', b'\t', b';', 0x01, 0xff];
+        let mut cases: Vec<Vec<u8>> = vec![vec![]];
+        for _ in 0..5 {
+            let next: Vec<Vec<u8>> = cases
+                .iter()
+                .filter(|c| c.len() == cases.last().unwrap().len())
+                .flat_map(|c| alphabet.iter().map(move |&b| [c.clone(), vec![b]].concat()))
+                .collect();
+            cases.extend(next);
+        }
+        cases.push(b",".repeat(17));
+        cases.push([b",".repeat(16), b";".to_vec()].concat());
+        cases.push([b";".to_vec(), b",".repeat(17)].concat());
+        for case in &cases {
+            for split in [None, Some(case.len() / 2)] {
+                let lines: Vec<&[u8]> = match split {
+                    None => vec![case],
+                    Some(k) => vec![&case[..k], &case[k..]],
+                };
+                let mut r = RequestedHeaders { lines: [&[]; MAX_ACRH_LINES], count: 0, first: None, names: 0 };
+                for (i, l) in lines.iter().enumerate() {
+                    r.lines[i] = l;
+                }
+                r.count = lines.len();
+                assert_eq!(r.validate(), reference(&lines), "{lines:?}");
+                let expected: Vec<&[u8]> = lines
+                    .iter()
+                    .flat_map(|l| l.split(|&b| b == b','))
+                    .map(trim_http_tab_or_space)
+                    .filter(|e| !e.is_empty())
+                    .collect();
+                assert_eq!(r.names().collect::<Vec<_>>(), expected, "{lines:?}");
+            }
+        }
     }
 
     #[test]

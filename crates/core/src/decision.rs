@@ -3,7 +3,7 @@
 use std::cell::Cell;
 
 use http::header::{
-    HeaderMap, HeaderValue, ACCESS_CONTROL_REQUEST_HEADERS, ACCESS_CONTROL_REQUEST_METHOD, HOST, ORIGIN,
+    GetAll, HeaderMap, HeaderValue, ACCESS_CONTROL_REQUEST_METHOD, HOST, ORIGIN,
 };
 use http::{Method, StatusCode};
 
@@ -69,6 +69,24 @@ pub struct LocalAnswer {
     pub headers: CorsHeaders,
     /// In debug mode, a one-line plain-text explanation of a rejection.
     pub debug_body: Option<String>,
+}
+
+/// What a middleware does with a request: [`Decision::into_action`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Action {
+    /// Answer without calling the inner service.
+    Answer(LocalAnswer),
+    /// Call the inner service, then finish its response.
+    Forward(Pending),
+}
+
+/// Why a decision is answered locally.
+#[derive(Clone, Copy)]
+enum Local<'a> {
+    /// An allowed preflight.
+    Grant,
+    /// A rejected preflight, or a strict-mode rejection: what was rejected, and why.
+    Reject(&'static str, RejectReason<'a>),
 }
 
 /// What is left to do once the request has gone to the inner service.
@@ -155,28 +173,53 @@ impl<'a> Decision<'a> {
     /// rejected cross-origin actual request. Always `None` in report-only
     /// mode.
     pub fn local_answer(&self) -> Option<LocalAnswer> {
+        Some(match self.local()? {
+            Local::Grant => self.grant(self.headers.clone()),
+            Local::Reject(what, reason) => self.refusal(what, reason),
+        })
+    }
+
+    /// What to do with the request, consuming the decision: answer it here,
+    /// or pass it on and finish the response with [`Pending`]. The same as
+    /// [`local_answer`](Self::local_answer) then
+    /// [`into_pending`](Self::into_pending), without copying the headers.
+    pub fn into_action(self) -> Action {
+        match self.local() {
+            Some(Local::Grant) => {
+                let answer = LocalAnswer { status: self.policy.preflight_status, headers: self.headers, debug_body: None };
+                Action::Answer(answer)
+            }
+            Some(Local::Reject(what, reason)) => Action::Answer(self.refusal(what, reason)),
+            None => Action::Forward(self.into_pending()),
+        }
+    }
+
+    fn local(&self) -> Option<Local<'a>> {
         if self.policy.mode == Mode::ReportOnly {
             return None;
         }
-        let rejected = |what: &str, reason: &RejectReason<'_>| LocalAnswer {
+        match (self.kind, &self.outcome) {
+            (RequestKind::Preflight, Outcome::Allowed { .. }) => Some(Local::Grant),
+            (RequestKind::Preflight, Outcome::Rejected(reason)) => Some(Local::Reject("preflight", *reason)),
+            (RequestKind::Actual, Outcome::Rejected(reason)) if self.policy.strict && !self.same_origin => {
+                Some(Local::Reject("request", *reason))
+            }
+            _ => None,
+        }
+    }
+
+    fn grant(&self, headers: CorsHeaders) -> LocalAnswer {
+        LocalAnswer { status: self.policy.preflight_status, headers, debug_body: None }
+    }
+
+    fn refusal(&self, what: &str, reason: RejectReason<'_>) -> LocalAnswer {
+        LocalAnswer {
             status: StatusCode::FORBIDDEN,
             headers: CorsHeaders { vary: self.headers.vary, ..CorsHeaders::default() },
             debug_body: self
                 .policy
                 .debug
                 .then(|| format!("CORS {what} rejected: {reason}; to allow it, {}.\n", reason.hint())),
-        };
-        match (self.kind, &self.outcome) {
-            (RequestKind::Preflight, Outcome::Allowed { .. }) => Some(LocalAnswer {
-                status: self.policy.preflight_status,
-                headers: self.headers.clone(),
-                debug_body: None,
-            }),
-            (RequestKind::Preflight, Outcome::Rejected(reason)) => Some(rejected("preflight", reason)),
-            (RequestKind::Actual, Outcome::Rejected(reason)) if self.policy.strict && !self.same_origin => {
-                Some(rejected("request", reason))
-            }
-            _ => None,
         }
     }
 
@@ -225,44 +268,48 @@ impl Policy {
     /// # Ok::<(), crossgate_core::ConfigErrors>(())
     /// ```
     pub fn evaluate<'a>(&'a self, method: &'a Method, path: &'a str, headers: &'a HeaderMap) -> Decision<'a> {
-        let authority = headers.get(HOST).map(HeaderValue::as_bytes);
-        self.evaluate_with_authority(method, path, headers, authority)
+        self.evaluate_with_authority(method, path, headers, || headers.get(HOST).map(HeaderValue::as_bytes))
     }
 
     /// Decides an `http::Request`, taking the target from its URI or `Host`.
     pub fn evaluate_request<'a, B>(&'a self, request: &'a http::Request<B>) -> Decision<'a> {
-        let authority = request
-            .uri()
-            .authority()
-            .map(|a| a.as_str().as_bytes())
-            .or_else(|| request.headers().get(HOST).map(HeaderValue::as_bytes));
+        let authority = || {
+            request
+                .uri()
+                .authority()
+                .map(|a| a.as_str().as_bytes())
+                .or_else(|| request.headers().get(HOST).map(HeaderValue::as_bytes))
+        };
         self.evaluate_with_authority(request.method(), request.uri().path(), request.headers(), authority)
     }
 
-    fn evaluate_with_authority<'a>(
+    /// `authority` is only called for a rejected actual request in strict
+    /// mode, the one case that needs the target: looking `Host` up for every
+    /// request would cost a header-map probe each time.
+    fn evaluate_with_authority<'a, 'h>(
         &'a self,
         method: &'a Method,
         path: &'a str,
         headers: &'a HeaderMap,
-        authority: Option<&[u8]>,
+        authority: impl FnOnce() -> Option<&'h [u8]>,
     ) -> Decision<'a> {
         let dotty = self.scoped && has_dot_segments(path);
         let mut origins = headers.get_all(ORIGIN).iter();
         let Some(origin) = origins.next() else {
             return self.not_cors(method, path, dotty);
         };
-        let kind = if method == Method::OPTIONS && headers.contains_key(ACCESS_CONTROL_REQUEST_METHOD) {
-            RequestKind::Preflight
-        } else {
-            RequestKind::Actual
-        };
+        // One probe for `Access-Control-Request-Method`, kept for the preflight.
+        let acrm = (method == Method::OPTIONS)
+            .then(|| headers.get_all(ACCESS_CONTROL_REQUEST_METHOD))
+            .filter(|lines| lines.iter().next().is_some());
+        let kind = if acrm.is_some() { RequestKind::Preflight } else { RequestKind::Actual };
         if origins.next().is_some() {
             let reason = RejectReason::MalformedRequestHeader { header: RequestHeader::Origin, problem: "sent more than once" };
             return self.rejected(kind, reason, false);
         }
-        match kind {
-            RequestKind::Preflight => self.preflight(origin, path, dotty, headers),
-            _ => self.actual(origin, method, path, dotty, authority),
+        match acrm {
+            Some(acrm) => self.preflight(origin, path, dotty, headers, acrm),
+            None => self.actual(origin, method, path, dotty, authority),
         }
     }
 
@@ -314,13 +361,13 @@ impl Policy {
         Decision { policy: self, kind: RequestKind::NotCors, outcome: Outcome::NotApplicable, headers, same_origin: false }
     }
 
-    fn actual<'a>(
+    fn actual<'a, 'h>(
         &'a self,
         origin: &'a HeaderValue,
         method: &'a Method,
         path: &str,
         dotty: bool,
-        authority: Option<&[u8]>,
+        authority: impl FnOnce() -> Option<&'h [u8]>,
     ) -> Decision<'a> {
         let m = method.as_str();
         let stage = Cell::new(Stage::Nothing);
@@ -342,15 +389,22 @@ impl Policy {
             Stage::Path => RejectReason::OriginNotAllowed,
             _ => RejectReason::MethodNotAllowed { method: m },
         };
-        let same_origin = self.strict && authority.is_some_and(|a| is_same_origin(origin.as_bytes(), a));
+        let same_origin = self.strict && authority().is_some_and(|a| is_same_origin(origin.as_bytes(), a));
         self.rejected(RequestKind::Actual, reason, same_origin)
     }
 
-    fn preflight<'a>(&'a self, origin: &'a HeaderValue, path: &str, dotty: bool, headers: &'a HeaderMap) -> Decision<'a> {
+    fn preflight<'a>(
+        &'a self,
+        origin: &'a HeaderValue,
+        path: &str,
+        dotty: bool,
+        headers: &'a HeaderMap,
+        acrm: GetAll<'a, HeaderValue>,
+    ) -> Decision<'a> {
         let kind = RequestKind::Preflight;
         let malformed = |header, problem| RejectReason::MalformedRequestHeader { header, problem };
         // Fetch: CORS-preflight request, `Access-Control-Request-Method` is one method.
-        let mut acrm_lines = headers.get_all(ACCESS_CONTROL_REQUEST_METHOD).iter();
+        let mut acrm_lines = acrm.iter();
         let acrm = match (acrm_lines.next(), acrm_lines.next()) {
             (Some(v), None) if is_method(v.as_bytes()) => v,
             (Some(_), None) => return self.rejected(kind, malformed(RequestHeader::AccessControlRequestMethod, "not a method"), false),
@@ -360,9 +414,14 @@ impl Policy {
             Ok(r) => r,
             Err(p) => return self.rejected(kind, malformed(RequestHeader::AccessControlRequestHeaders, p.as_str()), false),
         };
-        let private_network = headers
-            .get(&ACCESS_CONTROL_REQUEST_PRIVATE_NETWORK)
-            .is_some_and(|v| v.as_bytes() == b"true");
+        // Looked up only once a rule has matched everything else: a preflight
+        // rejected earlier never pays for hashing this long custom name.
+        let mut private_network = None;
+        let mut asks_private_network = || {
+            *private_network.get_or_insert_with(|| {
+                headers.get(&ACCESS_CONTROL_REQUEST_PRIVATE_NETWORK).is_some_and(|v| v.as_bytes() == b"true")
+            })
+        };
         let method = acrm.as_bytes();
 
         let stage = Cell::new(Stage::Nothing);
@@ -377,6 +436,7 @@ impl Policy {
                 continue;
             }
             stage.set(Stage::Headers);
+            let private_network = asks_private_network();
             if private_network && !rule.private_network {
                 continue;
             }
@@ -384,7 +444,7 @@ impl Policy {
                 allow_origin: Some(allow_origin_value(rule, origin)),
                 allow_credentials: rule.credentials,
                 allow_methods: (!is_cors_safelisted_method(method)).then(|| acrm.clone()),
-                allow_headers: allow_headers_value(rule, &requested, headers),
+                allow_headers: allow_headers_value(rule, &requested),
                 max_age: rule.max_age.clone(),
                 allow_private_network: private_network,
                 vary: self.preflight_vary,
@@ -416,7 +476,7 @@ fn allow_origin_value(rule: &Rule, origin: &HeaderValue) -> HeaderValue {
 /// credentials when the rule allows any header (naming `authorization` if
 /// allowed, since `*` never covers it); otherwise the requested names, which
 /// the rule has just allowed one by one.
-fn allow_headers_value(rule: &Rule, requested: &RequestedHeaders<'_>, headers: &HeaderMap) -> Option<HeaderValue> {
+fn allow_headers_value(rule: &Rule, requested: &RequestedHeaders<'_>) -> Option<HeaderValue> {
     if requested.is_empty() {
         return None;
     }
@@ -424,7 +484,7 @@ fn allow_headers_value(rule: &Rule, requested: &RequestedHeaders<'_>, headers: &
         return Some(wildcard.clone());
     }
     if requested.line_count() == 1 {
-        return headers.get(ACCESS_CONTROL_REQUEST_HEADERS).cloned();
+        return requested.first_line().cloned();
     }
     if let (false, Some(list)) = (rule.headers.any, &rule.allow_headers_list) {
         return Some(list.clone());
@@ -443,4 +503,62 @@ fn is_same_origin(origin: &[u8], authority: &[u8]) -> bool {
         _ => (authority, None),
     };
     host.eq_ignore_ascii_case(o.host) && port.unwrap_or(o.scheme.default_port()) == o.port_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{PolicyConfig, RuleConfig};
+
+    fn request(method: Method, pairs: &[(&'static str, &'static str)]) -> (Method, HeaderMap) {
+        let mut h = HeaderMap::new();
+        for (n, v) in pairs {
+            h.append(*n, HeaderValue::from_static(v));
+        }
+        (method, h)
+    }
+
+    #[test]
+    fn into_action_agrees_with_local_answer_and_into_pending() {
+        let rule = || {
+            RuleConfig::new(["https://a.example"])
+                .methods(["GET", "PUT"])
+                .request_headers(["x-a"])
+                .credentials(true)
+                .max_age(60)
+        };
+        let policies = [
+            PolicyConfig::new(rule()),
+            PolicyConfig::new(rule()).strict(true).debug(true),
+            PolicyConfig::new(rule()).mode(Mode::ReportOnly),
+        ];
+        let requests = [
+            request(Method::GET, &[]),
+            request(Method::GET, &[("origin", "https://a.example")]),
+            request(Method::GET, &[("origin", "https://b.example")]),
+            request(Method::GET, &[("origin", "https://b.example"), ("host", "b.example")]),
+            request(Method::OPTIONS, &[("origin", "https://a.example"), ("access-control-request-method", "PUT")]),
+            request(
+                Method::OPTIONS,
+                &[("origin", "https://a.example"), ("access-control-request-method", "PUT"), ("access-control-request-headers", "x-a")],
+            ),
+            request(
+                Method::OPTIONS,
+                &[("origin", "https://a.example"), ("access-control-request-method", "PUT"), ("access-control-request-headers", "x-b")],
+            ),
+            request(Method::OPTIONS, &[("origin", "https://b.example"), ("access-control-request-method", "PUT")]),
+            request(Method::OPTIONS, &[("origin", "https://a.example")]),
+        ];
+        for config in policies {
+            let policy = Policy::new(config).unwrap().policy;
+            for (method, headers) in &requests {
+                let decision = policy.evaluate(method, "/", headers);
+                let expected = match decision.local_answer() {
+                    Some(answer) => Action::Answer(answer),
+                    None => Action::Forward(decision.clone().into_pending()),
+                };
+                assert_eq!(decision.into_action(), expected, "{method} {headers:?}");
+            }
+        }
+    }
 }

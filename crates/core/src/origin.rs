@@ -48,14 +48,6 @@ impl Scheme {
             Scheme::Https => "https",
         }
     }
-
-    pub(crate) fn from_bytes(s: &[u8]) -> Option<Scheme> {
-        match s {
-            b"http" => Some(Scheme::Http),
-            b"https" => Some(Scheme::Https),
-            _ => None,
-        }
-    }
 }
 
 /// A request's `Origin` value, split into its parts without copying.
@@ -81,9 +73,15 @@ impl<'a> RequestOrigin<'a> {
         if value.len() > MAX_ORIGIN_LEN {
             return None;
         }
-        let sep = find(value, b"://")?;
-        let scheme = Scheme::from_bytes(&value[..sep])?;
-        let authority = &value[sep + 3..];
+        // The scheme is `http` or `https`, so the first `://` can only follow
+        // one of them: two prefix tests instead of a search.
+        let (scheme, authority) = if let Some(rest) = value.strip_prefix(b"https://") {
+            (Scheme::Https, rest)
+        } else if let Some(rest) = value.strip_prefix(b"http://") {
+            (Scheme::Http, rest)
+        } else {
+            return None;
+        };
         let (host, port) = split_host_port(authority)?;
         let port = match port {
             None => None,
@@ -159,20 +157,77 @@ pub(crate) fn is_canonical_host(host: &[u8]) -> bool {
                 .iter()
                 .all(|&b| matches!(b, b'0'..=b'9' | b'a'..=b'f' | b':' | b'.'));
     }
-    host.split(|&b| b == b'.').all(|label| {
-        !label.is_empty()
-            && label.len() <= 63
-            && label.iter().all(|&b| matches!(b, b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_'))
-    })
+    // One pass: every byte a label byte or a dot, no label empty or longer
+    // than 63 bytes (the last one included, so no trailing dot).
+    let mut label = 0;
+    for &b in host {
+        if b == b'.' {
+            if label == 0 {
+                return false;
+            }
+            label = 0;
+        } else if LABEL_BYTE[usize::from(b)] {
+            label += 1;
+            if label > 63 {
+                return false;
+            }
+        } else {
+            return false;
+        }
+    }
+    label > 0
 }
 
-pub(crate) fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
-    haystack.windows(needle.len()).position(|w| w == needle)
-}
+/// `a-z 0-9 - _`: the bytes of a label in a serialized host.
+const LABEL_BYTE: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut i = 0;
+    while i < 256 {
+        table[i] = matches!(i as u8, b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_');
+        i += 1;
+    }
+    table
+};
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The label-by-label definition the single pass must agree with.
+    fn reference_host(host: &[u8]) -> bool {
+        if host.is_empty() || host.len() > 253 {
+            return false;
+        }
+        if host[0] == b'[' {
+            return is_canonical_host(host);
+        }
+        host.split(|&b| b == b'.').all(|label| {
+            !label.is_empty()
+                && label.len() <= 63
+                && label.iter().all(|&b| matches!(b, b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_'))
+        })
+    }
+
+    #[test]
+    fn host_check_matches_the_definition() {
+        let alphabet = [b'a', b'0', b'-', b'_', b'.', b'A', b' ', 0xc3];
+        let mut cases: Vec<Vec<u8>> = vec![vec![]];
+        let mut frontier = cases.clone();
+        for _ in 0..5 {
+            frontier = frontier.iter().flat_map(|c| alphabet.iter().map(move |&b| [c.clone(), vec![b]].concat())).collect();
+            cases.extend(frontier.iter().cloned());
+        }
+        for n in [62, 63, 64] {
+            cases.push(vec![b'a'; n]);
+            cases.push([vec![b'a'; n], b".com".to_vec()].concat());
+            cases.push([b"x.".to_vec(), vec![b'a'; n]].concat());
+        }
+        cases.push([b"a.".repeat(126), b"a".to_vec()].concat());
+        cases.push([b"a.".repeat(127), b"a".to_vec()].concat());
+        for c in &cases {
+            assert_eq!(is_canonical_host(c), reference_host(c), "{:?}", String::from_utf8_lossy(c));
+        }
+    }
 
     #[test]
     fn canonical_origins_parse() {

@@ -8,20 +8,20 @@
 //! request host `a.b.example.com` probes `b.example.com`, `example.com` and
 //! `com`, one hash lookup each.
 
-use std::collections::{HashMap, HashSet};
-
+use crate::fast_hash::{FastMap, FastSet};
 use crate::origin::{RequestOrigin, Scheme, MAX_ORIGIN_LEN};
 use crate::pattern::{HostSpec, OriginPattern, PortSpec};
+use crate::rule::SMALL_SET;
 
 #[derive(Clone, Debug, Default)]
 pub(crate) struct OriginSet {
     any: bool,
     null: bool,
-    exact: HashSet<Box<[u8]>>,
+    exact: FastSet<Box<[u8]>>,
     /// host → schemes accepted on any port.
-    any_port: HashMap<Box<[u8]>, Vec<Scheme>>,
+    any_port: FastMap<Box<[u8]>, Vec<Scheme>>,
     /// suffix → (scheme, ports) accepted one or more labels below it.
-    subdomains: HashMap<Box<[u8]>, Vec<(Scheme, PortSpec)>>,
+    subdomains: FastMap<Box<[u8]>, Vec<(Scheme, PortSpec)>>,
     patterns: Vec<OriginPattern>,
 }
 
@@ -64,7 +64,13 @@ impl OriginSet {
         if origin == b"null" {
             return self.null;
         }
-        if self.exact.contains(origin) {
+        // A few exact origins are cheaper to compare than to hash.
+        let listed = if self.exact.len() <= SMALL_SET {
+            self.exact.iter().any(|o| **o == *origin)
+        } else {
+            self.exact.contains(origin)
+        };
+        if listed {
             return true;
         }
         if self.any_port.is_empty() && self.subdomains.is_empty() {
@@ -85,11 +91,23 @@ impl OriginSet {
         if self.subdomains.is_empty() || o.host.first() == Some(&b'[') {
             return false;
         }
-        // Probe every proper suffix that starts after a dot: `a.b.c` → `b.c`, `c`.
         let host = o.host;
+        let allowed = |specs: &Vec<(Scheme, PortSpec)>| specs.iter().any(|(s, p)| *s == o.scheme && p.matches(o.port));
+        if self.subdomains.len() <= SMALL_SET {
+            // A few suffixes: test each against the host's end, which is what
+            // the probes below find — `s` is a proper suffix of the host that
+            // starts right after a dot.
+            return self.subdomains.iter().any(|(suffix, specs)| {
+                host.len() > suffix.len()
+                    && host.ends_with(suffix)
+                    && host[host.len() - suffix.len() - 1] == b'.'
+                    && allowed(specs)
+            });
+        }
+        // Probe every proper suffix that starts after a dot: `a.b.c` → `b.c`, `c`.
         for (i, _) in host.iter().enumerate().filter(|(_, &b)| b == b'.') {
             if let Some(specs) = self.subdomains.get(&host[i + 1..]) {
-                if specs.iter().any(|(s, p)| *s == o.scheme && p.matches(o.port)) {
+                if allowed(specs) {
                     return true;
                 }
             }
@@ -133,6 +151,32 @@ mod tests {
         assert!(!s.matches_listed(b"http://localhost.evil.com:3000"));
         assert!(!s.matches_listed(b"http://LOCALHOST:3000"));
         assert!(!s.matches_listed(b"null"));
+    }
+
+    #[test]
+    fn small_and_hashed_sets_agree() {
+        // Up to SMALL_SET entries are searched linearly, more are hashed:
+        // the same questions must get the same answers either way.
+        let base = ["https://app.example.com", "https://*.example.org", "https://*.b.example.net:8443", "http://localhost:*"];
+        let padding: Vec<String> = (0..2 * SMALL_SET).map(|i| format!("https://*.pad{i}.test")).collect();
+        let exact_padding: Vec<String> = (0..2 * SMALL_SET).map(|i| format!("https://pad{i}.test")).collect();
+        let small = set(&base);
+        let mut all: Vec<&str> = base.to_vec();
+        all.extend(padding.iter().map(String::as_str));
+        all.extend(exact_padding.iter().map(String::as_str));
+        let big = set(&all);
+        for origin in [
+            "https://app.example.com", "https://x.app.example.com", "https://a.example.org", "https://a.b.example.org",
+            "https://example.org", "https://xexample.org", "http://a.example.org", "https://a.example.org:8443",
+            "https://c.b.example.net:8443", "https://c.b.example.net", "https://b.example.net:8443",
+            "http://localhost:3000", "https://localhost:3000", "null", "https://[::1]", "https://a.pad3.test",
+        ] {
+            let padded = origin.contains("pad");
+            assert_eq!(small.matches_listed(origin.as_bytes()), !padded && big.matches_listed(origin.as_bytes()), "{origin}");
+        }
+        assert!(big.matches_listed(b"https://a.pad3.test"));
+        assert!(big.matches_listed(b"https://pad3.test"));
+        assert!(!big.matches_listed(b"https://pad3.testx"));
     }
 
     #[test]

@@ -34,6 +34,11 @@ pub fn cors_response_header_names() -> [&'static HeaderName; 7] {
     ]
 }
 
+/// Whether `name` is one of [`cors_response_header_names`].
+fn is_cors_response_header(name: &HeaderName) -> bool {
+    cors_response_header_names().contains(&name)
+}
+
 /// The CORS headers one decision adds to a response.
 ///
 /// Values are either precomputed when the policy was built or the request's
@@ -97,11 +102,24 @@ impl CorsHeaders {
     /// preflight answer): CORS headers replace any of the same name, `Vary`
     /// is merged.
     pub fn write_to(&self, headers: &mut HeaderMap) {
-        for (name, value) in self.iter() {
-            if name == http::header::VARY {
-                continue;
+        // Field by field rather than through `iter()`: no intermediate array
+        // of cloned values, and nothing at all for the absent ones.
+        // Names by value: the standard ones are constants, so nothing is
+        // cloned to key the map.
+        fn put(headers: &mut HeaderMap, name: HeaderName, value: Option<&HeaderValue>) {
+            if let Some(v) = value {
+                headers.insert(name, v.clone());
             }
-            headers.insert(name, value);
+        }
+        let t = Some(&TRUE).filter(|_| self.allow_credentials);
+        put(headers, ACCESS_CONTROL_ALLOW_ORIGIN, self.allow_origin.as_ref());
+        put(headers, ACCESS_CONTROL_ALLOW_CREDENTIALS, t);
+        put(headers, ACCESS_CONTROL_ALLOW_METHODS, self.allow_methods.as_ref());
+        put(headers, ACCESS_CONTROL_ALLOW_HEADERS, self.allow_headers.as_ref());
+        put(headers, ACCESS_CONTROL_MAX_AGE, self.max_age.as_ref());
+        put(headers, ACCESS_CONTROL_EXPOSE_HEADERS, self.expose_headers.as_ref());
+        if self.allow_private_network {
+            headers.insert(ACCESS_CONTROL_ALLOW_PRIVATE_NETWORK.clone(), TRUE.clone());
         }
         self.vary.merge_into(headers);
     }
@@ -119,28 +137,95 @@ impl CorsHeaders {
         headers: &mut HeaderMap,
         upstream: UpstreamCorsHeaders,
     ) -> Result<(), UpstreamConflict> {
-        let has_upstream = || cors_response_header_names().iter().any(|n| headers.contains_key(*n));
+        // One pass over the response's names (a handful) instead of a probe
+        // per CORS header name (seven): most responses have none.
+        let has_upstream = headers.keys().any(is_cors_response_header);
         match upstream {
             UpstreamCorsHeaders::Replace => {
-                for name in cors_response_header_names() {
-                    if headers.contains_key(name) {
+                if has_upstream {
+                    for name in cors_response_header_names() {
                         headers.remove(name);
                     }
                 }
             }
             UpstreamCorsHeaders::Keep => {
-                if has_upstream() {
+                if has_upstream {
                     self.vary.merge_into(headers);
                     return Ok(());
                 }
             }
             UpstreamCorsHeaders::Reject => {
-                if has_upstream() {
+                if has_upstream {
                     return Err(UpstreamConflict);
                 }
             }
         }
         self.write_to(headers);
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use http::header::{CONTENT_TYPE, VARY};
+
+    fn grant() -> CorsHeaders {
+        CorsHeaders {
+            allow_origin: Some(HeaderValue::from_static("https://a.example")),
+            allow_credentials: true,
+            vary: VarySet::ORIGIN,
+            ..CorsHeaders::default()
+        }
+    }
+
+    fn upstream_response() -> HeaderMap {
+        let mut h = HeaderMap::new();
+        h.insert(CONTENT_TYPE, HeaderValue::from_static("text/plain"));
+        h.insert(ACCESS_CONTROL_ALLOW_ORIGIN, HeaderValue::from_static("*"));
+        h.append(ACCESS_CONTROL_ALLOW_ORIGIN, HeaderValue::from_static("https://b.example"));
+        h.insert(&ACCESS_CONTROL_ALLOW_PRIVATE_NETWORK, HeaderValue::from_static("true"));
+        h.insert(VARY, HeaderValue::from_static("accept-encoding"));
+        h
+    }
+
+    #[test]
+    fn replace_removes_every_upstream_cors_header() {
+        let mut h = upstream_response();
+        grant().apply_to_response(&mut h, UpstreamCorsHeaders::Replace).unwrap();
+        let acao: Vec<_> = h.get_all(ACCESS_CONTROL_ALLOW_ORIGIN).iter().collect();
+        assert_eq!(acao, ["https://a.example"]);
+        assert!(!h.contains_key(&ACCESS_CONTROL_ALLOW_PRIVATE_NETWORK));
+        assert_eq!(h[ACCESS_CONTROL_ALLOW_CREDENTIALS], "true");
+        let vary: Vec<_> = h.get_all(VARY).iter().collect();
+        assert_eq!(vary, ["accept-encoding", "Origin"]);
+
+        // Even a decision that grants nothing removes the inner grant.
+        let mut h = upstream_response();
+        CorsHeaders { vary: VarySet::ORIGIN, ..CorsHeaders::default() }
+            .apply_to_response(&mut h, UpstreamCorsHeaders::Replace)
+            .unwrap();
+        assert!(!h.contains_key(ACCESS_CONTROL_ALLOW_ORIGIN));
+    }
+
+    #[test]
+    fn keep_and_reject_see_upstream_headers() {
+        let mut h = upstream_response();
+        grant().apply_to_response(&mut h, UpstreamCorsHeaders::Keep).unwrap();
+        assert_eq!(h.get_all(ACCESS_CONTROL_ALLOW_ORIGIN).iter().count(), 2);
+        assert!(!h.contains_key(ACCESS_CONTROL_ALLOW_CREDENTIALS));
+        assert_eq!(h.get_all(VARY).iter().count(), 2);
+
+        let mut h = upstream_response();
+        assert_eq!(grant().apply_to_response(&mut h, UpstreamCorsHeaders::Reject), Err(UpstreamConflict));
+
+        let mut clean = HeaderMap::new();
+        clean.insert(CONTENT_TYPE, HeaderValue::from_static("text/plain"));
+        for mode in [UpstreamCorsHeaders::Keep, UpstreamCorsHeaders::Reject, UpstreamCorsHeaders::Replace] {
+            let mut h = clean.clone();
+            grant().apply_to_response(&mut h, mode).unwrap();
+            assert_eq!(h[ACCESS_CONTROL_ALLOW_ORIGIN], "https://a.example");
+            assert_eq!(h[VARY], "Origin");
+        }
     }
 }

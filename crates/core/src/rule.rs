@@ -1,8 +1,8 @@
 //! A compiled rule and its method and header sets.
 
-use std::collections::HashSet;
-
 use http::HeaderValue;
+
+use crate::fast_hash::FastSet;
 
 use crate::fetch::{is_forbidden_method, CORS_NON_WILDCARD_REQUEST_HEADER_NAME};
 use crate::origin::RequestOrigin;
@@ -31,6 +31,9 @@ impl MethodSet {
     }
 }
 
+/// Sets up to this size are searched linearly rather than hashed into.
+pub(crate) const SMALL_SET: usize = 8;
+
 #[derive(Clone, Debug, Default)]
 pub(crate) struct HeaderSet {
     /// `*`: any name except `authorization`.
@@ -38,7 +41,7 @@ pub(crate) struct HeaderSet {
     /// `authorization` is listed.
     pub(crate) authorization: bool,
     /// Listed names, lower-case.
-    pub(crate) names: HashSet<Box<[u8]>>,
+    pub(crate) names: FastSet<Box<[u8]>>,
 }
 
 impl HeaderSet {
@@ -58,6 +61,12 @@ impl HeaderSet {
     fn contains(&self, name: &[u8]) -> bool {
         if self.names.is_empty() {
             return false;
+        }
+        // A handful of names (the usual case) are cheaper to compare than to
+        // hash: most differ in length, and stored names are lower-case.
+        if self.names.len() <= SMALL_SET {
+            // Browsers send lower-case names, so try an exact compare first.
+            return self.names.iter().any(|n| n.len() == name.len() && (**n == *name || n.eq_ignore_ascii_case(name)));
         }
         if !name.iter().any(u8::is_ascii_uppercase) {
             return self.names.contains(name);

@@ -3,7 +3,7 @@
 //!
 //! [RFC 9110 §12.5.5]: https://www.rfc-editor.org/rfc/rfc9110#section-12.5.5
 
-use http::header::{HeaderMap, HeaderValue, VARY};
+use http::header::{Entry, HeaderMap, HeaderValue, VARY};
 
 /// The request headers a response's CORS headers depended on.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
@@ -89,8 +89,16 @@ impl VarySet {
         if self.is_empty() {
             return;
         }
+        // One probe: most responses have no `Vary` yet.
+        let mut entry = match headers.entry(VARY) {
+            Entry::Vacant(e) => {
+                e.insert(self.to_header_value());
+                return;
+            }
+            Entry::Occupied(e) => e,
+        };
         let mut present = VarySet::EMPTY;
-        for value in headers.get_all(VARY) {
+        for value in entry.iter() {
             for token in value.as_bytes().split(|&b| b == b',') {
                 let token = crate::fetch::trim_http_tab_or_space(token);
                 if token == b"*" {
@@ -103,7 +111,7 @@ impl VarySet {
         }
         let missing = VarySet(self.0 & !present.0);
         if !missing.is_empty() {
-            headers.append(VARY, missing.to_header_value());
+            entry.append(missing.to_header_value());
         }
     }
 }

@@ -46,7 +46,7 @@ mod future;
 use std::sync::Arc;
 use std::task::{Context, Poll};
 
-use crossgate_core::{Decision, Mode, Policy};
+use crossgate_core::{Action, Decision, Mode, Policy};
 use http::{Request, Response};
 use tower_layer::Layer;
 use tower_service::Service;
@@ -114,11 +114,12 @@ where
     fn call(&mut self, request: Request<ReqBody>) -> Self::Future {
         let decision = self.policy.evaluate_request(&request);
         trace_decision(&decision, &request);
-        if let Some(answer) = decision.local_answer() {
-            return ResponseFuture::local(answer);
+        // Consuming the decision moves its headers into the answer instead
+        // of cloning them.
+        match decision.into_action() {
+            Action::Answer(answer) => ResponseFuture::local(answer),
+            Action::Forward(pending) => ResponseFuture::inner(self.inner.call(request), pending),
         }
-        let pending = decision.into_pending();
-        ResponseFuture::inner(self.inner.call(request), pending)
     }
 }
 

@@ -1,0 +1,256 @@
+#!/usr/bin/env bash
+# Gateway load test, loopback only: `crossgate serve` against nginx configured
+# for the same CORS policy the way operators do it, both in front of the same
+# minimal upstream, measured with wrk; the upstream alone is the ceiling.
+#
+#   bash bench/gateway.sh
+#
+# Environment (all optional):
+#   DURATION=5      seconds per wrk run (bounded; every run stops by itself)
+#   ROUNDS=2        A/B rounds: nginx, crossgate, nginx, crossgate, ...
+#   CONNS="8 64"    connection counts
+#   CROSSGATE_BIN   a crossgate binary to use instead of building one
+#
+# Prints a Markdown table (also written to target/gateway.md): requests/s,
+# p50 and p99 latency, and the server's CPU time per request (user + system,
+# from /proc, all of its processes). wrk runs one thread; nginx one worker;
+# the upstream one thread. Debian's nginx and wrk are installed if missing.
+#
+# The policy, in both servers: origin https://app.example.com, methods GET
+# POST PUT DELETE, request headers content-type and x-requested-with,
+# credentials, max-age 600. Preflights are answered by the server itself and
+# never reach the upstream.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+DURATION="${DURATION:-5}"
+ROUNDS="${ROUNDS:-2}"
+CONNS="${CONNS:-8 64}"
+target_dir="${CARGO_TARGET_DIR:-target}"
+ORIGIN=https://app.example.com
+
+# ------------------------------------------------------------------ tools
+need=()
+command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || need+=(nginx-light)
+command -v wrk >/dev/null 2>&1 || need+=(wrk)
+command -v curl >/dev/null 2>&1 || need+=(curl)
+if [ ${#need[@]} -gt 0 ]; then
+    echo "gateway: installing ${need[*]}" >&2
+    sudo_cmd=""
+    [ "$(id -u)" -eq 0 ] || sudo_cmd="sudo"
+    $sudo_cmd apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+fi
+NGINX=$(command -v nginx || echo /usr/sbin/nginx)
+
+echo "gateway: building the upstream and crossgate (release)" >&2
+cargo build --release -q -p crossgate-bench --bin upstream
+UPSTREAM_BIN="$target_dir/release/upstream"
+if [ -z "${CROSSGATE_BIN:-}" ]; then
+    cargo build --release -q -p crossgate
+    CROSSGATE_BIN="$target_dir/release/crossgate"
+fi
+
+# ------------------------------------------------------------------ setup
+work=$(mktemp -d)
+pids=()
+cleanup() {
+    for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+    for p in "${pids[@]}"; do wait "$p" 2>/dev/null || true; done
+    rm -rf "$work"
+}
+trap cleanup EXIT
+
+free_port() {
+    python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+wait_port() { # PORT: wait up to 10 s for an HTTP answer
+    for _ in $(seq 100); do
+        curl -s -o /dev/null "http://127.0.0.1:$1/" && return 0
+        sleep 0.1
+    done
+    return 1
+}
+
+UP_PORT=$(free_port)
+NGX_PORT=$(free_port)
+CG_PORT=$(free_port)
+
+"$UPSTREAM_BIN" "127.0.0.1:$UP_PORT" 1 2>"$work/upstream.log" &
+pids+=($!)
+UP_PID=$!
+wait_port "$UP_PORT" || { echo "gateway: the upstream did not start" >&2; exit 1; }
+
+cat >"$work/nginx.conf" <<EOF
+worker_processes 1;
+daemon off;
+pid $work/nginx.pid;
+error_log $work/nginx-error.log warn;
+events { worker_connections 4096; }
+http {
+    access_log off;
+    client_body_temp_path $work/nginx-body;
+    proxy_temp_path $work/nginx-proxy;
+    fastcgi_temp_path $work/nginx-fastcgi;
+    uwsgi_temp_path $work/nginx-uwsgi;
+    scgi_temp_path $work/nginx-scgi;
+    upstream app { server 127.0.0.1:$UP_PORT; keepalive 128; }
+    # The allowed origin is reflected; anything else gets no CORS headers
+    # (an empty add_header value adds nothing).
+    map \$http_origin \$cors_origin {
+        default "";
+        "$ORIGIN" "\$http_origin";
+    }
+    map \$cors_origin \$cors_credentials {
+        "" "";
+        default "true";
+    }
+    server {
+        listen 127.0.0.1:$NGX_PORT;
+        location / {
+            if (\$request_method = OPTIONS) {
+                add_header Access-Control-Allow-Origin \$cors_origin always;
+                add_header Access-Control-Allow-Credentials \$cors_credentials always;
+                add_header Access-Control-Allow-Methods "GET, POST, PUT, DELETE" always;
+                add_header Access-Control-Allow-Headers "content-type, x-requested-with" always;
+                add_header Access-Control-Max-Age 600 always;
+                add_header Vary "Origin, Access-Control-Request-Method, Access-Control-Request-Headers" always;
+                return 204;
+            }
+            add_header Access-Control-Allow-Origin \$cors_origin always;
+            add_header Access-Control-Allow-Credentials \$cors_credentials always;
+            add_header Vary Origin always;
+            proxy_pass http://app;
+            proxy_http_version 1.1;
+            proxy_set_header Connection "";
+        }
+    }
+}
+EOF
+"$NGINX" -c "$work/nginx.conf" -p "$work" 2>"$work/nginx-start.log" &
+pids+=($!)
+NGX_PID=$!
+wait_port "$NGX_PORT" || { echo "gateway: nginx did not start:" >&2; cat "$work/nginx-start.log" "$work/nginx-error.log" >&2; exit 1; }
+
+cat >"$work/crossgate.toml" <<EOF
+listen = "127.0.0.1:$CG_PORT"
+
+[[route]]
+path = "/"
+upstream = "http://127.0.0.1:$UP_PORT"
+
+[[route.rule]]
+origins = ["$ORIGIN"]
+methods = ["GET", "POST", "PUT", "DELETE"]
+request_headers = ["content-type", "x-requested-with"]
+credentials = true
+max_age = 600
+EOF
+CG_PID=""
+# An option line `  --config <FILE>` in the help, not a mention in prose.
+if "$CROSSGATE_BIN" serve --help 2>/dev/null | grep -qE '^\s+(-[a-zA-Z], )?--config\b'; then
+    "$CROSSGATE_BIN" serve --config "$work/crossgate.toml" >"$work/crossgate.log" 2>&1 &
+    pids+=($!)
+    started=$!
+    if wait_port "$CG_PORT"; then
+        CG_PID=$started
+    else
+        echo "gateway: crossgate serve --config did not come up; skipping it:" >&2
+        tail -5 "$work/crossgate.log" >&2
+    fi
+else
+    echo "gateway: this crossgate has no 'serve --config' yet; measuring nginx and the upstream only" >&2
+fi
+
+# ------------------------------------------------------------------ checks
+# The same request must get the same CORS answer from both servers.
+show() { # NAME PORT
+    local a p
+    a=$(curl -s -o /dev/null -D - -H "Origin: $ORIGIN" "http://127.0.0.1:$2/" | tr -d '\r' |
+        awk 'NR==1{s=$2} tolower($1)=="access-control-allow-origin:"{o=$2} END{print s, o}')
+    p=$(curl -s -o /dev/null -D - -X OPTIONS -H "Origin: $ORIGIN" -H "Access-Control-Request-Method: PUT" \
+        -H "Access-Control-Request-Headers: content-type,x-requested-with" "http://127.0.0.1:$2/" | tr -d '\r' |
+        awk 'NR==1{s=$2} tolower($1)=="access-control-allow-origin:"{o=$2} END{print s, o}')
+    echo "gateway: $1: actual -> $a; preflight -> $p" >&2
+}
+show nginx "$NGX_PORT"
+[ -n "$CG_PID" ] && show crossgate "$CG_PORT"
+
+cat >"$work/actual.lua" <<EOF
+wrk.method = "GET"
+wrk.headers["Origin"] = "$ORIGIN"
+EOF
+cat >"$work/preflight.lua" <<EOF
+wrk.method = "OPTIONS"
+wrk.headers["Origin"] = "$ORIGIN"
+wrk.headers["Access-Control-Request-Method"] = "PUT"
+wrk.headers["Access-Control-Request-Headers"] = "content-type,x-requested-with"
+EOF
+
+# ------------------------------------------------------------------ runs
+cpu_ticks() { # PID...: user+system ticks of these processes and their children threads
+    local t=0 p
+    for p in "$@"; do
+        for pp in "$p" $(pgrep -P "$p" 2>/dev/null || true); do
+            [ -r "/proc/$pp/stat" ] || continue
+            t=$((t + $(awk '{print $14 + $15}' "/proc/$pp/stat")))
+        done
+    done
+    echo "$t"
+}
+hz=$(getconf CLK_TCK)
+
+results="$work/results.tsv"
+: >"$results"
+run() { # NAME PORT KIND CONNS PID...
+    local name=$1 port=$2 kind=$3 conns=$4
+    shift 4
+    local before after out
+    before=$(cpu_ticks "$@")
+    wrk -t1 -c"$conns" -d"${DURATION}s" --latency -s "$work/$kind.lua" "http://127.0.0.1:$port/" >"$work/wrk.out" 2>&1
+    after=$(cpu_ticks "$@")
+    python3 - "$name" "$kind" "$conns" "$((after - before))" "$hz" "$work/wrk.out" >>"$results" <<'PY'
+import re, sys
+name, kind, conns, ticks, hz, path = sys.argv[1:]
+out = open(path).read()
+def ms(s):
+    v, u = re.match(r"([\d.]+)(us|ms|s)", s).groups()
+    return float(v) * {"us": 0.001, "ms": 1, "s": 1000}[u]
+total = int(re.search(r"(\d+) requests in", out).group(1))
+rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+p50 = ms(re.search(r"50%\s+(\S+)", out).group(1))
+p99 = ms(re.search(r"99%\s+(\S+)", out).group(1))
+errors = re.search(r"Non-2xx or 3xx responses: (\d+)|Socket errors: (.*)", out)
+cpu_us = int(ticks) / int(hz) * 1e6 / total if total else float("nan")
+print(f"{name}\t{kind}\t{conns}\t{rps:.0f}\t{p50:.3f}\t{p99:.3f}\t{cpu_us:.1f}\t{errors.group(0) if errors else ''}")
+PY
+    tail -1 "$results" >&2
+}
+
+for conns in $CONNS; do
+    for kind in actual preflight; do
+        run upstream "$UP_PORT" "$kind" "$conns" "$UP_PID"
+        for round in $(seq "$ROUNDS"); do
+            run nginx "$NGX_PORT" "$kind" "$conns" "$NGX_PID"
+            [ -n "$CG_PID" ] && run crossgate "$CG_PORT" "$kind" "$conns" "$CG_PID"
+        done
+    done
+done
+
+# ------------------------------------------------------------------ report
+mkdir -p "$target_dir"
+python3 - "$results" "$DURATION" "$ROUNDS" <<'PY' | tee "$target_dir/gateway.md"
+import statistics, sys
+rows = [l.rstrip("\n").split("\t") for l in open(sys.argv[1])]
+groups = {}
+for name, kind, conns, rps, p50, p99, cpu, err in rows:
+    groups.setdefault((kind, int(conns), name), []).append((float(rps), float(p50), float(p99), float(cpu), err))
+print(f"wrk -t1, {sys.argv[2]} s per run, median of {sys.argv[3]} alternated runs (upstream: one run).\n")
+print("| request | connections | server | requests/s | p50 ms | p99 ms | server CPU µs/request | notes |")
+print("|---|---:|---|---:|---:|---:|---:|---|")
+for (kind, conns, name), v in sorted(groups.items(), key=lambda kv: (kv[0][0], kv[0][1], ["upstream", "nginx", "crossgate"].index(kv[0][2]))):
+    med = lambda i: statistics.median(x[i] for x in v)
+    notes = "; ".join(sorted({x[4] for x in v if x[4]}))
+    label = "upstream (ceiling)" if name == "upstream" else name
+    print(f"| {kind} | {conns} | {label} | {med(0):,.0f} | {med(1):.2f} | {med(2):.2f} | {med(3):.1f} | {notes} |")
+PY
