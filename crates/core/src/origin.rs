@@ -144,7 +144,8 @@ fn parse_canonical_port(digits: &[u8]) -> Option<u16> {
 /// Whether `host` is a host as a browser serializes it in an origin.
 ///
 /// Domains: labels of `a-z 0-9 - _` (the URL parser keeps `_`), none empty,
-/// each at most 63 bytes, at most 253 bytes in all, no trailing dot.
+/// none starting or ending with `-` (LDH), each at most 63 bytes, at most
+/// 253 bytes in all, no trailing dot.
 /// IPv6: lower-case hex, `:` and `.` in brackets (the exact compressed form is
 /// checked by the exact comparison, since IPv6 never matches a subdomain
 /// pattern).
@@ -162,6 +163,8 @@ pub(crate) fn is_canonical_host(host: &[u8]) -> bool {
     host.split(|&b| b == b'.').all(|label| {
         !label.is_empty()
             && label.len() <= 63
+            && label[0] != b'-'
+            && label[label.len() - 1] != b'-'
             && label.iter().all(|&b| matches!(b, b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_'))
     })
 }
@@ -198,6 +201,8 @@ mod tests {
             b" https://a.example.com",
             b"https://a..example.com",
             b"https://.example.com",
+            b"https://-a.example.com",
+            b"https://a-.example.com",
             b"https://user@a.example.com",
             b"ftp://a.example.com",
             b"null",
