@@ -22,7 +22,14 @@ def unescape(s: str) -> bytes:
     return re.sub(rb"\\x([0-9a-fA-F]{2})", lambda m: bytes([int(m.group(1), 16)]), s.encode())
 
 
+def expand(s: str) -> bytes:
+    """The bad-input table's `{{N*text}}` repetitions, then `\\xNN` escapes."""
+    return unescape(re.sub(r"\{\{(\d+)\*(.*?)\}\}", lambda m: m.group(2) * int(m.group(1)), s))
+
+
 def write(target: str, data: bytes) -> None:
+    if len(data) > 4096:  # libFuzzer's default max_len; the tests cover the big ones
+        return
     d = OUT / target
     d.mkdir(parents=True, exist_ok=True)
     (d / hashlib.sha1(data).hexdigest()).write_bytes(data)
@@ -57,10 +64,10 @@ def main() -> None:
 
     bad = tomllib.loads((TESTS / "bad_inputs.toml").read_text()) if (TESTS / "bad_inputs.toml").exists() else {}
     for case in bad.get("case", []):
-        for o in case.get("origin", []):
-            write("origin", unescape(o))
+        for o in case.get("origins", []) + [o for lines in case.get("origin_lines", []) for o in lines]:
+            write("origin", expand(o))
         for h in case.get("acrh", []):
-            write("acrh", unescape(h))
+            write("acrh", expand(h))
     for n in (OUT / t for t in ("origin", "acrh", "decision", "config")):
         print(f"{n.name}: {len(list(n.iterdir())) if n.exists() else 0} seeds")
 
