@@ -36,6 +36,11 @@ fn is_cors(name: &HeaderName) -> bool {
     name.as_str().starts_with("access-control-")
 }
 
+/// Whether the map has any of the CORS response headers crossgate owns.
+fn has_owned(map: &HeaderMap) -> bool {
+    crossgate_core::cors_response_header_names().iter().any(|n| map.contains_key(*n))
+}
+
 /// The `Access-Control-*` lines, sorted, for comparing two responses.
 pub fn cors_lines(map: &HeaderMap) -> Vec<(String, Vec<u8>)> {
     let mut v: Vec<_> = map
@@ -118,7 +123,7 @@ pub fn run(policy: &Policy, ex: &Exchange) -> Outcome {
                 Ok(()) => {}
                 Err(_) => {
                     assert_eq!(policy.upstream_cors_headers(), UpstreamCorsHeaders::Reject);
-                    assert!(!cors_lines(&ex.upstream).is_empty());
+                    assert!(has_owned(&ex.upstream));
                     return Outcome { local: Some(502), headers: HeaderMap::new() };
                 }
             }
@@ -128,8 +133,7 @@ pub fn run(policy: &Policy, ex: &Exchange) -> Outcome {
             Outcome { local: None, headers: map }
         }
     };
-    let kept_upstream = policy.upstream_cors_headers() == UpstreamCorsHeaders::Keep
-        && !cors_lines(&ex.upstream).is_empty();
+    let kept_upstream = policy.upstream_cors_headers() == UpstreamCorsHeaders::Keep && has_owned(&ex.upstream);
     check_response(&outcome.headers, &origins, enforce && !kept_upstream, &ex.headers);
     outcome
 }
@@ -163,12 +167,6 @@ fn check_response(map: &HeaderMap, origins: &[&HeaderValue], owned: bool, reques
     }
     if let Some(m) = map.get(ACCESS_CONTROL_ALLOW_METHODS) {
         assert_eq!(Some(m), request.get(ACCESS_CONTROL_REQUEST_METHOD), "ACAM is not the requested method");
-    }
-    for name in cors_lines(map).iter().map(|(n, _)| n) {
-        assert!(
-            crossgate_core::cors_response_header_names().iter().any(|k| k.as_str() == name),
-            "unexpected header {name}"
-        );
     }
 }
 

@@ -14,6 +14,7 @@ use crate::policy::Policy;
 use crate::reason::{RejectReason, RequestHeader};
 use crate::response::{CorsHeaders, UpstreamConflict, ACCESS_CONTROL_REQUEST_PRIVATE_NETWORK};
 use crate::rule::Rule;
+use crate::vary::VarySet;
 
 static WILDCARD: HeaderValue = HeaderValue::from_static("*");
 
@@ -264,8 +265,19 @@ impl Policy {
         }
     }
 
+    /// What a response that grants nothing varies on: as every actual
+    /// response, and in strict mode `Origin` even under a static `*` policy,
+    /// since the origin then decides between a 403 and the handler's answer.
+    fn refusal_vary(&self) -> VarySet {
+        if self.strict {
+            self.actual_vary.union(VarySet::ORIGIN)
+        } else {
+            self.actual_vary
+        }
+    }
+
     fn rejected<'a>(&'a self, kind: RequestKind, reason: RejectReason<'a>, same_origin: bool) -> Decision<'a> {
-        let vary = if kind == RequestKind::Preflight { self.preflight_vary } else { self.actual_vary };
+        let vary = if kind == RequestKind::Preflight { self.preflight_vary } else { self.refusal_vary() };
         Decision {
             policy: self,
             kind,
@@ -279,12 +291,13 @@ impl Policy {
     /// serve to a CORS request must still say it varies on `Origin` — or, for
     /// a policy that answers `*` to everyone, carry `*` already.
     fn not_cors<'a>(&'a self, method: &'a Method, path: &str, dotty: bool) -> Decision<'a> {
-        let mut headers = CorsHeaders { vary: self.actual_vary, ..CorsHeaders::default() };
+        let mut headers = CorsHeaders { vary: self.refusal_vary(), ..CorsHeaders::default() };
         if self.actual_vary.is_empty() {
             let m = method.as_str().as_bytes();
             if let Some(rule) = self.rules.iter().find(|r| r.covers_path(path, dotty) && r.methods.contains(m)) {
                 headers.allow_origin = Some(WILDCARD.clone());
                 headers.expose_headers = rule.expose_headers.clone();
+                headers.vary = VarySet::EMPTY;
             }
         }
         Decision { policy: self, kind: RequestKind::NotCors, outcome: Outcome::NotApplicable, headers, same_origin: false }

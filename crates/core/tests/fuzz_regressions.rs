@@ -21,3 +21,59 @@ fn fuzz_origin_pattern_without_scheme_and_multibyte_fifth_char() {
     ));
     assert!(Policy::new(PolicyConfig::new(RuleConfig::new(["n\u{fffd}igin"]))).is_err());
 }
+
+fn vary_of(map: &http::HeaderMap) -> Vec<&str> {
+    map.get_all("vary").iter().map(|v| v.to_str().unwrap()).collect()
+}
+
+/// What a middleware sends for this request: the local answer's status and
+/// headers, or the handler's 200 with the decision's headers.
+fn respond(policy: &Policy, method: &str, headers: &[(&str, &str)]) -> (u16, http::HeaderMap) {
+    let mut map = http::HeaderMap::new();
+    for (n, v) in headers {
+        map.append(http::HeaderName::from_bytes(n.as_bytes()).unwrap(), http::HeaderValue::from_str(v).unwrap());
+    }
+    let method = http::Method::from_bytes(method.as_bytes()).unwrap();
+    let d = policy.evaluate(&method, "/x", &map);
+    let mut out = http::HeaderMap::new();
+    match d.local_answer() {
+        Some(a) => {
+            a.headers.write_to(&mut out);
+            (a.status.as_u16(), out)
+        }
+        None => {
+            d.into_pending().finish(&mut out).unwrap();
+            (200, out)
+        }
+    }
+}
+
+/// Found by `decision` (the differential `Vary` check): under a strict
+/// policy whose rules all answer `*`, a request no rule covers passed
+/// through without `Origin` but got a 403 with one, and neither response
+/// said `Vary: Origin`, so a cache could serve one for the other. Strict
+/// mode now varies on `Origin` whenever it does not grant `*`.
+#[test]
+fn fuzz_decision_strict_static_wildcard_policy_varies_when_it_may_refuse() {
+    let policy = Policy::from_toml("strict = true\n[[rule]]\norigins = [\"*\"]\nmethods = [\"GET\"]\n").unwrap().policy;
+    let (status, h) = respond(&policy, "POST", &[]);
+    assert_eq!((status, vary_of(&h)), (200, vec!["Origin"]));
+    let (status, h) = respond(&policy, "POST", &[("origin", "https://evil.example")]);
+    assert_eq!((status, vary_of(&h)), (403, vec!["Origin"]));
+    // A same-origin POST passes, and varies too.
+    let (status, h) = respond(&policy, "POST", &[("origin", "https://api.example.com"), ("host", "api.example.com")]);
+    assert_eq!((status, vary_of(&h)), (200, vec!["Origin"]));
+    // What is granted `*` is the same for everyone: still no Vary.
+    for headers in [&[][..], &[("origin", "https://evil.example")]] {
+        let (status, h) = respond(&policy, "GET", headers);
+        assert_eq!(status, 200);
+        assert_eq!(h["access-control-allow-origin"], "*");
+        assert!(vary_of(&h).is_empty());
+    }
+    // Without strict mode nothing depends on Origin, so nothing varies.
+    let lax = Policy::from_toml("[[rule]]\norigins = [\"*\"]\nmethods = [\"GET\"]\n").unwrap().policy;
+    for headers in [&[][..], &[("origin", "https://evil.example")]] {
+        let (status, h) = respond(&lax, "POST", headers);
+        assert_eq!((status, vary_of(&h).len()), (200, 0));
+    }
+}
