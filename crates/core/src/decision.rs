@@ -255,7 +255,13 @@ impl Policy {
         } else {
             RequestKind::Actual
         };
-        if origins.next().is_some() {
+        // A repeated `Origin` is refused: no browser sends one, and proxies
+        // and servers disagree on which to read. Under a policy whose every
+        // rule answers `*` the value is never read nor reflected, so it is
+        // treated like any other `Origin`: refusing there would make the
+        // response depend on `Origin` without `Vary`, and a cache could
+        // serve the refusal to everyone.
+        if origins.next().is_some() && !self.actual_vary.is_empty() {
             let reason = RejectReason::MalformedRequestHeader { header: RequestHeader::Origin, problem: "sent more than once" };
             return self.rejected(kind, reason, false);
         }

@@ -77,3 +77,30 @@ fn fuzz_decision_strict_static_wildcard_policy_varies_when_it_may_refuse() {
         assert_eq!((status, vary_of(&h).len()), (200, 0));
     }
 }
+
+/// Found by `decision` (the differential `Vary` check): under a policy whose
+/// rules all answer `*` (and so send no `Vary`), a request with two
+/// `Origin` lines was refused (no ACAO) while any single or absent `Origin`
+/// got `*`; a shared cache storing that refusal would have served it to
+/// every browser. Such a policy never reads the value, so a repeated
+/// `Origin` now gets the same `*`; elsewhere it is still refused.
+#[test]
+fn fuzz_decision_repeated_origin_under_a_static_wildcard_policy() {
+    let star = Policy::from_toml("[[rule]]\norigins = [\"*\"]\nmethods = [\"GET\"]\n").unwrap().policy;
+    for headers in [
+        &[("origin", "https://foo.com"), ("origin", ":")][..],
+        &[("origin", "https://a.example"), ("origin", "https://b.example")],
+        &[("origin", "https://foo.com")],
+        &[],
+    ] {
+        let (status, h) = respond(&star, "GET", headers);
+        assert_eq!(status, 200);
+        assert_eq!(h.get_all("access-control-allow-origin").iter().collect::<Vec<_>>(), ["*"], "{headers:?}");
+        assert!(vary_of(&h).is_empty());
+    }
+    // Wherever the answer depends on the origin, two Origin lines get nothing.
+    let listed = Policy::from_toml("[[rule]]\norigins = [\"*\"]\n[[rule]]\norigins = [\"https://b.example\"]\ncredentials = true\n").unwrap().policy;
+    let (_, h) = respond(&listed, "GET", &[("origin", "https://b.example"), ("origin", "https://b.example")]);
+    assert!(h.get("access-control-allow-origin").is_none());
+    assert_eq!(vary_of(&h), ["Origin"]);
+}
