@@ -16,6 +16,7 @@ use crate::policy::Policy;
 use crate::reason::{RejectReason, RequestHeader};
 use crate::response::{CorsHeaders, UpstreamConflict, ACCESS_CONTROL_REQUEST_PRIVATE_NETWORK};
 use crate::rule::Rule;
+use crate::vary::VarySet;
 
 static WILDCARD: HeaderValue = HeaderValue::from_static("*");
 
@@ -303,7 +304,13 @@ impl Policy {
             .then(|| headers.get_all(ACCESS_CONTROL_REQUEST_METHOD))
             .filter(|lines| lines.iter().next().is_some());
         let kind = if acrm.is_some() { RequestKind::Preflight } else { RequestKind::Actual };
-        if origins.next().is_some() {
+        // A repeated `Origin` is refused: no browser sends one, and proxies
+        // and servers disagree on which to read. Under a policy whose every
+        // rule answers `*` the value is never read nor reflected, so it is
+        // treated like any other `Origin`: refusing there would make the
+        // response depend on `Origin` without `Vary`, and a cache could
+        // serve the refusal to everyone.
+        if origins.next().is_some() && !self.actual_vary.is_empty() {
             let reason = RejectReason::MalformedRequestHeader { header: RequestHeader::Origin, problem: "sent more than once" };
             return self.rejected(kind, reason, false);
         }
@@ -335,8 +342,19 @@ impl Policy {
         })
     }
 
+    /// What a response that grants nothing varies on: as every actual
+    /// response, and in strict mode `Origin` even under a static `*` policy,
+    /// since the origin then decides between a 403 and the handler's answer.
+    fn refusal_vary(&self) -> VarySet {
+        if self.strict {
+            self.actual_vary.union(VarySet::ORIGIN)
+        } else {
+            self.actual_vary
+        }
+    }
+
     fn rejected<'a>(&'a self, kind: RequestKind, reason: RejectReason<'a>, same_origin: bool) -> Decision<'a> {
-        let vary = if kind == RequestKind::Preflight { self.preflight_vary } else { self.actual_vary };
+        let vary = if kind == RequestKind::Preflight { self.preflight_vary } else { self.refusal_vary() };
         Decision {
             policy: self,
             kind,
@@ -350,12 +368,13 @@ impl Policy {
     /// serve to a CORS request must still say it varies on `Origin` — or, for
     /// a policy that answers `*` to everyone, carry `*` already.
     fn not_cors<'a>(&'a self, method: &'a Method, path: &str, dotty: bool) -> Decision<'a> {
-        let mut headers = CorsHeaders { vary: self.actual_vary, ..CorsHeaders::default() };
+        let mut headers = CorsHeaders { vary: self.refusal_vary(), ..CorsHeaders::default() };
         if self.actual_vary.is_empty() {
             let m = method.as_str().as_bytes();
             if let Some(rule) = self.rules.iter().find(|r| r.covers_path(path, dotty) && r.methods.contains(m)) {
                 headers.allow_origin = Some(WILDCARD.clone());
                 headers.expose_headers = rule.expose_headers.clone();
+                headers.vary = VarySet::EMPTY;
             }
         }
         Decision { policy: self, kind: RequestKind::NotCors, outcome: Outcome::NotApplicable, headers, same_origin: false }

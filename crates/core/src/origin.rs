@@ -142,7 +142,8 @@ fn parse_canonical_port(digits: &[u8]) -> Option<u16> {
 /// Whether `host` is a host as a browser serializes it in an origin.
 ///
 /// Domains: labels of `a-z 0-9 - _` (the URL parser keeps `_`), none empty,
-/// each at most 63 bytes, at most 253 bytes in all, no trailing dot.
+/// none starting or ending with `-` (LDH), each at most 63 bytes, at most
+/// 253 bytes in all, no trailing dot.
 /// IPv6: lower-case hex, `:` and `.` in brackets (the exact compressed form is
 /// checked by the exact comparison, since IPv6 never matches a subdomain
 /// pattern).
@@ -157,16 +158,21 @@ pub(crate) fn is_canonical_host(host: &[u8]) -> bool {
                 .iter()
                 .all(|&b| matches!(b, b'0'..=b'9' | b'a'..=b'f' | b':' | b'.'));
     }
-    // One pass: every byte a label byte or a dot, no label empty or longer
-    // than 63 bytes (the last one included, so no trailing dot).
+    // One pass: every byte a label byte or a dot; no label empty, longer
+    // than 63 bytes, or starting or ending with `-` (the last one included,
+    // so no trailing dot).
     let mut label = 0;
+    let mut prev = b'.';
     for &b in host {
         if b == b'.' {
-            if label == 0 {
+            if label == 0 || prev == b'-' {
                 return false;
             }
             label = 0;
         } else if LABEL_BYTE[usize::from(b)] {
+            if label == 0 && b == b'-' {
+                return false;
+            }
             label += 1;
             if label > 63 {
                 return false;
@@ -174,8 +180,9 @@ pub(crate) fn is_canonical_host(host: &[u8]) -> bool {
         } else {
             return false;
         }
+        prev = b;
     }
-    label > 0
+    label > 0 && prev != b'-'
 }
 
 /// `a-z 0-9 - _`: the bytes of a label in a serialized host.
@@ -204,6 +211,8 @@ mod tests {
         host.split(|&b| b == b'.').all(|label| {
             !label.is_empty()
                 && label.len() <= 63
+                && label[0] != b'-'
+                && label[label.len() - 1] != b'-'
                 && label.iter().all(|&b| matches!(b, b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_'))
         })
     }
@@ -253,6 +262,8 @@ mod tests {
             b" https://a.example.com",
             b"https://a..example.com",
             b"https://.example.com",
+            b"https://-a.example.com",
+            b"https://a-.example.com",
             b"https://user@a.example.com",
             b"ftp://a.example.com",
             b"null",

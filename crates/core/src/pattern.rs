@@ -194,7 +194,7 @@ pub fn parse_pattern(input: &str) -> Result<ParsedPattern, PatternError> {
         return Err(err(Code::OriginInvalid, "the opaque origin is spelled `null`", "write `null` in lower case"));
     }
     let Some(sep) = input.find("://") else {
-        if input.len() >= 5 && input[..5].eq_ignore_ascii_case("file:") {
+        if input.len() >= 5 && input.as_bytes()[..5].eq_ignore_ascii_case(b"file:") {
             return Err(file_origin());
         }
         if let Some(rest) = input.strip_prefix("*.") {
