@@ -409,18 +409,7 @@ impl Fetch {
             ResponseType::Basic => (response.status, check::readable_headers(&response.headers, None)),
             _ => (0, Vec::new()),
         };
-        self.state = State::Done(Verdict {
-            allowed: true,
-            response_type,
-            status,
-            readable_headers: readable,
-            blocked: None,
-            steps: self.steps.clone(),
-            same_origin: self.request.origin.same_origin_url(&self.initial_url),
-            preflights_sent: self.preflights_sent,
-            requests_sent: self.requests_sent,
-            actual_reached_server: false,
-        });
+        self.state = State::Done(self.verdict_success(response_type, status, readable));
     }
 
     /// HTTP-redirect fetch (§1.15).
@@ -432,18 +421,7 @@ impl Fetch {
                 return;
             }
             RedirectMode::Manual => {
-                self.state = State::Done(Verdict {
-                    allowed: true,
-                    response_type: ResponseType::OpaqueRedirect,
-                    status: 0,
-                    readable_headers: Vec::new(),
-                    blocked: None,
-                    steps: self.steps.clone(),
-                    same_origin: self.request.origin.same_origin_url(&self.initial_url),
-                    preflights_sent: self.preflights_sent,
-                    requests_sent: self.requests_sent,
-                    actual_reached_server: false,
-                });
+                self.state = State::Done(self.verdict_success(ResponseType::OpaqueRedirect, 0, Vec::new()));
                 return;
             }
             RedirectMode::Follow => {}
@@ -519,6 +497,22 @@ impl Fetch {
             b.param = param;
         }
         self.state = State::Done(v);
+    }
+
+    /// The verdict of a call the page gets an answer to.
+    fn verdict_success(&self, response_type: ResponseType, status: u16, readable_headers: Vec<(String, String)>) -> Verdict {
+        Verdict {
+            allowed: true,
+            response_type,
+            status,
+            readable_headers,
+            blocked: None,
+            steps: self.steps.clone(),
+            same_origin: self.request.origin.same_origin_url(&self.initial_url),
+            preflights_sent: self.preflights_sent,
+            requests_sent: self.requests_sent,
+            actual_reached_server: false,
+        }
     }
 
     fn verdict_error(&mut self, stage: Stage, error: Option<CorsError>, code: &'static str, message: String, hint: String) -> Verdict {

@@ -9,6 +9,12 @@
 
 use std::collections::BTreeMap;
 
+// The bad-input table's loader, for its `\xNN` unescaping.
+#[allow(dead_code)]
+#[path = "support/bad_inputs.rs"]
+mod table;
+use table::unescape;
+
 use crossgate_core::{Outcome, Policy, RequestKind};
 use http::{HeaderMap, HeaderName, HeaderValue, Method};
 use serde::Deserialize;
@@ -40,23 +46,6 @@ struct Case {
     #[serde(default)]
     body: Option<String>,
     response: Vec<String>,
-}
-
-/// `\xNN` escapes let a case carry any byte.
-fn unescape(s: &str) -> Vec<u8> {
-    let b = s.as_bytes();
-    let mut out = Vec::with_capacity(b.len());
-    let mut i = 0;
-    while i < b.len() {
-        if b[i] == b'\\' && b.get(i + 1) == Some(&b'x') && i + 3 < b.len() {
-            out.push(u8::from_str_radix(&s[i + 2..i + 4], 16).expect("hex escape"));
-            i += 4;
-        } else {
-            out.push(b[i]);
-            i += 1;
-        }
-    }
-    out
 }
 
 fn header_map(lines: &[String]) -> HeaderMap {

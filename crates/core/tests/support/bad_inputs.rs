@@ -148,7 +148,8 @@ pub fn expand(s: &str) -> Vec<u8> {
     out
 }
 
-fn unescape(s: &str) -> Vec<u8> {
+/// `\xNN` escapes let a row carry any byte.
+pub fn unescape(s: &str) -> Vec<u8> {
     let b = s.as_bytes();
     let mut out = Vec::with_capacity(b.len());
     let mut i = 0;
