@@ -43,39 +43,7 @@ fn answer(method: &str, path: &str) -> (u16, Vec<(&'static str, String)>) {
 }
 
 fn start_server() -> (SocketAddr, Log) {
-    let log: Log = Arc::default();
-    let (tx, rx) = std::sync::mpsc::channel();
-    let server_log = log.clone();
-    std::thread::spawn(move || {
-        let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
-        rt.block_on(async move {
-            let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
-            tx.send(listener.local_addr().expect("addr")).expect("send addr");
-            loop {
-                let Ok((stream, _)) = listener.accept().await else { continue };
-                let log = server_log.clone();
-                tokio::spawn(async move {
-                    let svc = service_fn(move |req: hyper::Request<hyper::body::Incoming>| {
-                        let log = log.clone();
-                        async move {
-                            let method = req.method().as_str().to_owned();
-                            let path = req.uri().path().to_owned();
-                            log.lock().expect("log").push(format!("{method} {path}"));
-                            let (status, headers) = answer(&method, &path);
-                            let mut resp = hyper::Response::new(Full::new(Bytes::from_static(b"{}")));
-                            *resp.status_mut() = hyper::StatusCode::from_u16(status).expect("status");
-                            for (n, v) in headers {
-                                resp.headers_mut().append(n, v.parse().expect("value"));
-                            }
-                            Ok::<_, Infallible>(resp)
-                        }
-                    });
-                    let _ = http1::Builder::new().serve_connection(TokioIo::new(stream), svc).await;
-                });
-            }
-        });
-    });
-    (rx.recv().expect("server address"), log)
+    serve(None)
 }
 
 /// An https server (certificate for `localhost` and 127.0.0.1, signed by
@@ -94,8 +62,15 @@ fn start_tls_server() -> SocketAddr {
         .with_no_client_auth()
         .with_single_cert(certs, key)
         .expect("server config");
-    let acceptor = tokio_rustls::TlsAcceptor::from(Arc::new(config));
+    serve(Some(tokio_rustls::TlsAcceptor::from(Arc::new(config)))).0
+}
+
+/// Serves `answer` on 127.0.0.1 (over TLS with an acceptor), logging each
+/// request's method and path.
+fn serve(tls: Option<tokio_rustls::TlsAcceptor>) -> (SocketAddr, Log) {
+    let log: Log = Arc::default();
     let (tx, rx) = std::sync::mpsc::channel();
+    let server_log = log.clone();
     std::thread::spawn(move || {
         let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
         rt.block_on(async move {
@@ -103,24 +78,38 @@ fn start_tls_server() -> SocketAddr {
             tx.send(listener.local_addr().expect("addr")).expect("send addr");
             loop {
                 let Ok((stream, _)) = listener.accept().await else { continue };
-                let acceptor = acceptor.clone();
+                let log = server_log.clone();
+                let tls = tls.clone();
                 tokio::spawn(async move {
-                    let Ok(tls) = acceptor.accept(stream).await else { return };
-                    let svc = service_fn(|req: hyper::Request<hyper::body::Incoming>| async move {
-                        let (status, headers) = answer(req.method().as_str(), req.uri().path());
-                        let mut resp = hyper::Response::new(Full::new(Bytes::from_static(b"{}")));
-                        *resp.status_mut() = hyper::StatusCode::from_u16(status).expect("status");
-                        for (n, v) in headers {
-                            resp.headers_mut().append(n, v.parse().expect("value"));
+                    let svc = service_fn(move |req: hyper::Request<hyper::body::Incoming>| {
+                        let log = log.clone();
+                        async move {
+                            let method = req.method().as_str().to_owned();
+                            let path = req.uri().path().to_owned();
+                            log.lock().expect("log").push(format!("{method} {path}"));
+                            let (status, headers) = answer(&method, &path);
+                            let mut resp = hyper::Response::new(Full::new(Bytes::from_static(b"{}")));
+                            *resp.status_mut() = hyper::StatusCode::from_u16(status).expect("status");
+                            for (n, v) in headers {
+                                resp.headers_mut().append(n, v.parse().expect("value"));
+                            }
+                            Ok::<_, Infallible>(resp)
                         }
-                        Ok::<_, Infallible>(resp)
                     });
-                    let _ = http1::Builder::new().serve_connection(TokioIo::new(tls), svc).await;
+                    match tls {
+                        None => {
+                            let _ = http1::Builder::new().serve_connection(TokioIo::new(stream), svc).await;
+                        }
+                        Some(acceptor) => {
+                            let Ok(stream) = acceptor.accept(stream).await else { return };
+                            let _ = http1::Builder::new().serve_connection(TokioIo::new(stream), svc).await;
+                        }
+                    }
                 });
             }
         });
     });
-    rx.recv().expect("server address")
+    (rx.recv().expect("server address"), log)
 }
 
 #[test]
