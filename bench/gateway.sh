@@ -9,12 +9,19 @@
 #   DURATION=5      seconds per wrk run (bounded; every run stops by itself)
 #   ROUNDS=2        A/B rounds: nginx, crossgate, nginx, crossgate, ...
 #   CONNS="8 64"    connection counts
+#   WORKERS=1       nginx worker processes = crossgate (tokio) worker threads
+#   PIN=1           on 2+ cores: the server under test (nginx or crossgate) on
+#                   CPU 0, wrk and the upstream on CPU 1 (taskset); PIN=0: no
+#                   pinning
 #   CROSSGATE_BIN   a crossgate binary to use instead of building one
 #
 # Prints a Markdown table (also written to target/gateway.md): requests/s,
 # p50 and p99 latency, and the server's CPU time per request (user + system,
-# from /proc, all of its processes). wrk runs one thread; nginx one worker;
-# the upstream one thread. Debian's nginx and wrk are installed if missing.
+# from /proc, all of its processes and threads). wrk runs one thread; the
+# upstream one thread. Debian's nginx and wrk are installed if missing.
+#
+# Both servers run without an access log (nginx: access_log off; crossgate:
+# CROSSGATE_LOG=warn, which turns off its per-request access-log line).
 #
 # The policy, in both servers: origin https://app.example.com, methods GET
 # POST PUT DELETE, request headers content-type and x-requested-with,
@@ -26,6 +33,8 @@ cd "$(dirname "$0")/.."
 DURATION="${DURATION:-5}"
 ROUNDS="${ROUNDS:-2}"
 CONNS="${CONNS:-8 64}"
+WORKERS="${WORKERS:-1}"
+PIN="${PIN:-1}"
 target_dir="${CARGO_TARGET_DIR:-target}"
 ORIGIN=https://app.example.com
 
@@ -42,6 +51,15 @@ if [ ${#need[@]} -gt 0 ]; then
     DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
 fi
 NGINX=$(command -v nginx || echo /usr/sbin/nginx)
+
+# Two cores: the load generator competes with the server. Give the server
+# under test one core and wrk plus the upstream the other, identically for
+# both servers.
+server_cpu=() load_cpu=()
+if [ "$PIN" = 1 ] && [ "$(nproc)" -ge 2 ] && command -v taskset >/dev/null 2>&1; then
+    server_cpu=(taskset -c 0)
+    load_cpu=(taskset -c 1)
+fi
 
 echo "gateway: building the upstream and crossgate (release)" >&2
 cargo build --release -q -p crossgate-bench --bin upstream
@@ -76,13 +94,13 @@ UP_PORT=$(free_port)
 NGX_PORT=$(free_port)
 CG_PORT=$(free_port)
 
-"$UPSTREAM_BIN" "127.0.0.1:$UP_PORT" 1 2>"$work/upstream.log" &
+"${load_cpu[@]}" "$UPSTREAM_BIN" "127.0.0.1:$UP_PORT" 1 2>"$work/upstream.log" &
 pids+=($!)
 UP_PID=$!
 wait_port "$UP_PORT" || { echo "gateway: the upstream did not start" >&2; exit 1; }
 
 cat >"$work/nginx.conf" <<EOF
-worker_processes 1;
+worker_processes $WORKERS;
 daemon off;
 pid $work/nginx.pid;
 error_log $work/nginx-error.log warn;
@@ -127,7 +145,7 @@ http {
     }
 }
 EOF
-"$NGINX" -c "$work/nginx.conf" -p "$work" 2>"$work/nginx-start.log" &
+"${server_cpu[@]}" "$NGINX" -c "$work/nginx.conf" -p "$work" 2>"$work/nginx-start.log" &
 pids+=($!)
 NGX_PID=$!
 wait_port "$NGX_PORT" || { echo "gateway: nginx did not start:" >&2; cat "$work/nginx-start.log" "$work/nginx-error.log" >&2; exit 1; }
@@ -149,7 +167,8 @@ EOF
 CG_PID=""
 # An option line `  --config <FILE>` in the help, not a mention in prose.
 if "$CROSSGATE_BIN" serve --help 2>/dev/null | grep -qE '^\s+(-[a-zA-Z], )?--config\b'; then
-    "$CROSSGATE_BIN" serve --config "$work/crossgate.toml" >"$work/crossgate.log" 2>&1 &
+    TOKIO_WORKER_THREADS=$WORKERS CROSSGATE_LOG=warn \
+        "${server_cpu[@]}" "$CROSSGATE_BIN" serve --config "$work/crossgate.toml" >"$work/crossgate.log" 2>&1 &
     pids+=($!)
     started=$!
     if wait_port "$CG_PORT"; then
@@ -202,24 +221,31 @@ hz=$(getconf CLK_TCK)
 
 results="$work/results.tsv"
 : >"$results"
+mkdir -p "$target_dir"
+raw="$target_dir/gateway-raw.txt"
+{ echo "# bench/gateway.sh $(date -u +%Y-%m-%dT%H:%M:%SZ): DURATION=$DURATION ROUNDS=$ROUNDS CONNS=\"$CONNS\" WORKERS=$WORKERS PIN=$PIN"
+  echo "# $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ //'); $("$NGINX" -v 2>&1); $(wrk -v 2>&1 | head -1)"
+} >"$raw"
 run() { # NAME PORT KIND CONNS PID...
     local name=$1 port=$2 kind=$3 conns=$4
     shift 4
     local before after out
     before=$(cpu_ticks "$@")
-    wrk -t1 -c"$conns" -d"${DURATION}s" --latency -s "$work/$kind.lua" "http://127.0.0.1:$port/" >"$work/wrk.out" 2>&1
+    "${load_cpu[@]}" wrk -t1 -c"$conns" -d"${DURATION}s" --latency -s "$work/$kind.lua" "http://127.0.0.1:$port/" >"$work/wrk.out" 2>&1
     after=$(cpu_ticks "$@")
+    { echo; echo "## $name $kind c=$conns cpu_ticks=$((after - before)) (hz $hz)"; cat "$work/wrk.out"; } >>"$raw"
     python3 - "$name" "$kind" "$conns" "$((after - before))" "$hz" "$work/wrk.out" >>"$results" <<'PY'
 import re, sys
 name, kind, conns, ticks, hz, path = sys.argv[1:]
 out = open(path).read()
 def ms(s):
-    v, u = re.match(r"([\d.]+)(us|ms|s)", s).groups()
-    return float(v) * {"us": 0.001, "ms": 1, "s": 1000}[u]
+    v, u = re.match(r"([\d.]+)(us|ms|s|m)$", s).groups()
+    return float(v) * {"us": 0.001, "ms": 1, "s": 1000, "m": 60000}[u]
 total = int(re.search(r"(\d+) requests in", out).group(1))
 rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
-p50 = ms(re.search(r"50%\s+(\S+)", out).group(1))
-p99 = ms(re.search(r"99%\s+(\S+)", out).group(1))
+# The distribution's lines, not a "+/- Stdev" column that ends in 50%.
+p50 = ms(re.search(r"^\s+50%\s+(\S+)", out, re.M).group(1))
+p99 = ms(re.search(r"^\s+99%\s+(\S+)", out, re.M).group(1))
 errors = re.search(r"Non-2xx or 3xx responses: (\d+)|Socket errors: (.*)", out)
 cpu_us = int(ticks) / int(hz) * 1e6 / total if total else float("nan")
 print(f"{name}\t{kind}\t{conns}\t{rps:.0f}\t{p50:.3f}\t{p99:.3f}\t{cpu_us:.1f}\t{errors.group(0) if errors else ''}")
@@ -239,13 +265,16 @@ done
 
 # ------------------------------------------------------------------ report
 mkdir -p "$target_dir"
-python3 - "$results" "$DURATION" "$ROUNDS" <<'PY' | tee "$target_dir/gateway.md"
+pinning="unpinned"
+[ ${#server_cpu[@]} -gt 0 ] && pinning="server on CPU 0, wrk and upstream on CPU 1"
+python3 - "$results" "$DURATION" "$ROUNDS" "$WORKERS" "$pinning" <<'PY' | tee "$target_dir/gateway.md"
 import statistics, sys
 rows = [l.rstrip("\n").split("\t") for l in open(sys.argv[1])]
 groups = {}
 for name, kind, conns, rps, p50, p99, cpu, err in rows:
     groups.setdefault((kind, int(conns), name), []).append((float(rps), float(p50), float(p99), float(cpu), err))
-print(f"wrk -t1, {sys.argv[2]} s per run, median of {sys.argv[3]} alternated runs (upstream: one run).\n")
+print(f"wrk -t1, {sys.argv[2]} s per run, median of {sys.argv[3]} alternated runs (upstream: one run); "
+      f"{sys.argv[4]} nginx worker(s) = {sys.argv[4]} crossgate worker thread(s); {sys.argv[5]}.\n")
 print("| request | connections | server | requests/s | p50 ms | p99 ms | server CPU µs/request | notes |")
 print("|---|---:|---|---:|---:|---:|---:|---|")
 for (kind, conns, name), v in sorted(groups.items(), key=lambda kv: (kv[0][0], kv[0][1], ["upstream", "nginx", "crossgate"].index(kv[0][2]))):

@@ -68,10 +68,25 @@ impl Shared {
 /// What the access log records about one request.
 #[derive(Default)]
 struct Log {
-    route: String,
+    /// The config the request was routed with and its route's index.
+    route: Option<(Arc<Runtime>, usize)>,
     cors: &'static str,
     reason: &'static str,
     upstream: Option<Duration>,
+}
+
+impl Log {
+    /// The route's path, `-` when none matched.
+    fn route(&self) -> &str {
+        self.route.as_ref().and_then(|(rt, i)| rt.routes.get(*i)).map_or("-", |r| r.path.as_str())
+    }
+}
+
+/// The request line and origin, kept for the access log only when it is on.
+struct Access {
+    method: http::Method,
+    path: String,
+    origin: String,
 }
 
 /// Counts a request in flight until dropped, also when the client goes away
@@ -95,49 +110,57 @@ impl Drop for InFlight<'_> {
 pub async fn handle(shared: Arc<Shared>, req: Request<Body>, peer: SocketAddr) -> Response<Body> {
     let start = Instant::now();
     let in_flight = InFlight::new(&shared.metrics);
-    let method = req.method().clone();
-    let path = req.uri().path().to_owned();
-    let origin = req.headers().get(header::ORIGIN).and_then(|v| v.to_str().ok()).unwrap_or("").to_owned();
-    let mut log = Log { route: "-".to_owned(), cors: "-", ..Log::default() };
+    // Copied out of the request only when the access log will be written.
+    let access = tracing::enabled!(target: "crossgate::access", tracing::Level::INFO).then(|| Access {
+        method: req.method().clone(),
+        path: req.uri().path().to_owned(),
+        origin: req.headers().get(header::ORIGIN).and_then(|v| v.to_str().ok()).unwrap_or("").to_owned(),
+    });
+    let mut log = Log { cors: "-", ..Log::default() };
     let response = route_request(&shared, req, peer, &mut log).await;
     drop(in_flight);
     let status = response.status().as_u16();
-    shared.metrics.request(&log.route, status);
-    tracing::info!(
-        target: "crossgate::access",
-        %peer, %method, %path, %origin, status, route = %log.route, cors = log.cors, reason = log.reason,
-        upstream_ms = log.upstream.map(|d| d.as_secs_f64() * 1000.0),
-        duration_ms = start.elapsed().as_secs_f64() * 1000.0,
-        "request"
-    );
+    shared.metrics.request(log.route(), status);
+    if let Some(Access { method, path, origin }) = access {
+        tracing::info!(
+            target: "crossgate::access",
+            %peer, %method, %path, %origin, status, route = %log.route(), cors = log.cors, reason = log.reason,
+            upstream_ms = log.upstream.map(|d| d.as_secs_f64() * 1000.0),
+            duration_ms = start.elapsed().as_secs_f64() * 1000.0,
+            "request"
+        );
+    }
     response
 }
 
-fn request_host(req: &Request<Body>) -> Option<String> {
-    req.headers()
-        .get(header::HOST)
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_owned)
-        .or_else(|| req.uri().authority().map(|a| a.as_str().to_owned()))
+/// The request's host: its `Host` header when that is text, else the
+/// target's authority (HTTP/2's `:authority`). A header value, so the usual
+/// case is a reference-count increment, not a copy.
+fn request_host(req: &Request<Body>) -> Option<HeaderValue> {
+    match req.headers().get(header::HOST) {
+        Some(v) if v.to_str().is_ok() => Some(v.clone()),
+        _ => req.uri().authority().and_then(|a| HeaderValue::from_str(a.as_str()).ok()),
+    }
 }
 
 async fn route_request(shared: &Arc<Shared>, mut req: Request<Body>, peer: SocketAddr, log: &mut Log) -> Response<Body> {
     let rt = shared.current();
     let host = request_host(&req);
-    if !rt.allowed_hosts.allows(host.as_deref()) {
+    let host_text = host.as_ref().and_then(|v| v.to_str().ok());
+    if !rt.allowed_hosts.allows(host_text) {
         log.reason = "host-not-allowed";
         return plain(StatusCode::BAD_REQUEST, "Bad Request: this Host is not served here (allowed_hosts)");
     }
     // HTTP/2 clients send `:authority`; upstreams get a Host header.
     if !req.headers().contains_key(header::HOST) {
-        if let Some(h) = host.as_deref().and_then(|h| HeaderValue::from_str(h).ok()) {
+        if let Some(h) = host.clone() {
             req.headers_mut().insert(header::HOST, h);
         }
     }
-    let Some((_, route)) = rt.route(req.uri().path()) else {
+    let Some((index, route)) = rt.route(req.uri().path()) else {
         return plain(StatusCode::NOT_FOUND, "Not Found: no route for this path");
     };
-    log.route = route.path.clone();
+    log.route = Some((Arc::clone(&rt), index));
     let label = route.path.as_str();
     let (step, verdict) = crate::edge::decide(route, &req, &shared.metrics);
     log.cors = verdict.outcome;
@@ -161,7 +184,7 @@ async fn route_request(shared: &Arc<Shared>, mut req: Request<Body>, peer: Socke
     // what stops cross-site WebSocket hijacking), then bytes are relayed.
     let upgrade = requested_upgrade(req.headers());
     let client_upgrade = upgrade.is_some().then(|| hyper::upgrade::on(&mut req));
-    let upstream_req = match upstream_request(req, route, s, peer, host.as_deref(), upgrade) {
+    let upstream_req = match upstream_request(req, route, s, peer, host, upgrade) {
         Ok(r) => r,
         Err(()) => return gateway_error(shared, label, "bad-target", StatusCode::BAD_REQUEST, "Bad Request: the target cannot be forwarded", &finish),
     };
@@ -293,7 +316,7 @@ fn switch_protocols(mut upstream: Response<hyper::body::Incoming>, client: hyper
     Response::from_parts(parts, body::empty())
 }
 
-fn upstream_request(req: Request<Body>, route: &Route, s: &Settings, peer: SocketAddr, host: Option<&str>, upgrade: Option<HeaderValue>) -> Result<Request<Body>, ()> {
+fn upstream_request(req: Request<Body>, route: &Route, s: &Settings, peer: SocketAddr, host: Option<HeaderValue>, upgrade: Option<HeaderValue>) -> Result<Request<Body>, ()> {
     let (mut parts, body) = req.into_parts();
     let path = parts.uri.path();
     let rest = if route.strip_prefix && route.path != "/" { path.strip_prefix(route.path.as_str()).unwrap_or(path) } else { path };
@@ -321,13 +344,18 @@ fn upstream_request(req: Request<Body>, route: &Route, s: &Settings, peer: Socke
         h.insert(header::UPGRADE, u);
     }
     // Every earlier hop, from however many header lines, then this client.
-    let mut xff: Vec<&str> = h.get_all("x-forwarded-for").iter().filter_map(|v| v.to_str().ok()).collect();
-    let ip = peer.ip().to_string();
-    xff.push(&ip);
-    let xff = xff.join(", ");
+    let mut xff = String::new();
+    for v in h.get_all("x-forwarded-for").iter().filter_map(|v| v.to_str().ok()) {
+        xff.push_str(v);
+        xff.push_str(", ");
+    }
+    {
+        use std::fmt::Write as _;
+        let _ = write!(xff, "{}", peer.ip());
+    }
     h.insert("x-forwarded-for", HeaderValue::from_str(&xff).map_err(|_| ())?);
     h.insert("x-forwarded-proto", HeaderValue::from_static("http"));
-    if let Some(v) = host.and_then(|v| HeaderValue::from_str(v).ok()) {
+    if let Some(v) = host {
         h.insert("x-forwarded-host", v);
     }
     if !route.preserve_host || !h.contains_key(header::HOST) {
