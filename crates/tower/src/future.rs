@@ -54,6 +54,8 @@ where
                     tracing::error!(target: "crossgate", %conflict, "inner response rejected");
                     let mut response = Response::new(CorsBody::local(None));
                     *response.status_mut() = StatusCode::BAD_GATEWAY;
+                    // The refusal depends on the request as the grant would have.
+                    pending.headers().vary().merge_into(response.headers_mut());
                     return Poll::Ready(Ok(response));
                 }
                 Poll::Ready(Ok(Response::from_parts(parts, CorsBody::inner(body))))
