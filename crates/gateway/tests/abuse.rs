@@ -181,7 +181,9 @@ async fn connections_beyond_the_limit_wait_and_are_served_once_others_close() {
     let mut waiting = Vec::new();
     for i in 0..20 {
         let mut s = TcpStream::connect(addr).await.unwrap();
-        s.write_all(get(&format!("/waiting/{i}"), Some(APP)).as_bytes()).await.unwrap();
+        // `Connection: close`, so each frees its slot once answered.
+        let req = format!("GET /waiting/{i} HTTP/1.1\r\nHost: 127.0.0.1\r\nOrigin: {APP}\r\nConnection: close\r\n\r\n");
+        s.write_all(req.as_bytes()).await.unwrap();
         waiting.push(s);
     }
     let mut probe = [0u8; 1];
@@ -196,7 +198,6 @@ async fn connections_beyond_the_limit_wait_and_are_served_once_others_close() {
         assert_eq!(status_of(&head), 200);
         assert_eq!(header(&head, "access-control-allow-origin"), Some(APP));
     }
-    // They are keep-alive and still open: close them so the limit frees.
     drop(waiting);
     let head = exchange(addr, get("/after", Some(APP)).as_bytes()).await;
     assert_eq!(status_of(&head), 200);
