@@ -139,7 +139,7 @@ fuzz_target!(|input: Input| {
             n += 1;
             a
         });
-        assert!(n <= 2 * MAX_REDIRECTS + 4, "{n} exchanges");
+        assert!(n <= 2 * MAX_REDIRECTS as usize + 4, "{n} exchanges");
         assert_eq!(verdict.allowed, verdict.blocked.is_none(), "{verdict:?}");
         assert!(verdict.requests_sent as usize + verdict.preflights_sent as usize <= n + 1, "{verdict:?}");
         let _ = format!("{verdict:?}");
