@@ -290,12 +290,27 @@ where
             _ = stop.changed() => break,
         };
         let _ = stream.set_nodelay(true);
-        let conn = builder.serve_connection_with_upgrades(TokioIo::new(stream), make(peer)).into_owned();
-        let fut = graceful.watch(conn);
+        let service = make(peer);
+        let builder = builder.clone();
+        let watcher = graceful.watcher();
+        let mut stop = stop.clone();
+        let header_timeout = settings.request_header_timeout;
         let metrics_owner = Arc::clone(&shared);
         metrics_owner.metrics.connections(1);
         tokio::spawn(async move {
-            let _ = fut.await;
+            // hyper's header timeout starts with the first byte (the auto
+            // builder reads it to tell HTTP/1 from HTTP/2, with no timeout),
+            // so a client that connects and says nothing would hold its
+            // connection slot forever: it gets the same timeout here.
+            let mut first = [0u8; 1];
+            let spoke = tokio::select! {
+                r = tokio::time::timeout(header_timeout, stream.peek(&mut first)) => matches!(r, Ok(Ok(n)) if n > 0),
+                _ = stop.changed() => false,
+            };
+            if spoke {
+                let conn = builder.serve_connection_with_upgrades(TokioIo::new(stream), service).into_owned();
+                let _ = watcher.watch(conn).await;
+            }
             metrics_owner.metrics.connections(-1);
             drop(permit);
         });
