@@ -70,14 +70,7 @@ async fn serve(policy: &Policy, layers: usize) -> Server {
 
 /// Writes a request's raw bytes and reads the response head.
 async fn raw_exchange(server: &Server, case: &table::Case) -> (u16, HeaderMap, Vec<u8>) {
-    let mut request = format!("{} {} HTTP/1.1\r\nhost: {}\r\nconnection: close\r\n", case.method, case.path, server.addr).into_bytes();
-    for (n, v) in case.header_lines() {
-        request.extend_from_slice(n.as_bytes());
-        request.extend_from_slice(b": ");
-        request.extend_from_slice(&v);
-        request.extend_from_slice(b"\r\n");
-    }
-    request.extend_from_slice(b"\r\n");
+    let request = table::raw_request(case, &server.addr.to_string());
     let mut stream = TcpStream::connect(server.addr).await.unwrap();
     stream.write_all(&request).await.unwrap();
     let mut response = Vec::new();
@@ -85,15 +78,7 @@ async fn raw_exchange(server: &Server, case: &table::Case) -> (u16, HeaderMap, V
         .await
         .expect("the server answers and closes within 5 s")
         .unwrap();
-    let head_end = response.windows(4).position(|w| w == b"\r\n\r\n").expect("a response head");
-    let head = String::from_utf8_lossy(&response[..head_end]).into_owned();
-    let mut lines = head.split("\r\n");
-    let status: u16 = lines.next().unwrap().split(' ').nth(1).unwrap().parse().unwrap();
-    let mut headers = HeaderMap::new();
-    for line in lines {
-        let (n, v) = line.split_once(':').unwrap();
-        headers.append(HeaderName::from_bytes(n.as_bytes()).unwrap(), HeaderValue::from_str(v.trim()).unwrap());
-    }
+    let (status, headers) = table::parse_raw_response(&response);
     (status, headers, response)
 }
 

@@ -171,6 +171,34 @@ fn split_header(line: &str) -> (String, Vec<u8>) {
 }
 
 /// The table's policy (TOML) and every request it expands to.
+/// A row as the raw bytes of an HTTP/1.1 request to `host` (for values the
+/// `http` crate will not carry), closing the connection after the answer.
+pub fn raw_request(case: &Case, host: &str) -> Vec<u8> {
+    let mut request = format!("{} {} HTTP/1.1\r\nhost: {host}\r\nconnection: close\r\n", case.method, case.path).into_bytes();
+    for (n, v) in case.header_lines() {
+        request.extend_from_slice(n.as_bytes());
+        request.extend_from_slice(b": ");
+        request.extend_from_slice(&v);
+        request.extend_from_slice(b"\r\n");
+    }
+    request.extend_from_slice(b"\r\n");
+    request
+}
+
+/// The status and headers of a raw HTTP/1.1 response.
+pub fn parse_raw_response(response: &[u8]) -> (u16, HeaderMap) {
+    let head_end = response.windows(4).position(|w| w == b"\r\n\r\n").expect("a response head");
+    let head = String::from_utf8_lossy(&response[..head_end]).into_owned();
+    let mut lines = head.split("\r\n");
+    let status: u16 = lines.next().unwrap().split(' ').nth(1).unwrap().parse().unwrap();
+    let mut headers = HeaderMap::new();
+    for line in lines {
+        let (n, v) = line.split_once(':').unwrap();
+        headers.append(HeaderName::from_bytes(n.as_bytes()).unwrap(), HeaderValue::from_str(v.trim()).unwrap());
+    }
+    (status, headers)
+}
+
 pub fn load() -> (String, Vec<Case>) {
     let file: File = toml::from_str(TABLE).unwrap_or_else(|e| panic!("bad_inputs.toml: {e}"));
     let mut cases = Vec::new();
