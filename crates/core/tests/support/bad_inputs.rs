@@ -199,6 +199,24 @@ pub fn parse_raw_response(response: &[u8]) -> (u16, HeaderMap) {
     (status, headers)
 }
 
+/// What a row sent as raw bytes must get: a status the row allows, no 400
+/// that still reached the handler, no injected `Set-Cookie`, and at most one
+/// `Access-Control-Allow-Origin`, never anything but the allowed origin.
+pub fn check_raw(case: &Case, status: u16, headers: &HeaderMap, bytes: &[u8], handler_ran: bool) -> Result<(), String> {
+    let acao: Vec<_> = headers.get_all("access-control-allow-origin").iter().collect();
+    let text = String::from_utf8_lossy(bytes).to_ascii_lowercase();
+    if !case.raw_status.contains(&status)
+        || (status == 400 && handler_ran)
+        || headers.contains_key("set-cookie")
+        || text.contains("set-cookie")
+        || acao.len() > 1
+        || acao.first().is_some_and(|a| *a != "https://app.example.com")
+    {
+        return Err(format!("{} (raw): status {status}, handler ran {handler_ran}, headers {headers:?}", case.label()));
+    }
+    Ok(())
+}
+
 pub fn load() -> (String, Vec<Case>) {
     let file: File = toml::from_str(TABLE).unwrap_or_else(|e| panic!("bad_inputs.toml: {e}"));
     let mut cases = Vec::new();
