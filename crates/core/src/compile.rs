@@ -77,6 +77,9 @@ pub(crate) fn compile(mut config: PolicyConfig) -> Result<Built, ConfigErrors> {
     if rules.iter().any(|r| r.private_network) {
         preflight_vary = preflight_vary.union(VarySet::REQUEST_PRIVATE_NETWORK);
     }
+    for rule in &mut rules {
+        rule.grant_blocks = crate::answer::grant_blocks(rule, preflight_vary);
+    }
     let policy = Policy {
         scoped: rules.iter().any(|r| r.paths.is_some()),
         rules,
@@ -175,6 +178,7 @@ fn compile_rule(i: usize, rule: &mut RuleConfig, sink: &mut Sink) -> Rule {
         expose_headers,
         allow_headers_wildcard,
         allow_headers_list,
+        grant_blocks: Box::default(),
     }
 }
 

@@ -8,13 +8,14 @@ use http::header::{
 use http::{Method, StatusCode};
 
 use crate::acrh::RequestedHeaders;
-use crate::config::{Mode, UpstreamCorsHeaders};
+use crate::answer::{grant_block, Action, LocalAnswer, Pending};
+use crate::config::Mode;
 use crate::fetch::{is_cors_safelisted_method, is_method};
 use crate::origin::RequestOrigin;
 use crate::path::has_dot_segments;
 use crate::policy::Policy;
 use crate::reason::{RejectReason, RequestHeader};
-use crate::response::{CorsHeaders, UpstreamConflict, ACCESS_CONTROL_REQUEST_PRIVATE_NETWORK};
+use crate::response::{CorsHeaders, ACCESS_CONTROL_REQUEST_PRIVATE_NETWORK};
 use crate::rule::Rule;
 use crate::vary::VarySet;
 
@@ -61,26 +62,6 @@ pub struct Decision<'a> {
     same_origin: bool,
 }
 
-/// A response the middleware gives itself, without calling the inner service.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct LocalAnswer {
-    /// The status: the policy's preflight status, or 403.
-    pub status: StatusCode,
-    /// The headers to send.
-    pub headers: CorsHeaders,
-    /// In debug mode, a one-line plain-text explanation of a rejection.
-    pub debug_body: Option<String>,
-}
-
-/// What a middleware does with a request: [`Decision::into_action`].
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Action {
-    /// Answer without calling the inner service.
-    Answer(LocalAnswer),
-    /// Call the inner service, then finish its response.
-    Forward(Pending),
-}
-
 /// Why a decision is answered locally.
 #[derive(Clone, Copy)]
 enum Local<'a> {
@@ -88,36 +69,6 @@ enum Local<'a> {
     Grant,
     /// A rejected preflight, or a strict-mode rejection: what was rejected, and why.
     Reject(&'static str, RejectReason<'a>),
-}
-
-/// What is left to do once the request has gone to the inner service.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Pending {
-    headers: CorsHeaders,
-    upstream: UpstreamCorsHeaders,
-    enforce: bool,
-}
-
-impl Pending {
-    /// Adds the decision's headers to the inner service's response (nothing
-    /// in report-only mode).
-    ///
-    /// # Errors
-    ///
-    /// [`UpstreamConflict`] when the response carries its own
-    /// `Access-Control-*` headers and the policy rejects such responses.
-    pub fn finish(&self, response_headers: &mut HeaderMap) -> Result<(), UpstreamConflict> {
-        if self.enforce {
-            self.headers.apply_to_response(response_headers, self.upstream)
-        } else {
-            Ok(())
-        }
-    }
-
-    /// The headers that will be added.
-    pub fn headers(&self) -> &CorsHeaders {
-        &self.headers
-    }
 }
 
 impl<'a> Decision<'a> {
@@ -175,7 +126,7 @@ impl<'a> Decision<'a> {
     /// mode.
     pub fn local_answer(&self) -> Option<LocalAnswer> {
         Some(match self.local()? {
-            Local::Grant => self.grant(self.headers.clone()),
+            Local::Grant => LocalAnswer::new(self.policy.preflight_status, self.headers.clone(), None),
             Local::Reject(what, reason) => self.refusal(what, reason),
         })
     }
@@ -184,17 +135,20 @@ impl<'a> Decision<'a> {
     /// or pass it on and finish the response with [`Pending`]. The same as
     /// [`local_answer`](Self::local_answer) then
     /// [`into_pending`](Self::into_pending), without copying the headers.
+    #[inline]
     pub fn into_action(self) -> Action {
         match self.local() {
             Some(Local::Grant) => {
-                let answer = LocalAnswer { status: self.policy.preflight_status, headers: self.headers, debug_body: None };
-                Action::Answer(answer)
+                let rule = &self.policy.rules[self.rule().unwrap_or_default()];
+                let block = grant_block(&rule.grant_blocks, &self.headers);
+                Action::Answer(LocalAnswer::new(self.policy.preflight_status, self.headers, None).with_prebuilt(block))
             }
             Some(Local::Reject(what, reason)) => Action::Answer(self.refusal(what, reason)),
             None => Action::Forward(self.into_pending()),
         }
     }
 
+    #[inline]
     fn local(&self) -> Option<Local<'a>> {
         if self.policy.mode == Mode::ReportOnly {
             return None;
@@ -209,22 +163,18 @@ impl<'a> Decision<'a> {
         }
     }
 
-    fn grant(&self, headers: CorsHeaders) -> LocalAnswer {
-        LocalAnswer { status: self.policy.preflight_status, headers, debug_body: None }
-    }
-
+    #[inline]
     fn refusal(&self, what: &str, reason: RejectReason<'_>) -> LocalAnswer {
-        LocalAnswer {
-            status: StatusCode::FORBIDDEN,
-            headers: CorsHeaders { vary: self.headers.vary, ..CorsHeaders::default() },
-            debug_body: self
-                .policy
-                .debug
-                .then(|| format!("CORS {what} rejected: {reason}; to allow it, {}.\n", reason.hint())),
-        }
+        let headers = CorsHeaders { vary: self.headers.vary, ..CorsHeaders::default() };
+        let debug_body = self
+            .policy
+            .debug
+            .then(|| format!("CORS {what} rejected: {reason}; to allow it, {}.\n", reason.hint()));
+        LocalAnswer::new(StatusCode::FORBIDDEN, headers, debug_body)
     }
 
     /// Keeps what is needed to finish the inner service's response.
+    #[inline]
     pub fn into_pending(self) -> Pending {
         Pending {
             headers: self.headers,
@@ -550,24 +500,35 @@ mod tests {
             PolicyConfig::new(rule()),
             PolicyConfig::new(rule()).strict(true).debug(true),
             PolicyConfig::new(rule()).mode(Mode::ReportOnly),
+            PolicyConfig::new(RuleConfig::new(["*"]).methods(["*"]).request_headers(["*"]).allow_private_network(true)),
         ];
+        let preflight = |extra: &[(&'static str, &'static str)]| {
+            let mut pairs = vec![("origin", "https://a.example"), ("access-control-request-method", "PUT")];
+            pairs.extend_from_slice(extra);
+            request(Method::OPTIONS, &pairs)
+        };
         let requests = [
             request(Method::GET, &[]),
             request(Method::GET, &[("origin", "https://a.example")]),
             request(Method::GET, &[("origin", "https://b.example")]),
             request(Method::GET, &[("origin", "https://b.example"), ("host", "b.example")]),
-            request(Method::OPTIONS, &[("origin", "https://a.example"), ("access-control-request-method", "PUT")]),
-            request(
-                Method::OPTIONS,
-                &[("origin", "https://a.example"), ("access-control-request-method", "PUT"), ("access-control-request-headers", "x-a")],
-            ),
-            request(
-                Method::OPTIONS,
-                &[("origin", "https://a.example"), ("access-control-request-method", "PUT"), ("access-control-request-headers", "x-b")],
-            ),
+            preflight(&[]),
+            preflight(&[("access-control-request-headers", "x-a")]),
+            preflight(&[("access-control-request-headers", "x-b")]),
+            preflight(&[("access-control-request-headers", "x-a"), ("access-control-request-private-network", "true")]),
+            preflight(&[("access-control-request-private-network", "true")]),
+            request(Method::OPTIONS, &[("origin", "https://a.example"), ("access-control-request-method", "GET")]),
             request(Method::OPTIONS, &[("origin", "https://b.example"), ("access-control-request-method", "PUT")]),
             request(Method::OPTIONS, &[("origin", "https://a.example")]),
         ];
+        // The answer's parts, with its headers in the order they are sent.
+        let parts = |answer: LocalAnswer| {
+            let (status, body) = (answer.status, answer.debug_body.clone());
+            let mut map = HeaderMap::new();
+            answer.write_headers(&mut map);
+            let headers: Vec<_> = map.iter().map(|(n, v)| (n.clone(), v.clone())).collect();
+            (status, headers, body)
+        };
         for config in policies {
             let policy = Policy::new(config).unwrap().policy;
             for (method, headers) in &requests {
@@ -576,7 +537,12 @@ mod tests {
                     Some(answer) => Action::Answer(answer),
                     None => Action::Forward(decision.clone().into_pending()),
                 };
-                assert_eq!(decision.into_action(), expected, "{method} {headers:?}");
+                let action = decision.into_action();
+                assert_eq!(action, expected, "{method} {headers:?}");
+                // The prebuilt map holds exactly what writing the headers gives.
+                if let (Action::Answer(prebuilt), Action::Answer(written)) = (action, expected) {
+                    assert_eq!(parts(prebuilt), parts(written), "{method} {headers:?}");
+                }
             }
         }
     }

@@ -50,6 +50,7 @@
 #![warn(missing_docs, unreachable_pub)]
 
 mod acrh;
+mod answer;
 mod compile;
 mod config;
 mod decision;
@@ -69,7 +70,8 @@ mod vary;
 pub use acrh::{AcrhProblem, MAX_ACRH_BYTES, MAX_ACRH_EMPTY_ELEMENTS, MAX_ACRH_LINES};
 pub use compile::{CHROMIUM_MAX_AGE_CAP, MAX_AGE_LIMIT, WEBKIT_MAX_AGE_CAP};
 pub use config::{Mode, PolicyConfig, RuleConfig, UpstreamCorsHeaders};
-pub use decision::{Action, Decision, LocalAnswer, Outcome, Pending, RequestKind};
+pub use answer::{Action, LocalAnswer, Pending};
+pub use decision::{Decision, Outcome, RequestKind};
 pub use diagnostics::{Code, ConfigErrors, Diagnostic, Location, Severity};
 pub use origin::{RequestOrigin, Scheme, MAX_ORIGIN_LEN};
 pub use pattern::{parse_pattern, HostSpec, OriginPattern, ParsedPattern, PatternError, PortSpec};

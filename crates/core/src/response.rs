@@ -123,6 +123,29 @@ impl CorsHeaders {
         self.vary.merge_into(headers);
     }
 
+    /// Moves the request's own values (origin, method, header list) into
+    /// the slots of a map prebuilt from the same headers (see `answer`).
+    pub(crate) fn fill_slots(self, map: &mut HeaderMap) {
+        if self.allow_origin.is_none() {
+            return;
+        }
+        let (mut origin, mut methods, mut names) = (self.allow_origin, self.allow_methods, self.allow_headers);
+        for (name, value) in map.iter_mut() {
+            let slot = if name == ACCESS_CONTROL_ALLOW_ORIGIN {
+                &mut origin
+            } else if name == ACCESS_CONTROL_ALLOW_METHODS {
+                &mut methods
+            } else if name == ACCESS_CONTROL_ALLOW_HEADERS {
+                &mut names
+            } else {
+                continue;
+            };
+            if let Some(v) = slot.take() {
+                *value = v;
+            }
+        }
+    }
+
     /// Applies the headers to an inner service's response, handling the CORS
     /// headers it already set as `upstream` says.
     ///

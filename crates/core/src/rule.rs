@@ -1,6 +1,6 @@
 //! A compiled rule and its method and header sets.
 
-use http::HeaderValue;
+use http::{HeaderMap, HeaderValue};
 
 use crate::fast_hash::FastSet;
 
@@ -107,6 +107,9 @@ pub(crate) struct Rule {
     /// The listed names joined, for requests whose
     /// `Access-Control-Request-Headers` came in several lines.
     pub(crate) allow_headers_list: Option<HeaderValue>,
+    /// Allowed-preflight answers, prebuilt (see `answer`); filled once the
+    /// policy's `Vary` is known.
+    pub(crate) grant_blocks: Box<[HeaderMap]>,
 }
 
 impl Rule {

@@ -61,11 +61,12 @@ where
                 Poll::Ready(Ok(Response::from_parts(parts, CorsBody::inner(body))))
             }
             StateProj::Local { answer } => {
-                let answer = answer.take().expect("ResponseFuture polled after completion");
-                let has_body = answer.debug_body.is_some();
-                let mut response = Response::new(CorsBody::local(answer.debug_body));
+                let mut answer = answer.take().expect("ResponseFuture polled after completion");
+                let debug_body = answer.debug_body.take();
+                let has_body = debug_body.is_some();
+                let mut response = Response::new(CorsBody::local(debug_body));
                 *response.status_mut() = answer.status;
-                answer.headers.write_to(response.headers_mut());
+                answer.write_headers(response.headers_mut());
                 if has_body {
                     response
                         .headers_mut()
