@@ -161,7 +161,7 @@ fn compile_rule(i: usize, rule: &mut RuleConfig, sink: &mut Sink) -> Rule {
     let allow_headers_wildcard = (headers.any && !rule.credentials)
         .then(|| HeaderValue::from_static(if headers.authorization { "*, authorization" } else { "*" }));
     let allow_headers_list = (!headers.names.is_empty()).then(|| {
-        let mut names: Vec<_> = headers.names.iter().map(|n| String::from_utf8_lossy(n).into_owned()).collect();
+        let mut names: Vec<_> = headers.names.keys().map(|n| String::from_utf8_lossy(n).into_owned()).collect();
         names.sort();
         static_value(&names.join(", "))
     });
@@ -404,7 +404,7 @@ fn compile_request_headers(i: usize, names: &[String], sink: &mut Sink) -> Heade
         if lower == CORS_NON_WILDCARD_REQUEST_HEADER_NAME {
             set.authorization = true;
         }
-        if !set.names.insert(lower.into_bytes().into_boxed_slice()) {
+        if !set.names.insert(lower.as_bytes()) {
             duplicate(sink, i, "request_headers", n, " (names are case-insensitive)");
         }
     }

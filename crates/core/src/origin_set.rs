@@ -8,20 +8,19 @@
 //! request host `a.b.example.com` probes `b.example.com`, `example.com` and
 //! `com`, one hash lookup each.
 
-use crate::fast_hash::{FastMap, FastSet};
+use crate::fast_hash::{ByteMap, ByteSet};
 use crate::origin::{RequestOrigin, Scheme, MAX_ORIGIN_LEN};
 use crate::pattern::{HostSpec, OriginPattern, PortSpec};
-use crate::rule::SMALL_SET;
 
 #[derive(Clone, Debug, Default)]
 pub(crate) struct OriginSet {
     any: bool,
     null: bool,
-    exact: FastSet<Box<[u8]>>,
+    exact: ByteSet,
     /// host → schemes accepted on any port.
-    any_port: FastMap<Box<[u8]>, Vec<Scheme>>,
+    any_port: ByteMap<Vec<Scheme>>,
     /// suffix → (scheme, ports) accepted one or more labels below it.
-    subdomains: FastMap<Box<[u8]>, Vec<(Scheme, PortSpec)>>,
+    subdomains: ByteMap<Vec<(Scheme, PortSpec)>>,
     patterns: Vec<OriginPattern>,
 }
 
@@ -31,13 +30,13 @@ impl OriginSet {
             OriginPattern::Any => self.any = true,
             OriginPattern::Null => self.null = true,
             OriginPattern::Tuple { scheme, host: HostSpec::Exact(h), port: PortSpec::Any } => {
-                self.any_port.entry(h.as_bytes().into()).or_default().push(*scheme);
+                self.any_port.entry(h.as_bytes()).push(*scheme);
             }
             OriginPattern::Tuple { host: HostSpec::Exact(_), .. } => {
-                self.exact.insert(pattern.to_string().into_bytes().into_boxed_slice());
+                self.exact.insert(pattern.to_string().as_bytes());
             }
             OriginPattern::Tuple { scheme, host: HostSpec::Subdomains(s), port } => {
-                self.subdomains.entry(s.as_bytes().into()).or_default().push((*scheme, *port));
+                self.subdomains.entry(s.as_bytes()).push((*scheme, *port));
             }
         }
         self.patterns.push(pattern);
@@ -64,13 +63,7 @@ impl OriginSet {
         if origin == b"null" {
             return self.null;
         }
-        // A few exact origins are cheaper to compare than to hash.
-        let listed = if self.exact.len() <= SMALL_SET {
-            self.exact.iter().any(|o| **o == *origin)
-        } else {
-            self.exact.contains(origin)
-        };
-        if listed {
+        if self.exact.contains(origin) {
             return true;
         }
         if self.any_port.is_empty() && self.subdomains.is_empty() {
@@ -93,11 +86,11 @@ impl OriginSet {
         }
         let host = o.host;
         let allowed = |specs: &Vec<(Scheme, PortSpec)>| specs.iter().any(|(s, p)| *s == o.scheme && p.matches(o.port));
-        if self.subdomains.len() <= SMALL_SET {
+        if let Some(small) = self.subdomains.small() {
             // A few suffixes: test each against the host's end, which is what
             // the probes below find — `s` is a proper suffix of the host that
             // starts right after a dot.
-            return self.subdomains.iter().any(|(suffix, specs)| {
+            return small.iter().any(|(suffix, specs)| {
                 host.len() > suffix.len()
                     && host.ends_with(suffix)
                     && host[host.len() - suffix.len() - 1] == b'.'
@@ -124,6 +117,7 @@ impl OriginSet {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::fast_hash::SMALL_SET;
 
     fn set(patterns: &[&str]) -> OriginSet {
         let mut s = OriginSet::default();

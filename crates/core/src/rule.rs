@@ -2,7 +2,7 @@
 
 use http::{HeaderMap, HeaderValue};
 
-use crate::fast_hash::FastSet;
+use crate::fast_hash::ByteSet;
 
 use crate::fetch::{is_forbidden_method, CORS_NON_WILDCARD_REQUEST_HEADER_NAME};
 use crate::origin::RequestOrigin;
@@ -31,9 +31,6 @@ impl MethodSet {
     }
 }
 
-/// Sets up to this size are searched linearly rather than hashed into.
-pub(crate) const SMALL_SET: usize = 8;
-
 #[derive(Clone, Debug, Default)]
 pub(crate) struct HeaderSet {
     /// `*`: any name except `authorization`.
@@ -41,7 +38,7 @@ pub(crate) struct HeaderSet {
     /// `authorization` is listed.
     pub(crate) authorization: bool,
     /// Listed names, lower-case.
-    pub(crate) names: FastSet<Box<[u8]>>,
+    pub(crate) names: ByteSet,
 }
 
 impl HeaderSet {
@@ -64,9 +61,9 @@ impl HeaderSet {
         }
         // A handful of names (the usual case) are cheaper to compare than to
         // hash: most differ in length, and stored names are lower-case.
-        if self.names.len() <= SMALL_SET {
+        if let Some(small) = self.names.small() {
             // Browsers send lower-case names, so try an exact compare first.
-            return self.names.iter().any(|n| n.len() == name.len() && (**n == *name || n.eq_ignore_ascii_case(name)));
+            return small.iter().any(|(n, ())| n.len() == name.len() && (**n == *name || n.eq_ignore_ascii_case(name)));
         }
         if !name.iter().any(u8::is_ascii_uppercase) {
             return self.names.contains(name);
@@ -78,13 +75,13 @@ impl HeaderSet {
             lower.make_ascii_lowercase();
             return self.names.contains(&*lower);
         }
-        self.names.iter().any(|n| n.eq_ignore_ascii_case(name))
+        self.names.keys().any(|n| n.eq_ignore_ascii_case(name))
     }
 
     pub(crate) fn covers(&self, other: &HeaderSet) -> bool {
         (self.authorization || !other.authorization)
             && (self.any || !other.any)
-            && other.names.iter().all(|n| self.allows(n))
+            && other.names.keys().all(|n| self.allows(n))
     }
 }
 
