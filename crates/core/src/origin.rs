@@ -70,33 +70,8 @@ pub struct RequestOrigin<'a> {
 impl<'a> RequestOrigin<'a> {
     /// Splits a canonical serialized origin; see the type's documentation.
     pub fn parse(value: &'a [u8]) -> Option<RequestOrigin<'a>> {
-        if value.len() > MAX_ORIGIN_LEN {
-            return None;
-        }
-        // The scheme is `http` or `https`, so the first `://` can only follow
-        // one of them: two prefix tests instead of a search.
-        let (scheme, authority) = if let Some(rest) = value.strip_prefix(b"https://") {
-            (Scheme::Https, rest)
-        } else if let Some(rest) = value.strip_prefix(b"http://") {
-            (Scheme::Http, rest)
-        } else {
-            return None;
-        };
-        let (host, port) = split_host_port(authority)?;
-        let port = match port {
-            None => None,
-            Some(digits) => {
-                let p = parse_canonical_port(digits)?;
-                if p == scheme.default_port() {
-                    return None;
-                }
-                Some(p)
-            }
-        };
-        if !is_canonical_host(host) {
-            return None;
-        }
-        Some(RequestOrigin { scheme, host, port })
+        let origin = split_origin(value)?;
+        is_canonical_host(origin.host).then_some(origin)
     }
 
     /// The port, with the scheme's default filled in.
@@ -105,7 +80,43 @@ impl<'a> RequestOrigin<'a> {
     }
 }
 
+/// [`RequestOrigin::parse`] short of checking the host: the scheme and
+/// port are checked, the host is only delimited. For callers that compare
+/// the host with configured (canonical) hosts and check only the part that
+/// no comparison covered.
+pub(crate) fn split_origin(value: &[u8]) -> Option<RequestOrigin<'_>> {
+    if value.len() > MAX_ORIGIN_LEN {
+        return None;
+    }
+    // The scheme is `http` or `https`, so the first `://` can only follow
+    // one of them: two prefix tests instead of a search.
+    let (scheme, authority) = if let Some(rest) = value.strip_prefix(b"https://") {
+        (Scheme::Https, rest)
+    } else if let Some(rest) = value.strip_prefix(b"http://") {
+        (Scheme::Http, rest)
+    } else {
+        return None;
+    };
+    let (host, port) = split_host_port(authority)?;
+    let port = match port {
+        None => None,
+        Some(digits) => {
+            let p = parse_canonical_port(digits)?;
+            if p == scheme.default_port() {
+                return None;
+            }
+            Some(p)
+        }
+    };
+    Some(RequestOrigin { scheme, host, port })
+}
+
 /// Splits `host[:port]`, handling bracketed IPv6 hosts.
+///
+/// A port has at most five digits, so only the last six bytes are searched
+/// for its colon. A colon further left stays in the host, which then is not
+/// canonical and matches nothing — as when it was taken for the port
+/// separator and the "port" failed to parse.
 fn split_host_port(authority: &[u8]) -> Option<(&[u8], Option<&[u8]>)> {
     if authority.first() == Some(&b'[') {
         let close = authority.iter().position(|&b| b == b']')?;
@@ -116,8 +127,9 @@ fn split_host_port(authority: &[u8]) -> Option<(&[u8], Option<&[u8]>)> {
             _ => None,
         }
     } else {
-        match authority.iter().rposition(|&b| b == b':') {
-            Some(i) => Some((&authority[..i], Some(&authority[i + 1..]))),
+        let tail = authority.len().saturating_sub(6);
+        match authority[tail..].iter().rposition(|&b| b == b':') {
+            Some(i) => Some((&authority[..tail + i], Some(&authority[tail + i + 1..]))),
             None => Some((authority, None)),
         }
     }

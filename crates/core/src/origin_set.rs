@@ -9,7 +9,7 @@
 //! `com`, one hash lookup each.
 
 use crate::fast_hash::{ByteMap, ByteSet};
-use crate::origin::{RequestOrigin, Scheme, MAX_ORIGIN_LEN};
+use crate::origin::{is_canonical_host, split_origin, RequestOrigin, Scheme, MAX_ORIGIN_LEN};
 use crate::pattern::{HostSpec, OriginPattern, PortSpec};
 
 #[derive(Clone, Debug, Default)]
@@ -53,8 +53,8 @@ impl OriginSet {
 
     /// Whether the set matches this exact `Origin` value (not counting `*`).
     ///
-    /// The value is compared as bytes against canonical forms; patterns only
-    /// see values that [`RequestOrigin::parse`] accepts as canonical.
+    /// The value is compared as bytes against canonical forms; patterns
+    /// match only values that [`RequestOrigin::parse`] accepts as canonical.
     #[inline]
     pub(crate) fn matches_listed(&self, origin: &[u8]) -> bool {
         if origin.len() > MAX_ORIGIN_LEN {
@@ -69,38 +69,45 @@ impl OriginSet {
         if self.any_port.is_empty() && self.subdomains.is_empty() {
             return false;
         }
-        match RequestOrigin::parse(origin) {
-            Some(o) => self.matches_parsed(&o),
-            None => false,
-        }
+        split_origin(origin).is_some_and(|o| self.matches_split(&o))
     }
 
-    fn matches_parsed(&self, o: &RequestOrigin<'_>) -> bool {
+    /// Patterns, for an origin whose scheme and port are checked but whose
+    /// host is not: the tables hold canonical hosts and suffixes, so only
+    /// the labels in front of a matched suffix need checking ([HTML §7.1.1]
+    /// serialization; see [`RequestOrigin::parse`]).
+    ///
+    /// [HTML §7.1.1]: https://html.spec.whatwg.org/multipage/browsers.html#origin
+    fn matches_split(&self, o: &RequestOrigin<'_>) -> bool {
         if let Some(schemes) = self.any_port.get(o.host) {
             if schemes.contains(&o.scheme) {
                 return true;
             }
         }
-        if self.subdomains.is_empty() || o.host.first() == Some(&b'[') {
+        let host = o.host;
+        if self.subdomains.is_empty() || host.len() > 253 || host.first() == Some(&b'[') {
             return false;
         }
-        let host = o.host;
         let allowed = |specs: &Vec<(Scheme, PortSpec)>| specs.iter().any(|(s, p)| *s == o.scheme && p.matches(o.port));
+        // `host` is `labels.suffix`: the suffix matched a canonical entry, so
+        // the host is canonical when the labels in front are.
+        let below = |dot: usize| is_canonical_host(&host[..dot]);
         if let Some(small) = self.subdomains.small() {
             // A few suffixes: test each against the host's end, which is what
-            // the probes below find — `s` is a proper suffix of the host that
-            // starts right after a dot.
+            // the probes below find — a proper suffix of the host that starts
+            // right after a dot.
             return small.iter().any(|(suffix, specs)| {
                 host.len() > suffix.len()
                     && host.ends_with(suffix)
                     && host[host.len() - suffix.len() - 1] == b'.'
                     && allowed(specs)
+                    && below(host.len() - suffix.len() - 1)
             });
         }
         // Probe every proper suffix that starts after a dot: `a.b.c` → `b.c`, `c`.
         for (i, _) in host.iter().enumerate().filter(|(_, &b)| b == b'.') {
             if let Some(specs) = self.subdomains.get(&host[i + 1..]) {
-                if allowed(specs) {
+                if allowed(specs) && below(i) {
                     return true;
                 }
             }
@@ -171,6 +178,64 @@ mod tests {
         assert!(big.matches_listed(b"https://a.pad3.test"));
         assert!(big.matches_listed(b"https://pad3.test"));
         assert!(!big.matches_listed(b"https://pad3.testx"));
+    }
+
+    /// What the set means: exact bytes, or a canonical origin whose host is
+    /// a listed any-port host or lies below a listed suffix.
+    fn reference(set: &OriginSet, origin: &[u8]) -> bool {
+        if origin.len() > MAX_ORIGIN_LEN {
+            return false;
+        }
+        if origin == b"null" {
+            return set.null;
+        }
+        if set.exact.contains(origin) {
+            return true;
+        }
+        let Some(o) = RequestOrigin::parse(origin) else { return false };
+        set.patterns.iter().any(|p| match p {
+            OriginPattern::Tuple { scheme, host: HostSpec::Exact(h), port: PortSpec::Any } => {
+                *scheme == o.scheme && h.as_bytes() == o.host
+            }
+            OriginPattern::Tuple { scheme, host: HostSpec::Subdomains(s), port } => {
+                let (h, s) = (o.host, s.as_bytes());
+                *scheme == o.scheme && port.matches(o.port) && h.len() > s.len() + 1 && h.ends_with(s) && h[h.len() - s.len() - 1] == b'.'
+            }
+            _ => false,
+        })
+    }
+
+    #[test]
+    fn checking_only_the_unmatched_labels_agrees_with_parsing_first() {
+        let base = ["https://app.example.com", "https://*.example.org", "https://*.b.example.net:8443", "http://localhost:*", "http://[::1]:*", "https://*.x_y.test:*"];
+        let padding: Vec<String> = (0..2 * SMALL_SET).map(|i| format!("https://*.pad{i}.test")).collect();
+        let small = set(&base);
+        let mut all: Vec<&str> = base.to_vec();
+        all.extend(padding.iter().map(String::as_str));
+        let big = set(&all);
+        let schemes = ["https://", "http://", "ftp://", "", "HTTPS://"];
+        let labels = ["", "a", "a.", ".a", "-a", "a-", "a-b", "A", "a_b", "a:b", "a b", "[::1]", "é", "a..b", &"x".repeat(64), &"x".repeat(63)];
+        let suffixes = ["", "example.org", "b.example.net", "localhost", "pad3.test", "x_y.test", "example.com", "app.example.com", "[::1]", "org"];
+        let ports = ["", ":443", ":80", ":8443", ":08443", ":", ":99999", ":3000", ":0", ":a", "/", ":8443/"];
+        let mut checked = 0;
+        for scheme in schemes {
+            for label in labels {
+                for suffix in suffixes {
+                    for port in ports {
+                        for host in [format!("{label}{suffix}"), format!("{label}.{suffix}"), format!("{label}.{label}.{suffix}")] {
+                            let origin = format!("{scheme}{host}{port}");
+                            for s in [&small, &big] {
+                                assert_eq!(s.matches_listed(origin.as_bytes()), reference(s, origin.as_bytes()), "{origin}");
+                            }
+                            checked += 1;
+                        }
+                    }
+                }
+            }
+        }
+        let long = format!("https://{}.example.org", vec!["a".repeat(60); 5].join("."));
+        assert!(long.len() > 253 + 8 && !small.matches_listed(long.as_bytes()) && !reference(&small, long.as_bytes()));
+        assert!(checked > 20_000);
     }
 
     #[test]
