@@ -172,37 +172,39 @@ pub(crate) fn is_canonical_host(host: &[u8]) -> bool {
     }
     // One pass: every byte a label byte or a dot; no label empty, longer
     // than 63 bytes, or starting or ending with `-` (the last one included,
-    // so no trailing dot).
-    let mut label = 0;
-    let mut prev = b'.';
-    for &b in host {
-        if b == b'.' {
-            if label == 0 || prev == b'-' {
-                return false;
-            }
-            label = 0;
-        } else if LABEL_BYTE[usize::from(b)] {
-            if label == 0 && b == b'-' {
-                return false;
-            }
-            label += 1;
-            if label > 63 {
-                return false;
-            }
-        } else {
-            return false;
+    // so no trailing dot). `start` is where the current label began.
+    let mut start = 0;
+    for (i, &b) in host.iter().enumerate() {
+        match LABEL_BYTE[usize::from(b)] {
+            Byte::Letter => {}
+            Byte::Hyphen if i != start => {}
+            Byte::Dot if i != start && host[i - 1] != b'-' && i - start <= 63 => start = i + 1,
+            _ => return false,
         }
-        prev = b;
     }
-    label > 0 && prev != b'-'
+    start < host.len() && host.len() - start <= 63 && host[host.len() - 1] != b'-'
 }
 
-/// `a-z 0-9 - _`: the bytes of a label in a serialized host.
-const LABEL_BYTE: [bool; 256] = {
-    let mut table = [false; 256];
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Byte {
+    /// `a-z 0-9 _`
+    Letter,
+    Hyphen,
+    Dot,
+    Other,
+}
+
+/// The bytes of a serialized host, by class: label bytes are `a-z 0-9 - _`.
+const LABEL_BYTE: [Byte; 256] = {
+    let mut table = [Byte::Other; 256];
     let mut i = 0;
     while i < 256 {
-        table[i] = matches!(i as u8, b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_');
+        table[i] = match i as u8 {
+            b'a'..=b'z' | b'0'..=b'9' | b'_' => Byte::Letter,
+            b'-' => Byte::Hyphen,
+            b'.' => Byte::Dot,
+            _ => Byte::Other,
+        };
         i += 1;
     }
     table
