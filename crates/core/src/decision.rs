@@ -371,6 +371,14 @@ impl Policy {
         acrm: GetAll<'a, HeaderValue>,
     ) -> Decision<'a> {
         let kind = RequestKind::Preflight;
+        // Path and origin first: a preflight that no rule admits is refused
+        // for that, before its other headers are read — whatever they hold.
+        let stage = Cell::new(Stage::Nothing);
+        let mut candidates = self.rules_for(path, dotty, origin.as_bytes(), &stage);
+        let Some(first) = candidates.next() else {
+            let reason = if stage.get() == Stage::Nothing { RejectReason::PathNotCovered } else { RejectReason::OriginNotAllowed };
+            return self.rejected(kind, reason, false);
+        };
         let malformed = |header, problem| RejectReason::MalformedRequestHeader { header, problem };
         // Fetch: CORS-preflight request, `Access-Control-Request-Method` is one method.
         let mut acrm_lines = acrm.iter();
@@ -393,9 +401,8 @@ impl Policy {
         };
         let method = acrm.as_bytes();
 
-        let stage = Cell::new(Stage::Nothing);
         let mut refused_header: Option<&'a [u8]> = None;
-        for (i, rule) in self.rules_for(path, dotty, origin.as_bytes(), &stage) {
+        for (i, rule) in std::iter::once(first).chain(candidates) {
             if !rule.methods.contains(method) {
                 continue;
             }

@@ -31,7 +31,11 @@ impl RequestHeader {
 /// Rules are tried in order; when none matches, the reason names the furthest
 /// any rule got: no rule covers the path, then no rule's origins match, then
 /// no origin-matching rule allows the method, then the first header the first
-/// such rule refused, then private-network access.
+/// such rule refused, then private-network access. A preflight's
+/// `Access-Control-Request-Method` and `-Headers` are read only once some
+/// rule covers its path and origin, so a malformed one from an origin no rule
+/// allows is `OriginNotAllowed` (or `PathNotCovered`), not
+/// `MalformedRequestHeader`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum RejectReason<'a> {
