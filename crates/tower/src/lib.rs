@@ -125,18 +125,20 @@ where
 
 fn trace_decision<B>(decision: &Decision<'_>, request: &Request<B>) {
     let Some(reason) = decision.reject_reason() else { return };
-    let origin = request.headers().get(http::header::ORIGIN);
+    // Fields are evaluated only when the event is enabled: no `Origin`
+    // lookup per rejection when nobody listens.
+    let origin = || request.headers().get(http::header::ORIGIN);
     let kind = decision.kind();
     if decision.mode() == Mode::ReportOnly {
         tracing::info!(
             target: "crossgate",
-            ?kind, code = reason.code(), %reason, ?origin, method = %request.method(), path = request.uri().path(),
+            ?kind, code = reason.code(), %reason, origin = ?origin(), method = %request.method(), path = request.uri().path(),
             "CORS request would be rejected (report-only)"
         );
     } else {
         tracing::debug!(
             target: "crossgate",
-            ?kind, code = reason.code(), %reason, ?origin, method = %request.method(), path = request.uri().path(),
+            ?kind, code = reason.code(), %reason, origin = ?origin(), method = %request.method(), path = request.uri().path(),
             "CORS request rejected"
         );
     }
