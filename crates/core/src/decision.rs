@@ -394,11 +394,7 @@ impl Policy {
         // Looked up only once a rule has matched everything else: a preflight
         // rejected earlier never pays for hashing this long custom name.
         let mut private_network = None;
-        let mut asks_private_network = || {
-            *private_network.get_or_insert_with(|| {
-                headers.get(&ACCESS_CONTROL_REQUEST_PRIVATE_NETWORK).is_some_and(|v| v.as_bytes() == b"true")
-            })
-        };
+        let mut asks_private_network = || *private_network.get_or_insert_with(|| asks_private_network(headers));
         let method = acrm.as_bytes();
 
         let mut refused_header: Option<&'a [u8]> = None;
@@ -438,6 +434,23 @@ impl Policy {
         };
         self.rejected(kind, reason, false)
     }
+}
+
+/// Whether the preflight asks for private-network access
+/// (`Access-Control-Request-Private-Network: true`).
+///
+/// Hashing this 38-byte custom name costs more than comparing a few names:
+/// a standard name differs from it in its representation alone. So a
+/// request with few distinct names (a browser's preflight has a dozen or
+/// so) is scanned; a larger one is probed.
+fn asks_private_network(headers: &HeaderMap) -> bool {
+    const SCAN_BELOW: usize = 16;
+    let value = if headers.keys_len() < SCAN_BELOW {
+        headers.iter().find(|(name, _)| **name == ACCESS_CONTROL_REQUEST_PRIVATE_NETWORK).map(|(_, v)| v)
+    } else {
+        headers.get(&ACCESS_CONTROL_REQUEST_PRIVATE_NETWORK)
+    };
+    value.is_some_and(|v| v.as_bytes() == b"true")
 }
 
 fn allow_origin_value(rule: &Rule, origin: &HeaderValue) -> HeaderValue {
@@ -492,6 +505,25 @@ mod tests {
             h.append(*n, HeaderValue::from_static(v));
         }
         (method, h)
+    }
+
+    #[test]
+    fn private_network_scan_agrees_with_the_probe() {
+        for padding in [0, 5, 15, 16, 40] {
+            for value in [None, Some("true"), Some("false"), Some("TRUE")] {
+                let mut h = HeaderMap::new();
+                for i in 0..padding {
+                    h.insert(http::header::HeaderName::try_from(format!("x-pad-{i}")).unwrap(), HeaderValue::from_static("1"));
+                }
+                h.insert(http::header::ACCEPT, HeaderValue::from_static("*/*"));
+                if let Some(v) = value {
+                    h.append(&ACCESS_CONTROL_REQUEST_PRIVATE_NETWORK, HeaderValue::from_static(v));
+                    h.append(&ACCESS_CONTROL_REQUEST_PRIVATE_NETWORK, HeaderValue::from_static("true"));
+                }
+                let probed = h.get(&ACCESS_CONTROL_REQUEST_PRIVATE_NETWORK).is_some_and(|v| v.as_bytes() == b"true");
+                assert_eq!(asks_private_network(&h), probed, "{padding} {value:?}");
+            }
+        }
     }
 
     #[test]
