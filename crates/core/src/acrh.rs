@@ -9,7 +9,7 @@
 //!
 //! [Fetch §3.2.2]: https://fetch.spec.whatwg.org/#http-new-header-syntax
 
-use http::header::{HeaderMap, HeaderValue, ACCESS_CONTROL_REQUEST_HEADERS};
+use http::header::{GetAll, HeaderMap, HeaderValue, ValueIter, ACCESS_CONTROL_REQUEST_HEADERS};
 
 use crate::fetch::{is_http_tab_or_space, is_tchar, trim_http_tab_or_space};
 
@@ -49,9 +49,12 @@ impl AcrhProblem {
 
 /// A checked `Access-Control-Request-Headers`: its lines, each known to be a
 /// well-formed list within the limits.
-#[derive(Clone, Copy, Debug)]
+///
+/// Holds the header map's view of the lines rather than a copy of them, so
+/// that it stays small enough to pass around in registers.
+#[derive(Debug)]
 pub(crate) struct RequestedHeaders<'a> {
-    lines: [&'a [u8]; MAX_ACRH_LINES],
+    lines: GetAll<'a, HeaderValue>,
     count: usize,
     /// The first line as sent, so that echoing a one-line request needs no
     /// second header-map probe.
@@ -60,13 +63,15 @@ pub(crate) struct RequestedHeaders<'a> {
     names: usize,
 }
 
+type Lines<'a> = std::iter::Map<ValueIter<'a, HeaderValue>, fn(&'a HeaderValue) -> &'a [u8]>;
+
 impl<'a> RequestedHeaders<'a> {
     pub(crate) fn from_headers(headers: &'a HeaderMap) -> Result<Self, AcrhProblem> {
-        let mut lines: [&[u8]; MAX_ACRH_LINES] = [&[]; MAX_ACRH_LINES];
+        let lines = headers.get_all(ACCESS_CONTROL_REQUEST_HEADERS);
         let mut count = 0;
         let mut total = 0;
         let mut first = None;
-        for value in headers.get_all(ACCESS_CONTROL_REQUEST_HEADERS) {
+        for value in lines.iter() {
             if count == MAX_ACRH_LINES {
                 return Err(AcrhProblem::TooManyLines);
             }
@@ -74,61 +79,17 @@ impl<'a> RequestedHeaders<'a> {
             if total > MAX_ACRH_BYTES {
                 return Err(AcrhProblem::TooLong);
             }
-            lines[count] = value.as_bytes();
             first.get_or_insert(value);
             count += 1;
         }
-        let mut parsed = RequestedHeaders { lines, count, first, names: 0 };
-        parsed.names = parsed.validate()?;
-        Ok(parsed)
+        let names = validate(lines.iter().map(HeaderValue::as_bytes))?;
+        Ok(RequestedHeaders { lines, count, first, names })
     }
-
-    /// Checks every element in order — the first empty element past the
-    /// limit or the first element that is not a name is the problem — and
-    /// counts the names.
-    ///
-    /// One pass over the bytes per line, with no adaptor chains: this runs
-    /// on every preflight. Per element: optional whitespace, a run of
-    /// `tchar`s, optional whitespace, then a comma or the end of the line;
-    /// anything else means the trimmed element is not a name.
-    fn validate(&self) -> Result<usize, AcrhProblem> {
-        let mut empty = 0;
-        let mut names = 0;
-        for line in &self.lines[..self.count] {
-            let mut rest: &[u8] = line;
-            loop {
-                let element = skip_tab_or_space(rest);
-                let name_len = element.iter().position(|&b| !is_tchar(b)).unwrap_or(element.len());
-                let after = skip_tab_or_space(&element[name_len..]);
-                let last = match after.split_first() {
-                    None => true,
-                    Some((b',', tail)) => {
-                        rest = tail;
-                        false
-                    }
-                    Some(_) => return Err(AcrhProblem::InvalidName),
-                };
-                if name_len == 0 {
-                    empty += 1;
-                    if empty > MAX_ACRH_EMPTY_ELEMENTS {
-                        return Err(AcrhProblem::TooManyEmptyElements);
-                    }
-                } else {
-                    names += 1;
-                }
-                if last {
-                    break;
-                }
-            }
-        }
-        Ok(names)
-    }
-
-
 
     /// The requested names, as sent (not lower-cased), empty elements skipped.
-    pub(crate) fn names(&self) -> Names<'a, '_> {
-        Names { lines: &self.lines[..self.count], rest: &[] }
+    pub(crate) fn names(&self) -> Names<'a, Lines<'a>> {
+        let as_bytes: fn(&'a HeaderValue) -> &'a [u8] = HeaderValue::as_bytes;
+        Names { lines: self.lines.iter().map(as_bytes), rest: &[] }
     }
 
     /// Whether no name was requested.
@@ -147,6 +108,47 @@ impl<'a> RequestedHeaders<'a> {
     }
 }
 
+/// Checks every element in order — the first empty element past the limit
+/// or the first element that is not a name is the problem — and counts the
+/// names.
+///
+/// One pass over the bytes per line, with no adaptor chains: this runs on
+/// every preflight. Per element: optional whitespace, a run of `tchar`s,
+/// optional whitespace, then a comma or the end of the line; anything else
+/// means the trimmed element is not a name.
+fn validate<'l>(lines: impl Iterator<Item = &'l [u8]>) -> Result<usize, AcrhProblem> {
+    let mut empty = 0;
+    let mut names = 0;
+    for line in lines {
+        let mut rest: &[u8] = line;
+        loop {
+            let element = skip_tab_or_space(rest);
+            let name_len = element.iter().position(|&b| !is_tchar(b)).unwrap_or(element.len());
+            let after = skip_tab_or_space(&element[name_len..]);
+            let last = match after.split_first() {
+                None => true,
+                Some((b',', tail)) => {
+                    rest = tail;
+                    false
+                }
+                Some(_) => return Err(AcrhProblem::InvalidName),
+            };
+            if name_len == 0 {
+                empty += 1;
+                if empty > MAX_ACRH_EMPTY_ELEMENTS {
+                    return Err(AcrhProblem::TooManyEmptyElements);
+                }
+            } else {
+                names += 1;
+            }
+            if last {
+                break;
+            }
+        }
+    }
+    Ok(names)
+}
+
 /// `s` without its leading tabs and spaces.
 fn skip_tab_or_space(s: &[u8]) -> &[u8] {
     let n = s.iter().position(|&b| !is_http_tab_or_space(b)).unwrap_or(s.len());
@@ -156,23 +158,21 @@ fn skip_tab_or_space(s: &[u8]) -> &[u8] {
 /// The non-empty elements of the lines, trimmed: what
 /// `lines.flat_map(split(',')).map(trim).filter(non-empty)` yields, without
 /// the adaptor chain (it runs once per rule on every preflight).
-pub(crate) struct Names<'a, 'r> {
+pub(crate) struct Names<'a, L> {
     /// Lines not started yet.
-    lines: &'r [&'a [u8]],
+    lines: L,
     /// What is left of the current line.
     rest: &'a [u8],
 }
 
-impl<'a> Iterator for Names<'a, '_> {
+impl<'a, L: Iterator<Item = &'a [u8]>> Iterator for Names<'a, L> {
     type Item = &'a [u8];
 
     fn next(&mut self) -> Option<&'a [u8]> {
         loop {
             if self.rest.is_empty() {
                 // An exhausted (or empty) line has no non-empty element left.
-                let (line, more) = self.lines.split_first()?;
-                self.rest = line;
-                self.lines = more;
+                self.rest = self.lines.next()?;
                 continue;
             }
             let element = match self.rest.iter().position(|&b| b == b',') {
@@ -252,19 +252,15 @@ mod tests {
                     None => vec![case],
                     Some(k) => vec![&case[..k], &case[k..]],
                 };
-                let mut r = RequestedHeaders { lines: [&[]; MAX_ACRH_LINES], count: 0, first: None, names: 0 };
-                for (i, l) in lines.iter().enumerate() {
-                    r.lines[i] = l;
-                }
-                r.count = lines.len();
-                assert_eq!(r.validate(), reference(&lines), "{lines:?}");
+                assert_eq!(validate(lines.iter().copied()), reference(&lines), "{lines:?}");
                 let expected: Vec<&[u8]> = lines
                     .iter()
                     .flat_map(|l| l.split(|&b| b == b','))
                     .map(trim_http_tab_or_space)
                     .filter(|e| !e.is_empty())
                     .collect();
-                assert_eq!(r.names().collect::<Vec<_>>(), expected, "{lines:?}");
+                let names = Names { lines: lines.iter().copied(), rest: &[] };
+                assert_eq!(names.collect::<Vec<_>>(), expected, "{lines:?}");
             }
         }
     }
