@@ -126,22 +126,26 @@ impl CorsHeaders {
     /// Moves the request's own values (origin, method, header list) into
     /// the slots of a map prebuilt from the same headers (see `answer`).
     pub(crate) fn fill_slots(self, map: &mut HeaderMap) {
-        if self.allow_origin.is_none() {
-            return;
-        }
-        let (mut origin, mut methods, mut names) = (self.allow_origin, self.allow_methods, self.allow_headers);
+        let mut values = [self.allow_origin, self.allow_methods, self.allow_headers];
+        let mut left = values.iter().filter(|v| v.is_some()).count();
+        // The slots come first (origin, credentials, methods, headers): stop
+        // once they are filled rather than walk the constant headers after.
         for (name, value) in map.iter_mut() {
+            if left == 0 {
+                break;
+            }
             let slot = if name == ACCESS_CONTROL_ALLOW_ORIGIN {
-                &mut origin
+                0
             } else if name == ACCESS_CONTROL_ALLOW_METHODS {
-                &mut methods
+                1
             } else if name == ACCESS_CONTROL_ALLOW_HEADERS {
-                &mut names
+                2
             } else {
                 continue;
             };
-            if let Some(v) = slot.take() {
+            if let Some(v) = values[slot].take() {
                 *value = v;
+                left -= 1;
             }
         }
     }
