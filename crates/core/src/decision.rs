@@ -439,18 +439,17 @@ impl Policy {
 /// Whether the preflight asks for private-network access
 /// (`Access-Control-Request-Private-Network: true`).
 ///
-/// Hashing this 38-byte custom name costs more than comparing a few names:
-/// a standard name differs from it in its representation alone. So a
-/// request with few distinct names (a browser's preflight has a dozen or
-/// so) is scanned; a larger one is probed.
+/// Hashing this 38-byte custom name for a probe costs more than comparing a
+/// few names, where a standard name differs from it in its representation
+/// alone. So in a request with few distinct names (a browser's preflight
+/// has a dozen or so) the names are scanned first and the map probed only
+/// if the header is there; a larger request is probed at once.
 fn asks_private_network(headers: &HeaderMap) -> bool {
     const SCAN_BELOW: usize = 16;
-    let value = if headers.keys_len() < SCAN_BELOW {
-        headers.iter().find(|(name, _)| **name == ACCESS_CONTROL_REQUEST_PRIVATE_NETWORK).map(|(_, v)| v)
-    } else {
-        headers.get(&ACCESS_CONTROL_REQUEST_PRIVATE_NETWORK)
-    };
-    value.is_some_and(|v| v.as_bytes() == b"true")
+    if headers.keys_len() < SCAN_BELOW && !headers.keys().any(|name| *name == ACCESS_CONTROL_REQUEST_PRIVATE_NETWORK) {
+        return false;
+    }
+    headers.get(&ACCESS_CONTROL_REQUEST_PRIVATE_NETWORK).is_some_and(|v| v.as_bytes() == b"true")
 }
 
 fn allow_origin_value(rule: &Rule, origin: &HeaderValue) -> HeaderValue {

@@ -55,6 +55,7 @@ impl HeaderSet {
         self.any || self.contains(name)
     }
 
+    #[inline]
     fn contains(&self, name: &[u8]) -> bool {
         if self.names.is_empty() {
             return false;
