@@ -1,6 +1,6 @@
 //! Validation and compilation: configuration in, [`Policy`] or every error out.
 
-use std::collections::HashSet;
+use std::collections::BTreeSet;
 
 use http::{HeaderValue, StatusCode};
 
@@ -194,7 +194,7 @@ fn compile_origins(i: usize, rule: &RuleConfig, sink: &mut Sink) -> (OriginSet, 
     let r = Some(i);
     let mut set = OriginSet::default();
     let mut canonical = Vec::with_capacity(rule.origins.len());
-    let mut seen = HashSet::new();
+    let mut seen = BTreeSet::new();
     if rule.origins.is_empty() {
         sink.push(
             Code::NoOrigins,
@@ -424,7 +424,7 @@ fn compile_request_headers(i: usize, names: &[String], sink: &mut Sink) -> Heade
 fn compile_expose_headers(i: usize, rule: &RuleConfig, sink: &mut Sink) -> Option<HeaderValue> {
     let r = Some(i);
     let mut kept: Vec<&str> = Vec::new();
-    let mut seen = HashSet::new();
+    let mut seen = BTreeSet::new();
     for n in &rule.expose_headers {
         if n == "*" {
             if rule.credentials {
