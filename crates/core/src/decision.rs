@@ -148,6 +148,15 @@ impl<'a> Decision<'a> {
         }
     }
 
+    /// Whether the middleware answers this request itself (see
+    /// [`into_action`](Self::into_action)): a middleware can then pass a
+    /// forwarded request on with [`into_pending`](Self::into_pending)
+    /// without building an [`Action`].
+    #[inline]
+    pub fn answers_locally(&self) -> bool {
+        self.local().is_some()
+    }
+
     #[inline]
     fn local(&self) -> Option<Local<'a>> {
         if self.policy.mode == Mode::ReportOnly {
@@ -575,6 +584,7 @@ mod tests {
                     Some(answer) => Action::Answer(answer),
                     None => Action::Forward(decision.clone().into_pending()),
                 };
+                assert_eq!(decision.answers_locally(), matches!(expected, Action::Answer(_)), "{method} {headers:?}");
                 let action = decision.into_action();
                 assert_eq!(action, expected, "{method} {headers:?}");
                 // The prebuilt map holds exactly what writing the headers gives.

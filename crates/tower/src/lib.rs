@@ -114,8 +114,13 @@ where
     fn call(&mut self, request: Request<ReqBody>) -> Self::Future {
         let decision = self.policy.evaluate_request(&request);
         trace_decision(&decision, &request);
-        // Consuming the decision moves its headers into the answer instead
-        // of cloning them.
+        // Consuming the decision moves its headers into the answer or the
+        // pending finish instead of cloning them; a forwarded request skips
+        // building an `Action` (one copy of the headers fewer).
+        if !decision.answers_locally() {
+            let pending = decision.into_pending();
+            return ResponseFuture::inner(self.inner.call(request), pending);
+        }
         match decision.into_action() {
             Action::Answer(answer) => ResponseFuture::local(answer),
             Action::Forward(pending) => ResponseFuture::inner(self.inner.call(request), pending),
