@@ -50,12 +50,15 @@ pub(crate) fn hash_bytes(bytes: &[u8]) -> u64 {
     h ^ (h >> 33)
 }
 
+/// A key and its value.
+type Entry<V> = (Box<[u8]>, V);
+
 /// A map keyed by byte strings: up to [`SMALL_SET`] entries searched in
 /// order (cheaper than hashing), more found through a hash table.
 #[derive(Clone, Debug)]
 pub(crate) struct ByteMap<V> {
     /// Every entry, in insertion order.
-    entries: Vec<(Box<[u8]>, V)>,
+    entries: Vec<Entry<V>>,
     /// Open addressing, linear probing, at most half full: each slot holds
     /// the key's hash (high half, as a tag) and its entry's index + 1, or
     /// (0, 0) when empty. Empty while the map is small.
@@ -140,7 +143,7 @@ impl<V> ByteMap<V> {
 
     /// Every entry, when there are few enough to be searched in order.
     #[inline]
-    pub(crate) fn small(&self) -> Option<&[(Box<[u8]>, V)]> {
+    pub(crate) fn small(&self) -> Option<&[Entry<V>]> {
         self.slots.is_empty().then_some(&self.entries[..])
     }
 
