@@ -1,13 +1,14 @@
 //! Prometheus metrics, rendered by hand in the text exposition format.
 //!
 //! A handful of labelled counters and one histogram do not justify a
-//! metrics framework; a mutex-protected map per family costs a few
-//! nanoseconds per request at this gateway's scale. Counting a request
-//! allocates nothing once its series exists: the map is looked up by an
-//! encoded key built in a buffer the map keeps.
+//! metrics framework. Counting is on every request's path, so a series is
+//! found by a hash of its name and label values computed straight from the
+//! borrowed strings — no key is built, nothing is allocated once the series
+//! exists — and rendering (rare) sorts the series into a stable order.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::fmt::Write as _;
+use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::Mutex;
 use std::time::Duration;
@@ -17,25 +18,67 @@ const BUCKETS: [f64; 12] = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 
 
 type Labels = Vec<(&'static str, String)>;
 
-/// Counters by an order-preserving byte encoding of (name, labels), so a
-/// series is found without building its owned labels; the owned form is
-/// kept beside the count for rendering.
-#[derive(Default)]
-struct Counters {
-    map: BTreeMap<Vec<u8>, (&'static str, Labels, u64)>,
-    key: Vec<u8>,
+/// One counter series.
+struct Series {
+    name: &'static str,
+    labels: Labels,
+    count: u64,
 }
 
-/// Appends `s` so that encoded sequences compare as the sequences do:
-/// 0x00 is escaped as 0x00 0x01 and every part ends with 0x00 0x00.
-fn encode_part(out: &mut Vec<u8>, s: &str) {
-    for &b in s.as_bytes() {
-        out.push(b);
-        if b == 0 {
-            out.push(1);
+impl Series {
+    fn is(&self, name: &str, labels: &[(&'static str, &str)]) -> bool {
+        self.name == name && self.labels.len() == labels.len() && self.labels.iter().zip(labels).all(|((k, v), (lk, lv))| k == lk && v == lv)
+    }
+}
+
+/// Series by the hash of their name and labels; colliding series share a
+/// bucket and are told apart by comparing the strings.
+type Counters = HashMap<u64, Vec<Series>, BuildHasherDefault<Passthrough>>;
+
+/// The map's keys are already hashes.
+#[derive(Default)]
+struct Passthrough(u64);
+
+impl Hasher for Passthrough {
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0 << 8) | u64::from(b);
         }
     }
-    out.extend_from_slice(&[0, 0]);
+
+    fn write_u64(&mut self, n: u64) {
+        self.0 = n;
+    }
+
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+/// FNV-1a over 8-byte words, each string closed by its length so that
+/// ("ab", "c") and ("a", "bc") differ. Label values come from the config
+/// and from fixed codes, not from requests, so a fixed hash is safe.
+fn series_hash(name: &str, labels: &[(&'static str, &str)]) -> u64 {
+    const PRIME: u64 = 0x0000_0100_0000_01b3;
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    let mut eat = |s: &str| {
+        let mut chunks = s.as_bytes().chunks_exact(8);
+        for c in &mut chunks {
+            let mut w = [0u8; 8];
+            w.copy_from_slice(c);
+            h = (h ^ u64::from_le_bytes(w)).wrapping_mul(PRIME);
+        }
+        for &b in chunks.remainder() {
+            h = (h ^ u64::from(b)).wrapping_mul(PRIME);
+        }
+        h = (h ^ s.len() as u64).wrapping_mul(PRIME);
+    };
+    eat(name);
+    for (k, v) in labels {
+        eat(k);
+        eat(v);
+    }
+    h ^ (h >> 29)
 }
 
 /// A status code as text, without allocating.
@@ -79,20 +122,21 @@ const HELP: [(&str, &str); 5] = [
 
 impl Metrics {
     fn add(&self, name: &'static str, labels: &[(&'static str, &str)]) {
-        let Ok(mut guard) = self.counters.lock() else { return };
-        let Counters { map, key } = &mut *guard;
-        key.clear();
-        encode_part(key, name);
-        for (k, v) in labels {
-            encode_part(key, k);
-            encode_part(key, v);
+        let hash = series_hash(name, labels);
+        let Ok(mut map) = self.counters.lock() else { return };
+        let bucket = map.entry(hash).or_default();
+        match bucket.iter_mut().find(|s| s.is(name, labels)) {
+            Some(s) => s.count += 1,
+            None => bucket.push(Series { name, labels: labels.iter().map(|(k, v)| (*k, (*v).to_owned())).collect(), count: 1 }),
         }
-        if let Some((_, _, count)) = map.get_mut(key.as_slice()) {
-            *count += 1;
-        } else {
-            let owned = labels.iter().map(|(k, v)| (*k, (*v).to_owned())).collect();
-            map.insert(key.clone(), (name, owned, 1));
-        }
+    }
+
+    /// Every series, ordered by name and then label values.
+    fn sorted<R>(&self, f: impl FnOnce(Vec<&Series>) -> R) -> Option<R> {
+        let map = self.counters.lock().ok()?;
+        let mut all: Vec<&Series> = map.values().flatten().collect();
+        all.sort_by(|a, b| (a.name, &a.labels).cmp(&(b.name, &b.labels)));
+        Some(f(all))
     }
 
     /// A response was sent.
@@ -127,10 +171,10 @@ impl Metrics {
     pub fn upstream_latency(&self, route: &str, d: Duration) {
         let secs = d.as_secs_f64();
         if let Ok(mut m) = self.latency.lock() {
-            if !m.contains_key(route) {
-                m.insert(route.to_owned(), Histogram::default());
-            }
-            let Some(h) = m.get_mut(route) else { return };
+            let h = match m.get_mut(route) {
+                Some(h) => h,
+                None => m.entry(route.to_owned()).or_default(),
+            };
             for (i, b) in BUCKETS.iter().enumerate() {
                 if secs <= *b {
                     h.counts[i] += 1;
@@ -153,25 +197,25 @@ impl Metrics {
 
     /// The value of one counter (for tests and the demo).
     pub fn counter(&self, name: &str, labels: &[(&str, &str)]) -> u64 {
-        let Ok(m) = self.counters.lock() else { return 0 };
-        m.map
-            .values()
-            .filter(|(n, l, _)| *n == name && labels.iter().all(|(k, v)| l.iter().any(|(lk, lv)| lk == k && lv == v)))
-            .map(|(_, _, c)| *c)
+        let Ok(map) = self.counters.lock() else { return 0 };
+        map.values()
+            .flatten()
+            .filter(|s| s.name == name && labels.iter().all(|(k, v)| s.labels.iter().any(|(lk, lv)| lk == k && lv == v)))
+            .map(|s| s.count)
             .sum()
     }
 
     /// The text exposition.
     pub fn render(&self) -> String {
         let mut out = String::new();
-        if let Ok(m) = self.counters.lock() {
+        self.sorted(|all| {
             for (name, help) in HELP {
                 let _ = writeln!(out, "# HELP {name} {help}\n# TYPE {name} counter");
-                for (n, labels, v) in m.map.values().filter(|(n, _, _)| *n == name) {
-                    let _ = writeln!(out, "{n}{{{}}} {v}", render_labels(labels));
+                for s in all.iter().filter(|s| s.name == name) {
+                    let _ = writeln!(out, "{}{{{}}} {}", s.name, render_labels(&s.labels), s.count);
                 }
             }
-        }
+        });
         let name = "crossgate_upstream_latency_seconds";
         let _ = writeln!(out, "# HELP {name} Time to the upstream's response headers.\n# TYPE {name} histogram");
         if let Ok(m) = self.latency.lock() {

@@ -69,10 +69,12 @@ impl Gateway {
         let (stop, stop_rx) = watch::channel(false);
         let mut tasks = Vec::new();
         let s = Arc::clone(&shared);
-        let main_service = move |peer: SocketAddr| {
+        let main_service = move |addr: SocketAddr| {
             let s = Arc::clone(&s);
+            let peer = proxy::Peer::new(addr);
             service_fn(move |req: Request<Incoming>| {
                 let s = Arc::clone(&s);
+                let peer = peer.clone();
                 async move { Ok::<_, Infallible>(proxy::handle(s, req.map(body::boxed), peer).await) }
             })
         };
@@ -150,6 +152,7 @@ fn start_only_changes(old: &crate::config::Settings, new: &crate::config::Settin
         ("listen", old.listen != new.listen),
         ("admin_listen", old.admin_listen != new.admin_listen),
         ("max_connections", old.max_connections != new.max_connections),
+        ("max_request_headers", old.max_request_headers != new.max_request_headers),
         ("connect_timeout_ms", old.connect_timeout != new.connect_timeout),
         ("request_header_timeout_ms", old.request_header_timeout != new.request_header_timeout),
         ("upstream_idle_timeout_ms", old.upstream_idle_timeout != new.upstream_idle_timeout),
@@ -252,12 +255,17 @@ where
     S::Future: Send + 'static,
 {
     let mut builder = auto::Builder::new(TokioExecutor::new());
-    builder
-        .http1()
-        .timer(TokioTimer::new())
-        .header_read_timeout(settings.request_header_timeout)
-        .keep_alive(true)
-        .max_headers(1000)
+    let mut http1 = builder.http1();
+    http1.timer(TokioTimer::new()).header_read_timeout(settings.request_header_timeout).keep_alive(true);
+    // Over this many header lines hyper answers 431 itself (no CORS
+    // headers); the gateway's own 431 covers heads under the limit that are
+    // too large in bytes. Set only when it differs from hyper's default:
+    // setting it at all makes hyper fill a slot array per request instead
+    // of using its stack array.
+    if settings.max_request_headers != crate::config::HYPER_DEFAULT_MAX_HEADERS {
+        http1.max_headers(settings.max_request_headers);
+    }
+    http1
         // Room well beyond the configured limit, so oversized heads reach
         // the handler and get a 431 with CORS headers (hyper's own 431,
         // past this buffer, has none).
