@@ -401,21 +401,9 @@ fn switch_protocols(mut upstream: Response<hyper::body::Incoming>, client: hyper
 
 fn upstream_request(req: Request<Body>, route: &Route, s: &Settings, peer: &Peer, host: Option<HeaderValue>, upgrade: Option<HeaderValue>) -> Result<Request<Body>, ()> {
     let (mut parts, body) = req.into_parts();
-    let path = parts.uri.path();
-    let rest = if route.strip_prefix && route.path != "/" { path.strip_prefix(route.path.as_str()).unwrap_or(path) } else { path };
-    let mut target = String::with_capacity(route.upstream.base_path.len() + rest.len() + 16);
-    target.push_str(&route.upstream.base_path);
-    if !rest.starts_with('/') {
-        target.push('/');
-    }
-    target.push_str(rest);
-    if let Some(q) = parts.uri.query() {
-        target.push('?');
-        target.push_str(q);
-    }
     // Origin-form (RFC 9112 §3.2.1): the upstream connection is already
     // to the right authority, and `Host` names it.
-    parts.uri = PathAndQuery::try_from(target).map_err(|_| ())?.into();
+    parts.uri = upstream_target(&parts.uri, route)?.into();
     parts.version = Version::HTTP_11;
     strip_hop_by_hop(&mut parts.headers);
     let h = &mut parts.headers;
@@ -443,6 +431,31 @@ fn upstream_request(req: Request<Body>, route: &Route, s: &Settings, peer: &Peer
     if !route.preserve_host || !h.contains_key(header::HOST) {
         h.insert(header::HOST, route.upstream.host.clone());
     }
-    let body = http_body_util::Limited::new(body, usize::try_from(s.max_request_body_bytes).unwrap_or(usize::MAX));
-    Ok(Request::from_parts(parts, body::boxed(body)))
+    // A request without a body (most) has nothing to limit.
+    let body = if http_body::Body::is_end_stream(&body) { body } else { body::boxed(http_body_util::Limited::new(body, usize::try_from(s.max_request_body_bytes).unwrap_or(usize::MAX))) };
+    Ok(Request::from_parts(parts, body))
+}
+
+/// The upstream's target: the route's base path, then the request's path
+/// (without the route's prefix when `strip_prefix` is on), then its query.
+/// Usually that is the request's own target, which is reused as it is.
+fn upstream_target(uri: &http::Uri, route: &Route) -> Result<PathAndQuery, ()> {
+    let path = uri.path();
+    let rest = if route.strip_prefix && route.path != "/" { path.strip_prefix(route.path.as_str()).unwrap_or(path) } else { path };
+    if route.upstream.base_path.is_empty() && rest.len() == path.len() && path.starts_with('/') {
+        if let Some(pq) = uri.path_and_query() {
+            return Ok(pq.clone());
+        }
+    }
+    let mut target = String::with_capacity(route.upstream.base_path.len() + rest.len() + 1 + uri.query().map_or(0, |q| q.len() + 1));
+    target.push_str(&route.upstream.base_path);
+    if !rest.starts_with('/') {
+        target.push('/');
+    }
+    target.push_str(rest);
+    if let Some(q) = uri.query() {
+        target.push('?');
+        target.push_str(q);
+    }
+    PathAndQuery::try_from(target).map_err(|_| ())
 }
