@@ -40,10 +40,14 @@ use tokio::net::TcpStream;
 
 use crate::body::{Body, BoxError};
 
+mod link;
+
+use link::Link;
+
 type Sender = http1::SendRequest<Body>;
 /// Boxed: a connection is a few hundred bytes and moves in and out of the
 /// pool on every request; a box moves as a pointer.
-type Connection = Box<http1::Connection<TokioIo<TcpStream>, Body>>;
+type Connection = Box<Link>;
 
 /// Idle connections kept per upstream, at most.
 const MAX_IDLE_PER_UPSTREAM: usize = 1024;
@@ -94,6 +98,9 @@ impl Pool {
             if !poll_fn(|cx| Poll::Ready(usable(&mut sender, &mut conn, cx))).await {
                 continue;
             }
+            // Queuing the request wakes the connection; the first pass of
+            // `drive` covers that.
+            conn.begin();
             match drive(&mut conn, sender.try_send_request(req)).await {
                 Ok(head) => return Ok(self.lease(authority, sender, conn, head).await),
                 Err(mut e) => match e.take_message() {
@@ -104,6 +111,7 @@ impl Pool {
             }
         }
         let (mut sender, mut conn) = self.connect(authority).await?;
+        conn.begin();
         let head = drive(&mut conn, sender.send_request(req)).await?;
         Ok(self.lease(authority, sender, conn, head).await)
     }
@@ -118,7 +126,7 @@ impl Pool {
     pub async fn send_upgrade(&self, authority: &Authority, req: Request<Body>) -> Result<Response<Incoming>, BoxError> {
         let (mut sender, conn) = self.connect(authority).await?;
         tokio::spawn(async move {
-            if let Err(e) = (*conn).with_upgrades().await {
+            if let Err(e) = conn.into_connection().with_upgrades().await {
                 tracing::debug!(target: "crossgate::upstream", error = %e, "upgraded upstream connection ended");
             }
         });
@@ -171,7 +179,7 @@ impl Pool {
         };
         let _ = stream.set_nodelay(true);
         let (sender, conn) = http1::handshake(TokioIo::new(stream)).await?;
-        Ok((sender, Box::new(conn)))
+        Ok((sender, Link::new(conn)))
     }
 
     /// Wraps the response body; a response without one gives its
@@ -194,7 +202,8 @@ impl Pool {
 /// poll reads an end of stream that arrived while it was idle) and it is
 /// waiting for one.
 fn usable(sender: &mut Sender, conn: &mut Connection, cx: &mut Context<'_>) -> bool {
-    Pin::new(conn).poll(cx).is_pending() && sender.is_ready()
+    let _ = conn.pass(cx, |_| Poll::Ready(()));
+    !conn.ended() && sender.is_ready()
 }
 
 /// Polls the connection alongside the response future, so that the request
@@ -203,14 +212,7 @@ fn usable(sender: &mut Sender, conn: &mut Connection, cx: &mut Context<'_>) -> b
 /// on the same turn.
 async fn drive<F: Future>(conn: &mut Connection, response: F) -> F::Output {
     let mut response = pin!(response);
-    let mut ended = false;
-    poll_fn(move |cx| {
-        if !ended && Pin::new(&mut *conn).poll(cx).is_ready() {
-            ended = true;
-        }
-        response.as_mut().poll(cx)
-    })
-    .await
+    poll_fn(move |cx| conn.pass(cx, |cx| response.as_mut().poll(cx))).await
 }
 
 /// Drops idle connections past the idle timeout, until the pool is gone.
@@ -261,13 +263,18 @@ impl HttpBody for UpstreamBody {
 
     fn poll_frame(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Result<Frame<Bytes>, hyper::Error>>> {
         let this = self.get_mut();
-        if let Some(lease) = this.lease.as_mut() {
-            if Pin::new(&mut lease.conn).poll(cx).is_ready() {
-                // Ended (closed or failed): the body reports how.
-                this.lease = None;
+        let incoming = &mut this.incoming;
+        let frame = match this.lease.as_mut() {
+            Some(lease) => {
+                let frame = lease.conn.pass(cx, |cx| Pin::new(&mut *incoming).poll_frame(cx));
+                if lease.conn.ended() {
+                    // Closed or failed: the body reports how.
+                    this.lease = None;
+                }
+                frame
             }
-        }
-        let frame = Pin::new(&mut this.incoming).poll_frame(cx);
+            None => Pin::new(incoming).poll_frame(cx),
+        };
         // A server stops polling once the body says it has ended, so the
         // connection is released with the last frame, not after it.
         match &frame {
