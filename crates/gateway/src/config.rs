@@ -297,8 +297,8 @@ pub fn build(file: GatewayFile, base: &Path) -> Result<Runtime, Problems> {
         Some(v) if v > MAX_REQUEST_HEADERS_CAP as u64 => problems.push(Problem::error(
             "limit-invalid",
             "max_request_headers",
-            &v.to_string(),
-            &format!("must be at most {MAX_REQUEST_HEADERS_CAP}"),
+            v.to_string(),
+            format!("must be at most {MAX_REQUEST_HEADERS_CAP}"),
             "real clients send a few dozen header lines; keep it near the default of 100",
         )),
         Some(v) => settings.max_request_headers = usize::try_from(v).unwrap_or(MAX_REQUEST_HEADERS_CAP),

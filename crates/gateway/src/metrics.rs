@@ -270,7 +270,7 @@ mod tests {
         let text = m.render();
         let order: Vec<&str> = text.lines().filter(|l| l.starts_with("crossgate_requests_total{")).collect();
         // As a map keyed by (name, labels) orders them.
-        let mut expected = vec![("/a", "200", 2), ("/a", "204", 1), ("/a\0x", "200", 1), ("/ab", "200", 1), ("/b", "200", 1)];
+        let mut expected = [("/a", "200", 2), ("/a", "204", 1), ("/a\0x", "200", 1), ("/ab", "200", 1), ("/b", "200", 1)];
         expected.sort();
         let expected: Vec<String> = expected.iter().map(|(r, s, c)| format!("crossgate_requests_total{{route=\"{}\",status=\"{s}\"}} {c}", escape(r))).collect();
         assert_eq!(order, expected);

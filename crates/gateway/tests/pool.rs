@@ -77,10 +77,11 @@ async fn concurrent_requests_get_connections_of_their_own_and_return_them() {
     gw.shutdown().await;
 }
 
-/// An upstream that answers one request per connection with a kept-alive
-/// response, then closes the connection a moment later, as servers with a
-/// short keep-alive timeout do.
-async fn closing_upstream() -> (std::net::SocketAddr, Arc<AtomicUsize>) {
+/// An upstream that answers one request per connection, then closes the
+/// connection a moment later: after a kept-alive response (`keep-alive`),
+/// as servers with a short keep-alive timeout do, or after saying so
+/// (`close`).
+async fn closing_upstream(connection: &'static str) -> (std::net::SocketAddr, Arc<AtomicUsize>) {
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     let conns = Arc::new(AtomicUsize::new(0));
@@ -98,7 +99,7 @@ async fn closing_upstream() -> (std::net::SocketAddr, Arc<AtomicUsize>) {
                         Ok(k) => head.extend_from_slice(&buf[..k]),
                     }
                 }
-                let _ = s.write_all(b"HTTP/1.1 200 OK\r\ncontent-length: 2\r\nconnection: keep-alive\r\n\r\nok").await;
+                let _ = s.write_all(format!("HTTP/1.1 200 OK\r\ncontent-length: 2\r\nconnection: {connection}\r\n\r\nok").as_bytes()).await;
                 tokio::time::sleep(Duration::from_millis(20)).await;
             });
         }
@@ -108,7 +109,7 @@ async fn closing_upstream() -> (std::net::SocketAddr, Arc<AtomicUsize>) {
 
 #[tokio::test]
 async fn an_upstream_closing_idle_connections_costs_no_failed_request() {
-    let (up, conns) = closing_upstream().await;
+    let (up, conns) = closing_upstream("keep-alive").await;
     let dir = tempdir("pool-closing");
     let gw = gateway(CONFIG, up, &dir).await;
     let addr = gw.local_addr();
@@ -138,5 +139,21 @@ async fn idle_connections_are_dropped_after_the_idle_timeout() {
     // And the next request opens a new one.
     assert_eq!(send(&c, req("GET", addr, "/").body(body::empty()).unwrap()).await.0, 200);
     assert_eq!(up.connections.load(Ordering::Relaxed), 2);
+    gw.shutdown().await;
+}
+
+#[tokio::test]
+async fn connection_close_answers_are_not_pooled() {
+    let (up, conns) = closing_upstream("close").await;
+    let dir = tempdir("pool-close");
+    let gw = gateway(CONFIG, up, &dir).await;
+    let addr = gw.local_addr();
+    let c = client();
+    for i in 0..10 {
+        let (status, _, text) = send(&c, req("GET", addr, "/").body(body::empty()).unwrap()).await;
+        assert_eq!((status.as_u16(), text.as_str()), (200, "ok"), "request {i}");
+    }
+    assert_eq!(conns.load(Ordering::Relaxed), 10);
+    assert_eq!(gw.shared().pool().idle_count(), 0);
     gw.shutdown().await;
 }
