@@ -8,9 +8,10 @@
 //! that finds nothing new — a whole extra turn of the client connection's
 //! HTTP/1 state machine per wake. The connection is therefore polled with
 //! its own waker, a [`Gate`]: a wake that arrives while a pass is running
-//! is recorded, and the pass runs again instead; a wake that arrives
-//! between passes (a socket became ready) goes to the task as usual. No
-//! wake is dropped: each one is followed either by another pass or by the
+//! is recorded, and the pass runs again instead (unless what the task
+//! waited for is ready: then its caller makes the next pass before it waits
+//! again); a wake that arrives between passes (a socket became ready) goes
+//! to the task as usual. So every wake is followed by a pass or by the
 //! task's own wake-up.
 
 use std::future::Future as _;
@@ -93,7 +94,7 @@ impl Link {
     }
 
     /// Polls the connection, then `rest` (what the task waits for), in
-    /// passes until no wake arrived during one.
+    /// passes until `rest` is ready or no wake arrived during a pass.
     pub(super) fn pass<R>(&mut self, cx: &mut Context<'_>, mut rest: impl FnMut(&mut Context<'_>) -> Poll<R>) -> Poll<R> {
         let Link { conn, ended, gate, waker } = self;
         gate.set_task(cx.waker());
@@ -106,9 +107,11 @@ impl Link {
                 return result;
             }
             if result.is_ready() {
-                // What was woken can only be the connection, which the
-                // caller will not poll again before it next yields.
-                return if settle(conn, ended, gate, &mut inner) { result } else { wake(cx, result) };
+                // Every caller polls the connection again before it waits
+                // on it: a response head is followed by its body, a body
+                // frame by the next frame or by the release. So a wake that
+                // came with a ready result needs no pass of its own.
+                return result;
             }
         }
         wake(cx, Poll::Pending)
@@ -126,19 +129,6 @@ fn poll_conn(conn: &mut Connection, ended: &mut bool, cx: &mut Context<'_>) {
     if !*ended && Pin::new(conn).poll(cx).is_ready() {
         *ended = true;
     }
-}
-
-/// Polls the connection alone until it stops waking itself; false if it
-/// still does after a few passes.
-fn settle(conn: &mut Connection, ended: &mut bool, gate: &Gate, cx: &mut Context<'_>) -> bool {
-    for _ in 0..MAX_PASSES {
-        gate.state.store(POLLING, Ordering::Release);
-        poll_conn(conn, ended, cx);
-        if gate.state.swap(IDLE, Ordering::AcqRel) != WOKEN {
-            return true;
-        }
-    }
-    false
 }
 
 /// Leaves the rest to another turn of the task.
