@@ -16,23 +16,43 @@ use std::time::Duration;
 /// Upper bounds of the upstream latency histogram, in seconds.
 const BUCKETS: [f64; 12] = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 10.0];
 
-type Labels = Vec<(&'static str, String)>;
+/// A counter family: its name, help text and label keys, fixed in code, so
+/// a series is told apart by its label values alone.
+struct Family {
+    name: &'static str,
+    help: &'static str,
+    keys: &'static [&'static str],
+}
+
+/// The counter families, in the order they are rendered.
+const FAMILIES: [Family; 5] = [
+    Family { name: "crossgate_requests_total", help: "Requests answered, by route and status.", keys: &["route", "status"] },
+    Family { name: "crossgate_cors_decisions_total", help: "CORS decisions, by route, outcome and rejection reason.", keys: &["route", "outcome", "reason"] },
+    Family { name: "crossgate_preflights_answered_total", help: "Preflights answered by the gateway, by route and status.", keys: &["route", "status"] },
+    Family { name: "crossgate_reloads_total", help: "Config reloads, by result.", keys: &["result"] },
+    Family { name: "crossgate_upstream_errors_total", help: "Gateway-made errors, by route and kind.", keys: &["route", "kind"] },
+];
+const REQUESTS: usize = 0;
+const DECISIONS: usize = 1;
+const PREFLIGHTS: usize = 2;
+const RELOADS: usize = 3;
+const UPSTREAM_ERRORS: usize = 4;
 
 /// One counter series.
 struct Series {
-    name: &'static str,
-    labels: Labels,
+    family: usize,
+    values: Vec<String>,
     count: u64,
 }
 
 impl Series {
-    fn is(&self, name: &str, labels: &[(&'static str, &str)]) -> bool {
-        self.name == name && self.labels.len() == labels.len() && self.labels.iter().zip(labels).all(|((k, v), (lk, lv))| k == lk && v == lv)
+    fn is(&self, family: usize, values: &[&str]) -> bool {
+        self.family == family && self.values.len() == values.len() && self.values.iter().zip(values).all(|(a, b)| a == b)
     }
 }
 
-/// Series by the hash of their name and labels; colliding series share a
-/// bucket and are told apart by comparing the strings.
+/// Series by the hash of their family and label values; colliding series
+/// share a bucket and are told apart by comparing the values.
 type Counters = HashMap<u64, Vec<Series>, BuildHasherDefault<Passthrough>>;
 
 /// The map's keys are already hashes.
@@ -55,14 +75,14 @@ impl Hasher for Passthrough {
     }
 }
 
-/// FNV-1a over 8-byte words, each string closed by its length so that
+/// FNV-1a over 8-byte words, each value closed by its length so that
 /// ("ab", "c") and ("a", "bc") differ. Label values come from the config
 /// and from fixed codes, not from requests, so a fixed hash is safe.
-fn series_hash(name: &str, labels: &[(&'static str, &str)]) -> u64 {
+fn series_hash(family: usize, values: &[&str]) -> u64 {
     const PRIME: u64 = 0x0000_0100_0000_01b3;
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    let mut eat = |s: &str| {
-        let mut chunks = s.as_bytes().chunks_exact(8);
+    let mut h: u64 = (0xcbf2_9ce4_8422_2325 ^ family as u64).wrapping_mul(PRIME);
+    for v in values {
+        let mut chunks = v.as_bytes().chunks_exact(8);
         for c in &mut chunks {
             let mut w = [0u8; 8];
             w.copy_from_slice(c);
@@ -71,12 +91,7 @@ fn series_hash(name: &str, labels: &[(&'static str, &str)]) -> u64 {
         for &b in chunks.remainder() {
             h = (h ^ u64::from(b)).wrapping_mul(PRIME);
         }
-        h = (h ^ s.len() as u64).wrapping_mul(PRIME);
-    };
-    eat(name);
-    for (k, v) in labels {
-        eat(k);
-        eat(v);
+        h = (h ^ v.len() as u64).wrapping_mul(PRIME);
     }
     h ^ (h >> 29)
 }
@@ -112,59 +127,52 @@ pub struct Metrics {
     in_flight: AtomicI64,
 }
 
-const HELP: [(&str, &str); 5] = [
-    ("crossgate_requests_total", "Requests answered, by route and status."),
-    ("crossgate_cors_decisions_total", "CORS decisions, by route, outcome and rejection reason."),
-    ("crossgate_preflights_answered_total", "Preflights answered by the gateway, by route and status."),
-    ("crossgate_reloads_total", "Config reloads, by result."),
-    ("crossgate_upstream_errors_total", "Gateway-made errors, by route and kind."),
-];
-
 impl Metrics {
-    fn add(&self, name: &'static str, labels: &[(&'static str, &str)]) {
-        let hash = series_hash(name, labels);
+    fn add(&self, family: usize, values: &[&str]) {
+        let hash = series_hash(family, values);
         let Ok(mut map) = self.counters.lock() else { return };
         let bucket = map.entry(hash).or_default();
-        match bucket.iter_mut().find(|s| s.is(name, labels)) {
+        match bucket.iter_mut().find(|s| s.is(family, values)) {
             Some(s) => s.count += 1,
-            None => bucket.push(Series { name, labels: labels.iter().map(|(k, v)| (*k, (*v).to_owned())).collect(), count: 1 }),
+            None => bucket.push(Series { family, values: values.iter().map(|v| (*v).to_owned()).collect(), count: 1 }),
         }
     }
 
-    /// Every series, ordered by name and then label values.
+    /// Every series, ordered by family name and then label values (the
+    /// keys are the family's, in a fixed order).
     fn sorted<R>(&self, f: impl FnOnce(Vec<&Series>) -> R) -> Option<R> {
         let map = self.counters.lock().ok()?;
         let mut all: Vec<&Series> = map.values().flatten().collect();
-        all.sort_by(|a, b| (a.name, &a.labels).cmp(&(b.name, &b.labels)));
+        all.sort_by(|a, b| (FAMILIES[a.family].name, &a.values).cmp(&(FAMILIES[b.family].name, &b.values)));
         Some(f(all))
     }
 
     /// A response was sent.
     pub fn request(&self, route: &str, status: u16) {
         let mut buf = [0; 5];
-        self.add("crossgate_requests_total", &[("route", route), ("status", status_text(status, &mut buf))]);
+        self.add(REQUESTS, &[route, status_text(status, &mut buf)]);
     }
 
     /// A CORS decision was made: `outcome` is `allowed`, `rejected` or
     /// `not-cors`; `reason` a rejection code or empty.
     pub fn decision(&self, route: &str, outcome: &str, reason: &str) {
-        self.add("crossgate_cors_decisions_total", &[("route", route), ("outcome", outcome), ("reason", reason)]);
+        self.add(DECISIONS, &[route, outcome, reason]);
     }
 
     /// The gateway answered a preflight itself.
     pub fn preflight(&self, route: &str, status: u16) {
         let mut buf = [0; 5];
-        self.add("crossgate_preflights_answered_total", &[("route", route), ("status", status_text(status, &mut buf))]);
+        self.add(PREFLIGHTS, &[route, status_text(status, &mut buf)]);
     }
 
     /// The gateway made an error response (`kind`: `connect`, `timeout`, …).
     pub fn upstream_error(&self, route: &str, kind: &'static str) {
-        self.add("crossgate_upstream_errors_total", &[("route", route), ("kind", kind)]);
+        self.add(UPSTREAM_ERRORS, &[route, kind]);
     }
 
     /// A reload was attempted.
     pub fn reload(&self, ok: bool) {
-        self.add("crossgate_reloads_total", &[("result", if ok { "ok" } else { "error" })]);
+        self.add(RELOADS, &[if ok { "ok" } else { "error" }]);
     }
 
     /// Time until an upstream's response headers arrived.
@@ -200,7 +208,10 @@ impl Metrics {
         let Ok(map) = self.counters.lock() else { return 0 };
         map.values()
             .flatten()
-            .filter(|s| s.name == name && labels.iter().all(|(k, v)| s.labels.iter().any(|(lk, lv)| lk == k && lv == v)))
+            .filter(|s| {
+                let family = &FAMILIES[s.family];
+                family.name == name && labels.iter().all(|(k, v)| family.keys.iter().zip(&s.values).any(|(fk, fv)| fk == k && fv == v))
+            })
             .map(|s| s.count)
             .sum()
     }
@@ -209,10 +220,10 @@ impl Metrics {
     pub fn render(&self) -> String {
         let mut out = String::new();
         self.sorted(|all| {
-            for (name, help) in HELP {
+            for (i, Family { name, help, keys }) in FAMILIES.iter().enumerate() {
                 let _ = writeln!(out, "# HELP {name} {help}\n# TYPE {name} counter");
-                for s in all.iter().filter(|s| s.name == name) {
-                    let _ = writeln!(out, "{}{{{}}} {}", s.name, render_labels(&s.labels), s.count);
+                for s in all.iter().filter(|s| s.family == i) {
+                    let _ = writeln!(out, "{name}{{{}}} {}", render_labels(keys, &s.values), s.count);
                 }
             }
         });
@@ -243,8 +254,8 @@ fn escape(v: &str) -> String {
     v.replace('\\', "\\\\").replace('"', "\\\"").replace('\n', "\\n")
 }
 
-fn render_labels(labels: &Labels) -> String {
-    labels.iter().map(|(k, v)| format!("{k}=\"{}\"", escape(v))).collect::<Vec<_>>().join(",")
+fn render_labels(keys: &[&str], values: &[String]) -> String {
+    keys.iter().zip(values).map(|(k, v)| format!("{k}=\"{}\"", escape(v))).collect::<Vec<_>>().join(",")
 }
 
 #[cfg(test)]
