@@ -11,13 +11,13 @@
 //! goes back to the pool. A connection is only ever used by one request at
 //! a time (HTTP/1.1 without pipelining).
 //!
-//! Idle connections are not polled. A connection the upstream closed while
-//! idle is found at checkout (one poll reads its end of stream) and skipped;
-//! if it closes between that check and the request being written, hyper
-//! hands the unsent request back and it goes on a new connection. Idle
-//! connections older than `upstream_idle_timeout` are dropped at checkout
-//! and by a sweep, so an upstream that goes quiet does not keep sockets
-//! open on our side.
+//! Idle connections are not polled per request. One the upstream closed
+//! while idle is found at checkout (one poll reads its end of stream) and
+//! skipped; if hyper finds it closed only when about to write, it hands the
+//! request back and it goes on another connection. Once a second a sweep
+//! drops idle connections older than `upstream_idle_timeout` and those the
+//! upstream has closed (many servers close idle connections after a few
+//! seconds), so closed sockets are not kept open on our side.
 //!
 //! Protocol upgrades (WebSocket) get a connection of their own that is never
 //! pooled, run as a task, since after `101` it belongs to the relay.
@@ -80,7 +80,7 @@ impl Pool {
     pub fn new(connect_timeout: Duration, idle_timeout: Duration) -> Arc<Pool> {
         let pool = Arc::new(Pool { upstreams: Mutex::new(Vec::new()), connect_timeout, idle_timeout });
         if let Ok(handle) = tokio::runtime::Handle::try_current() {
-            handle.spawn(sweep(Arc::downgrade(&pool), idle_timeout));
+            handle.spawn(sweep(Arc::downgrade(&pool), idle_timeout, idle_timeout.min(Duration::from_secs(1))));
         }
         pool
     }
@@ -215,16 +215,21 @@ async fn drive<F: Future>(conn: &mut Connection, response: F) -> F::Output {
     poll_fn(move |cx| conn.pass(cx, |cx| response.as_mut().poll(cx))).await
 }
 
-/// Drops idle connections past the idle timeout, until the pool is gone.
-async fn sweep(pool: Weak<Pool>, every: Duration) {
+/// Every `every`, drops idle connections past `idle_timeout` and those
+/// that have ended, until the pool is gone.
+async fn sweep(pool: Weak<Pool>, idle_timeout: Duration, every: Duration) {
     loop {
         tokio::time::sleep(every).await;
         let Some(pool) = pool.upgrade() else { return };
         let now = Instant::now();
-        pool.lock().retain_mut(|u| {
-            u.idle.retain(|i| now.duration_since(i.since) < every);
-            !u.idle.is_empty()
-        });
+        poll_fn(|cx| {
+            pool.lock().retain_mut(|u| {
+                u.idle.retain_mut(|i| now.duration_since(i.since) < idle_timeout && usable(&mut i.sender, &mut i.conn, cx));
+                !u.idle.is_empty()
+            });
+            Poll::Ready(())
+        })
+        .await;
     }
 }
 

@@ -157,3 +157,18 @@ async fn connection_close_answers_are_not_pooled() {
     assert_eq!(gw.shared().pool().idle_count(), 0);
     gw.shutdown().await;
 }
+
+#[tokio::test]
+async fn connections_the_upstream_closed_leave_the_pool_before_they_expire() {
+    let (up, _conns) = closing_upstream("keep-alive").await;
+    let dir = tempdir("pool-sweep");
+    // Idle for up to a minute, but the upstream closes after 20 ms.
+    let gw = gateway(&CONFIG.replace("upstream_idle_timeout_ms = 300", "upstream_idle_timeout_ms = 60000"), up, &dir).await;
+    let c = client();
+    assert_eq!(send(&c, req("GET", gw.local_addr(), "/").body(body::empty()).unwrap()).await.0, 200);
+    assert_eq!(gw.shared().pool().idle_count(), 1);
+    // The sweep runs every second.
+    tokio::time::sleep(Duration::from_millis(2200)).await;
+    assert_eq!(gw.shared().pool().idle_count(), 0);
+    gw.shutdown().await;
+}
