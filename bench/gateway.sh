@@ -36,21 +36,11 @@ CONNS="${CONNS:-8 64}"
 WORKERS="${WORKERS:-1}"
 PIN="${PIN:-1}"
 target_dir="${CARGO_TARGET_DIR:-target}"
-ORIGIN=https://app.example.com
 
 # ------------------------------------------------------------------ tools
-need=()
-command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || need+=(nginx-light)
-command -v wrk >/dev/null 2>&1 || need+=(wrk)
-command -v curl >/dev/null 2>&1 || need+=(curl)
-if [ ${#need[@]} -gt 0 ]; then
-    echo "gateway: installing ${need[*]}" >&2
-    sudo_cmd=""
-    [ "$(id -u)" -eq 0 ] || sudo_cmd="sudo"
-    $sudo_cmd apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
-fi
-NGINX=$(command -v nginx || echo /usr/sbin/nginx)
+. bench/gateway-lib.sh
+gw_install nginx wrk curl
+NGINX=$(gw_nginx_bin)
 
 # Two cores: the load generator competes with the server. Give the server
 # under test one core and wrk plus the upstream the other, identically for
@@ -79,99 +69,34 @@ cleanup() {
 }
 trap cleanup EXIT
 
-free_port() {
-    python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
-}
-wait_port() { # PORT: wait up to 10 s for an HTTP answer
-    for _ in $(seq 100); do
-        curl -s -o /dev/null "http://127.0.0.1:$1/" && return 0
-        sleep 0.1
-    done
-    return 1
-}
-
-UP_PORT=$(free_port)
-NGX_PORT=$(free_port)
-CG_PORT=$(free_port)
+UP_PORT=$(gw_free_port)
+NGX_PORT=$(gw_free_port)
+CG_PORT=$(gw_free_port)
 
 "${load_cpu[@]}" "$UPSTREAM_BIN" "127.0.0.1:$UP_PORT" 1 2>"$work/upstream.log" &
 pids+=($!)
 UP_PID=$!
-wait_port "$UP_PORT" || { echo "gateway: the upstream did not start" >&2; exit 1; }
+gw_wait_port "$UP_PORT" || { echo "gateway: the upstream did not start" >&2; exit 1; }
 
-cat >"$work/nginx.conf" <<EOF
-worker_processes $WORKERS;
-daemon off;
-pid $work/nginx.pid;
-error_log $work/nginx-error.log warn;
-events { worker_connections 4096; }
-http {
-    access_log off;
-    client_body_temp_path $work/nginx-body;
-    proxy_temp_path $work/nginx-proxy;
-    fastcgi_temp_path $work/nginx-fastcgi;
-    uwsgi_temp_path $work/nginx-uwsgi;
-    scgi_temp_path $work/nginx-scgi;
-    upstream app { server 127.0.0.1:$UP_PORT; keepalive 128; }
-    # The allowed origin is reflected; anything else gets no CORS headers
-    # (an empty add_header value adds nothing).
-    map \$http_origin \$cors_origin {
-        default "";
-        "$ORIGIN" "\$http_origin";
-    }
-    map \$cors_origin \$cors_credentials {
-        "" "";
-        default "true";
-    }
-    server {
-        listen 127.0.0.1:$NGX_PORT;
-        location / {
-            if (\$request_method = OPTIONS) {
-                add_header Access-Control-Allow-Origin \$cors_origin always;
-                add_header Access-Control-Allow-Credentials \$cors_credentials always;
-                add_header Access-Control-Allow-Methods "GET, POST, PUT, DELETE" always;
-                add_header Access-Control-Allow-Headers "content-type, x-requested-with" always;
-                add_header Access-Control-Max-Age 600 always;
-                add_header Vary "Origin, Access-Control-Request-Method, Access-Control-Request-Headers" always;
-                return 204;
-            }
-            add_header Access-Control-Allow-Origin \$cors_origin always;
-            add_header Access-Control-Allow-Credentials \$cors_credentials always;
-            add_header Vary Origin always;
-            proxy_pass http://app;
-            proxy_http_version 1.1;
-            proxy_set_header Connection "";
-        }
-    }
-}
-EOF
+gw_nginx_conf "$work" "$NGX_PORT" "$UP_PORT" "$WORKERS" >"$work/nginx.conf"
 "${server_cpu[@]}" "$NGINX" -c "$work/nginx.conf" -p "$work" 2>"$work/nginx-start.log" &
 pids+=($!)
 NGX_PID=$!
-wait_port "$NGX_PORT" || { echo "gateway: nginx did not start:" >&2; cat "$work/nginx-start.log" "$work/nginx-error.log" >&2; exit 1; }
+gw_wait_port "$NGX_PORT" || { echo "gateway: nginx did not start:" >&2; cat "$work/nginx-start.log" "$work/nginx-error.log" >&2; exit 1; }
 
-cat >"$work/crossgate.toml" <<EOF
-listen = "127.0.0.1:$CG_PORT"
-
-[[route]]
-path = "/"
-upstream = "http://127.0.0.1:$UP_PORT"
-
-[[route.rule]]
-origins = ["$ORIGIN"]
-methods = ["GET", "POST", "PUT", "DELETE"]
-request_headers = ["content-type", "x-requested-with"]
-credentials = true
-max_age = 600
-EOF
+gw_crossgate_conf "$CG_PORT" "$UP_PORT" >"$work/crossgate.toml"
 CG_PID=""
 # An option line `  --config <FILE>` in the help, not a mention in prose.
 if "$CROSSGATE_BIN" serve --help 2>/dev/null | grep -qE '^\s+(-[a-zA-Z], )?--config\b'; then
+    # --workers 1 is a single-threaded runtime; older binaries without the
+    # flag get the same thread count from Tokio's variable.
+    workers_flag=()
+    "$CROSSGATE_BIN" serve --help 2>/dev/null | grep -q -- '--workers' && workers_flag=(--workers "$WORKERS")
     TOKIO_WORKER_THREADS=$WORKERS CROSSGATE_LOG=warn \
-        "${server_cpu[@]}" "$CROSSGATE_BIN" serve --config "$work/crossgate.toml" >"$work/crossgate.log" 2>&1 &
+        "${server_cpu[@]}" "$CROSSGATE_BIN" serve --config "$work/crossgate.toml" "${workers_flag[@]}" >"$work/crossgate.log" 2>&1 &
     pids+=($!)
     started=$!
-    if wait_port "$CG_PORT"; then
+    if gw_wait_port "$CG_PORT"; then
         CG_PID=$started
     else
         echo "gateway: crossgate serve --config did not come up; skipping it:" >&2
@@ -195,16 +120,7 @@ show() { # NAME PORT
 show nginx "$NGX_PORT"
 [ -n "$CG_PID" ] && show crossgate "$CG_PORT"
 
-cat >"$work/actual.lua" <<EOF
-wrk.method = "GET"
-wrk.headers["Origin"] = "$ORIGIN"
-EOF
-cat >"$work/preflight.lua" <<EOF
-wrk.method = "OPTIONS"
-wrk.headers["Origin"] = "$ORIGIN"
-wrk.headers["Access-Control-Request-Method"] = "PUT"
-wrk.headers["Access-Control-Request-Headers"] = "content-type,x-requested-with"
-EOF
+gw_wrk_scripts "$work"
 
 # ------------------------------------------------------------------ runs
 cpu_ticks() { # PID...: user+system ticks of these processes and their children threads

@@ -27,6 +27,11 @@ pub(crate) struct Args {
     #[arg(long, value_enum, default_value_t = LogFormat::Text)]
     log_format: LogFormat,
 
+    /// Worker threads (default: one per CPU). With 1, everything runs on a
+    /// single thread, like one nginx worker process.
+    #[arg(long, env = "CROSSGATE_WORKERS", value_parser = clap::value_parser!(u16).range(1..=1024))]
+    workers: Option<u16>,
+
     /// Demo: where the SQLite file lives (default: the user's data directory).
     #[arg(long)]
     data_dir: Option<PathBuf>,
@@ -63,7 +68,18 @@ pub(crate) fn run(args: &Args, out: &Output) -> ExitCode {
         return check(path, out);
     }
     init_logging(args.log_format);
-    let rt = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    // One worker: a current-thread runtime, which skips the work-stealing
+    // scheduler's cross-thread bookkeeping.
+    let mut builder = match args.workers {
+        Some(1) => tokio::runtime::Builder::new_current_thread(),
+        Some(n) => {
+            let mut b = tokio::runtime::Builder::new_multi_thread();
+            b.worker_threads(usize::from(n));
+            b
+        }
+        None => tokio::runtime::Builder::new_multi_thread(),
+    };
+    let rt = match builder.enable_all().build() {
         Ok(rt) => rt,
         Err(e) => {
             eprintln!("crossgate: error: cannot start the runtime: {e}");

@@ -18,6 +18,13 @@ use crate::hosts::AllowedHosts;
 use crate::problem::{Problem, Problems};
 use crate::s3::S3Cors;
 
+/// hyper's default limit on request header lines (`max_headers`).
+pub const HYPER_DEFAULT_MAX_HEADERS: usize = 100;
+
+/// The most header lines `max_request_headers` can allow (hyper parses
+/// them into an array of this many slots per request).
+const MAX_REQUEST_HEADERS_CAP: usize = 10_000;
+
 /// The file as written.
 #[derive(Clone, Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -35,6 +42,8 @@ pub struct GatewayFile {
     pub max_connections: Option<usize>,
     /// Most bytes of request headers (names + values) before 431.
     pub max_request_header_bytes: Option<usize>,
+    /// Most request header lines before 431.
+    pub max_request_headers: Option<usize>,
     /// Most bytes of request body before 413.
     pub max_request_body_bytes: Option<u64>,
     /// Milliseconds to connect to an upstream.
@@ -101,6 +110,8 @@ pub struct Settings {
     pub max_connections: usize,
     /// Header-size limit (431).
     pub max_request_header_bytes: usize,
+    /// Header-line limit (431 from the HTTP layer, without CORS headers).
+    pub max_request_headers: usize,
     /// Body-size limit (413).
     pub max_request_body_bytes: u64,
     /// Upstream connect timeout.
@@ -124,6 +135,9 @@ impl Default for Settings {
             admin_listen: None,
             max_connections: 1024,
             max_request_header_bytes: 16 * 1024,
+            // hyper's default: up to 100 lines are parsed into a stack
+            // array; a larger limit costs a heap array per request.
+            max_request_headers: HYPER_DEFAULT_MAX_HEADERS,
             max_request_body_bytes: 1 << 30,
             connect_timeout: Duration::from_secs(5),
             request_header_timeout: Duration::from_secs(30),
@@ -144,6 +158,8 @@ pub struct Upstream {
     pub authority: Authority,
     /// Base path prepended to forwarded paths, without a trailing `/`.
     pub base_path: String,
+    /// The authority as a `Host` value, made once.
+    pub host: http::HeaderValue,
 }
 
 /// How a route decides CORS.
@@ -276,6 +292,17 @@ pub fn build(file: GatewayFile, base: &Path) -> Result<Runtime, Problems> {
     }
     if let Some(v) = positive(&mut problems, "max_request_header_bytes", file.max_request_header_bytes.map(|v| v as u64)) {
         settings.max_request_header_bytes = usize::try_from(v).unwrap_or(usize::MAX);
+    }
+    match positive(&mut problems, "max_request_headers", file.max_request_headers.map(|v| v as u64)) {
+        Some(v) if v > MAX_REQUEST_HEADERS_CAP as u64 => problems.push(Problem::error(
+            "limit-invalid",
+            "max_request_headers",
+            v.to_string(),
+            format!("must be at most {MAX_REQUEST_HEADERS_CAP}"),
+            "real clients send a few dozen header lines; keep it near the default of 100",
+        )),
+        Some(v) => settings.max_request_headers = usize::try_from(v).unwrap_or(MAX_REQUEST_HEADERS_CAP),
+        None => {}
     }
     if let Some(v) = positive(&mut problems, "max_request_body_bytes", file.max_request_body_bytes) {
         settings.max_request_body_bytes = v;
@@ -455,7 +482,8 @@ fn parse_upstream(u: &str, loc: &str, problems: &mut Vec<Problem>) -> Option<Ups
         return bad(problems, "an upstream cannot have a query");
     }
     let base_path = uri.path().trim_end_matches('/').to_owned();
-    Some(Upstream { scheme: Scheme::HTTP, authority, base_path })
+    let host = http::HeaderValue::from_str(authority.as_str()).ok()?;
+    Some(Upstream { scheme: Scheme::HTTP, authority, base_path, host })
 }
 
 #[cfg(test)]
@@ -490,6 +518,18 @@ upstream = "http://127.0.0.1:1"
         assert_eq!(codes, ["listen-invalid", "limit-invalid", "route-path-invalid", "upstream-invalid", "any-origin-with-credentials", "policy-missing"]);
         let any = e.0.iter().find(|p| p.code == "any-origin-with-credentials").unwrap();
         assert_eq!(any.location, "route[0].rule[0].origins");
+    }
+
+    #[test]
+    fn max_request_headers_is_bounded() {
+        let route = "[[route]]\npath = \"/\"\nupstream = \"http://127.0.0.1:1\"\nrule = [{ origins = [\"https://a.example\"] }]\n";
+        for bad in ["0", "20000"] {
+            let e = load_str(&format!("max_request_headers = {bad}\n{route}"), Path::new(".")).unwrap_err();
+            let p = e.errors().next().unwrap();
+            assert_eq!((p.code, p.location.as_str()), ("limit-invalid", "max_request_headers"), "{bad}");
+        }
+        assert_eq!(load_str(route, Path::new(".")).unwrap().settings.max_request_headers, HYPER_DEFAULT_MAX_HEADERS);
+        assert_eq!(load_str(&format!("max_request_headers = 500\n{route}"), Path::new(".")).unwrap().settings.max_request_headers, 500);
     }
 
     #[test]

@@ -5,6 +5,7 @@
 //! - [`proxy`]: the request path (`Host` check, route, decision, forward).
 //! - [`s3`]: S3 bucket CORS configurations and S3's answers.
 //! - [`server`]: listeners, connection limits, reload and graceful drain.
+//! - [`upstream`]: pooled upstream connections, driven by the requests using them.
 //! - [`explain`]: what Chromium does with a described call against the running
 //!   policy (the browser emulator and the engine in memory), in words and
 //!   JSON, for the demo page and `/-/explain`.
@@ -49,6 +50,7 @@ pub mod problem;
 pub mod proxy;
 pub mod s3;
 pub mod server;
+pub mod upstream;
 
 pub use config::{load_file, load_str, Runtime};
 pub use problem::{Problem, Problems};

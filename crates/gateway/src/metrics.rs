@@ -1,13 +1,14 @@
 //! Prometheus metrics, rendered by hand in the text exposition format.
 //!
 //! A handful of labelled counters and one histogram do not justify a
-//! metrics framework; a mutex-protected map per family costs a few
-//! nanoseconds per request at this gateway's scale. Counting a request
-//! allocates nothing once its series exists: the map is looked up by an
-//! encoded key built in a buffer the map keeps.
+//! metrics framework. Counting is on every request's path, so a series is
+//! found by a hash of its name and label values computed straight from the
+//! borrowed strings — no key is built, nothing is allocated once the series
+//! exists — and rendering (rare) sorts the series into a stable order.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::fmt::Write as _;
+use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::Mutex;
 use std::time::Duration;
@@ -15,27 +16,84 @@ use std::time::Duration;
 /// Upper bounds of the upstream latency histogram, in seconds.
 const BUCKETS: [f64; 12] = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 10.0];
 
-type Labels = Vec<(&'static str, String)>;
-
-/// Counters by an order-preserving byte encoding of (name, labels), so a
-/// series is found without building its owned labels; the owned form is
-/// kept beside the count for rendering.
-#[derive(Default)]
-struct Counters {
-    map: BTreeMap<Vec<u8>, (&'static str, Labels, u64)>,
-    key: Vec<u8>,
+/// A counter family: its name, help text and label keys, fixed in code, so
+/// a series is told apart by its label values alone.
+struct Family {
+    name: &'static str,
+    help: &'static str,
+    keys: &'static [&'static str],
 }
 
-/// Appends `s` so that encoded sequences compare as the sequences do:
-/// 0x00 is escaped as 0x00 0x01 and every part ends with 0x00 0x00.
-fn encode_part(out: &mut Vec<u8>, s: &str) {
-    for &b in s.as_bytes() {
-        out.push(b);
-        if b == 0 {
-            out.push(1);
+/// The counter families, in the order they are rendered.
+const FAMILIES: [Family; 5] = [
+    Family { name: "crossgate_requests_total", help: "Requests answered, by route and status.", keys: &["route", "status"] },
+    Family { name: "crossgate_cors_decisions_total", help: "CORS decisions, by route, outcome and rejection reason.", keys: &["route", "outcome", "reason"] },
+    Family { name: "crossgate_preflights_answered_total", help: "Preflights answered by the gateway, by route and status.", keys: &["route", "status"] },
+    Family { name: "crossgate_reloads_total", help: "Config reloads, by result.", keys: &["result"] },
+    Family { name: "crossgate_upstream_errors_total", help: "Gateway-made errors, by route and kind.", keys: &["route", "kind"] },
+];
+const REQUESTS: usize = 0;
+const DECISIONS: usize = 1;
+const PREFLIGHTS: usize = 2;
+const RELOADS: usize = 3;
+const UPSTREAM_ERRORS: usize = 4;
+
+/// One counter series.
+struct Series {
+    family: usize,
+    values: Vec<String>,
+    count: u64,
+}
+
+impl Series {
+    fn is(&self, family: usize, values: &[&str]) -> bool {
+        self.family == family && self.values.len() == values.len() && self.values.iter().zip(values).all(|(a, b)| a == b)
+    }
+}
+
+/// Series by the hash of their family and label values; colliding series
+/// share a bucket and are told apart by comparing the values.
+type Counters = HashMap<u64, Vec<Series>, BuildHasherDefault<Passthrough>>;
+
+/// The map's keys are already hashes.
+#[derive(Default)]
+struct Passthrough(u64);
+
+impl Hasher for Passthrough {
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0 << 8) | u64::from(b);
         }
     }
-    out.extend_from_slice(&[0, 0]);
+
+    fn write_u64(&mut self, n: u64) {
+        self.0 = n;
+    }
+
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+/// FNV-1a over 8-byte words, each value closed by its length so that
+/// ("ab", "c") and ("a", "bc") differ. Label values come from the config
+/// and from fixed codes, not from requests, so a fixed hash is safe.
+fn series_hash(family: usize, values: &[&str]) -> u64 {
+    const PRIME: u64 = 0x0000_0100_0000_01b3;
+    let mut h: u64 = (0xcbf2_9ce4_8422_2325 ^ family as u64).wrapping_mul(PRIME);
+    for v in values {
+        let mut chunks = v.as_bytes().chunks_exact(8);
+        for c in &mut chunks {
+            let mut w = [0u8; 8];
+            w.copy_from_slice(c);
+            h = (h ^ u64::from_le_bytes(w)).wrapping_mul(PRIME);
+        }
+        for &b in chunks.remainder() {
+            h = (h ^ u64::from(b)).wrapping_mul(PRIME);
+        }
+        h = (h ^ v.len() as u64).wrapping_mul(PRIME);
+    }
+    h ^ (h >> 29)
 }
 
 /// A status code as text, without allocating.
@@ -69,68 +127,62 @@ pub struct Metrics {
     in_flight: AtomicI64,
 }
 
-const HELP: [(&str, &str); 5] = [
-    ("crossgate_requests_total", "Requests answered, by route and status."),
-    ("crossgate_cors_decisions_total", "CORS decisions, by route, outcome and rejection reason."),
-    ("crossgate_preflights_answered_total", "Preflights answered by the gateway, by route and status."),
-    ("crossgate_reloads_total", "Config reloads, by result."),
-    ("crossgate_upstream_errors_total", "Gateway-made errors, by route and kind."),
-];
-
 impl Metrics {
-    fn add(&self, name: &'static str, labels: &[(&'static str, &str)]) {
-        let Ok(mut guard) = self.counters.lock() else { return };
-        let Counters { map, key } = &mut *guard;
-        key.clear();
-        encode_part(key, name);
-        for (k, v) in labels {
-            encode_part(key, k);
-            encode_part(key, v);
+    fn add(&self, family: usize, values: &[&str]) {
+        let hash = series_hash(family, values);
+        let Ok(mut map) = self.counters.lock() else { return };
+        let bucket = map.entry(hash).or_default();
+        match bucket.iter_mut().find(|s| s.is(family, values)) {
+            Some(s) => s.count += 1,
+            None => bucket.push(Series { family, values: values.iter().map(|v| (*v).to_owned()).collect(), count: 1 }),
         }
-        if let Some((_, _, count)) = map.get_mut(key.as_slice()) {
-            *count += 1;
-        } else {
-            let owned = labels.iter().map(|(k, v)| (*k, (*v).to_owned())).collect();
-            map.insert(key.clone(), (name, owned, 1));
-        }
+    }
+
+    /// Every series, ordered by family name and then label values (the
+    /// keys are the family's, in a fixed order).
+    fn sorted<R>(&self, f: impl FnOnce(Vec<&Series>) -> R) -> Option<R> {
+        let map = self.counters.lock().ok()?;
+        let mut all: Vec<&Series> = map.values().flatten().collect();
+        all.sort_by(|a, b| (FAMILIES[a.family].name, &a.values).cmp(&(FAMILIES[b.family].name, &b.values)));
+        Some(f(all))
     }
 
     /// A response was sent.
     pub fn request(&self, route: &str, status: u16) {
         let mut buf = [0; 5];
-        self.add("crossgate_requests_total", &[("route", route), ("status", status_text(status, &mut buf))]);
+        self.add(REQUESTS, &[route, status_text(status, &mut buf)]);
     }
 
     /// A CORS decision was made: `outcome` is `allowed`, `rejected` or
     /// `not-cors`; `reason` a rejection code or empty.
     pub fn decision(&self, route: &str, outcome: &str, reason: &str) {
-        self.add("crossgate_cors_decisions_total", &[("route", route), ("outcome", outcome), ("reason", reason)]);
+        self.add(DECISIONS, &[route, outcome, reason]);
     }
 
     /// The gateway answered a preflight itself.
     pub fn preflight(&self, route: &str, status: u16) {
         let mut buf = [0; 5];
-        self.add("crossgate_preflights_answered_total", &[("route", route), ("status", status_text(status, &mut buf))]);
+        self.add(PREFLIGHTS, &[route, status_text(status, &mut buf)]);
     }
 
     /// The gateway made an error response (`kind`: `connect`, `timeout`, …).
     pub fn upstream_error(&self, route: &str, kind: &'static str) {
-        self.add("crossgate_upstream_errors_total", &[("route", route), ("kind", kind)]);
+        self.add(UPSTREAM_ERRORS, &[route, kind]);
     }
 
     /// A reload was attempted.
     pub fn reload(&self, ok: bool) {
-        self.add("crossgate_reloads_total", &[("result", if ok { "ok" } else { "error" })]);
+        self.add(RELOADS, &[if ok { "ok" } else { "error" }]);
     }
 
     /// Time until an upstream's response headers arrived.
     pub fn upstream_latency(&self, route: &str, d: Duration) {
         let secs = d.as_secs_f64();
         if let Ok(mut m) = self.latency.lock() {
-            if !m.contains_key(route) {
-                m.insert(route.to_owned(), Histogram::default());
-            }
-            let Some(h) = m.get_mut(route) else { return };
+            let h = match m.get_mut(route) {
+                Some(h) => h,
+                None => m.entry(route.to_owned()).or_default(),
+            };
             for (i, b) in BUCKETS.iter().enumerate() {
                 if secs <= *b {
                     h.counts[i] += 1;
@@ -153,25 +205,28 @@ impl Metrics {
 
     /// The value of one counter (for tests and the demo).
     pub fn counter(&self, name: &str, labels: &[(&str, &str)]) -> u64 {
-        let Ok(m) = self.counters.lock() else { return 0 };
-        m.map
-            .values()
-            .filter(|(n, l, _)| *n == name && labels.iter().all(|(k, v)| l.iter().any(|(lk, lv)| lk == k && lv == v)))
-            .map(|(_, _, c)| *c)
+        let Ok(map) = self.counters.lock() else { return 0 };
+        map.values()
+            .flatten()
+            .filter(|s| {
+                let family = &FAMILIES[s.family];
+                family.name == name && labels.iter().all(|(k, v)| family.keys.iter().zip(&s.values).any(|(fk, fv)| fk == k && fv == v))
+            })
+            .map(|s| s.count)
             .sum()
     }
 
     /// The text exposition.
     pub fn render(&self) -> String {
         let mut out = String::new();
-        if let Ok(m) = self.counters.lock() {
-            for (name, help) in HELP {
+        self.sorted(|all| {
+            for (i, Family { name, help, keys }) in FAMILIES.iter().enumerate() {
                 let _ = writeln!(out, "# HELP {name} {help}\n# TYPE {name} counter");
-                for (n, labels, v) in m.map.values().filter(|(n, _, _)| *n == name) {
-                    let _ = writeln!(out, "{n}{{{}}} {v}", render_labels(labels));
+                for s in all.iter().filter(|s| s.family == i) {
+                    let _ = writeln!(out, "{name}{{{}}} {}", render_labels(keys, &s.values), s.count);
                 }
             }
-        }
+        });
         let name = "crossgate_upstream_latency_seconds";
         let _ = writeln!(out, "# HELP {name} Time to the upstream's response headers.\n# TYPE {name} histogram");
         if let Ok(m) = self.latency.lock() {
@@ -199,8 +254,8 @@ fn escape(v: &str) -> String {
     v.replace('\\', "\\\\").replace('"', "\\\"").replace('\n', "\\n")
 }
 
-fn render_labels(labels: &Labels) -> String {
-    labels.iter().map(|(k, v)| format!("{k}=\"{}\"", escape(v))).collect::<Vec<_>>().join(",")
+fn render_labels(keys: &[&str], values: &[String]) -> String {
+    keys.iter().zip(values).map(|(k, v)| format!("{k}=\"{}\"", escape(v))).collect::<Vec<_>>().join(",")
 }
 
 #[cfg(test)]
@@ -226,7 +281,7 @@ mod tests {
         let text = m.render();
         let order: Vec<&str> = text.lines().filter(|l| l.starts_with("crossgate_requests_total{")).collect();
         // As a map keyed by (name, labels) orders them.
-        let mut expected = vec![("/a", "200", 2), ("/a", "204", 1), ("/a\0x", "200", 1), ("/ab", "200", 1), ("/b", "200", 1)];
+        let mut expected = [("/a", "200", 2), ("/a", "204", 1), ("/a\0x", "200", 1), ("/ab", "200", 1), ("/b", "200", 1)];
         expected.sort();
         let expected: Vec<String> = expected.iter().map(|(r, s, c)| format!("crossgate_requests_total{{route=\"{}\",status=\"{s}\"}} {c}", escape(r))).collect();
         assert_eq!(order, expected);

@@ -9,41 +9,38 @@ use std::net::SocketAddr;
 use std::sync::{Arc, RwLock};
 use std::time::{Duration, Instant};
 
-use http::header::{self, HeaderMap, HeaderName, HeaderValue};
-use http::{Request, Response, StatusCode, Uri, Version};
-use hyper_util::client::legacy::connect::HttpConnector;
-use hyper_util::client::legacy::Client;
-use hyper_util::rt::TokioExecutor;
+use std::future::Future;
 
-use crate::body::{self, Body};
+use http::header::{self, HeaderMap, HeaderName, HeaderValue};
+use http::uri::PathAndQuery;
+use http::{Request, Response, StatusCode, Version};
+
+use crate::body::{self, Body, BoxError};
 use crate::config::{Route, Runtime, Settings};
 use crate::edge::{Finish, Step};
 use crate::metrics::Metrics;
-
-/// The upstream client: pooled HTTP/1.1 connections.
-pub type UpstreamClient = Client<HttpConnector, Body>;
+use crate::upstream::Pool;
 
 /// What every connection shares: the current config, the upstream pool,
 /// the metrics.
 pub struct Shared {
     runtime: RwLock<Arc<Runtime>>,
-    client: UpstreamClient,
+    pool: Arc<Pool>,
     /// Counters for `/-/metrics`.
     pub metrics: Metrics,
 }
 
 impl Shared {
-    /// Shared state for a first config; the client's timeouts come from it.
+    /// Shared state for a first config; the pool's timeouts come from it.
     pub fn new(runtime: Runtime) -> Self {
         let s = &runtime.settings;
-        let mut connector = HttpConnector::new();
-        connector.set_connect_timeout(Some(s.connect_timeout));
-        connector.set_nodelay(true);
-        let client = Client::builder(TokioExecutor::new())
-            .pool_idle_timeout(s.upstream_idle_timeout)
-            .pool_timer(hyper_util::rt::TokioTimer::new())
-            .build(connector);
-        Shared { runtime: RwLock::new(Arc::new(runtime)), client, metrics: Metrics::default() }
+        let pool = Pool::new(s.connect_timeout, s.upstream_idle_timeout);
+        Shared { runtime: RwLock::new(Arc::new(runtime)), pool, metrics: Metrics::default() }
+    }
+
+    /// The upstream connection pool.
+    pub fn pool(&self) -> &Pool {
+        &self.pool
     }
 
     /// The config in force. Each request holds its own `Arc`, so a reload
@@ -62,6 +59,32 @@ impl Shared {
             Ok(mut g) => *g = new,
             Err(p) => *p.into_inner() = new,
         }
+    }
+}
+
+const X_FORWARDED_FOR: HeaderName = HeaderName::from_static("x-forwarded-for");
+const X_FORWARDED_PROTO: HeaderName = HeaderName::from_static("x-forwarded-proto");
+const X_FORWARDED_HOST: HeaderName = HeaderName::from_static("x-forwarded-host");
+
+/// The client at the other end of a connection.
+#[derive(Clone, Debug)]
+pub struct Peer {
+    /// Its address.
+    pub addr: SocketAddr,
+    /// Its IP address as text, made once per connection for
+    /// `X-Forwarded-For`.
+    ip: HeaderValue,
+}
+
+impl Peer {
+    /// The peer at `addr`.
+    pub fn new(addr: SocketAddr) -> Self {
+        let ip = HeaderValue::from_str(&addr.ip().to_string()).unwrap_or_else(|_| HeaderValue::from_static("unknown"));
+        Peer { addr, ip }
+    }
+
+    fn ip_text(&self) -> &str {
+        self.ip.to_str().unwrap_or("unknown")
     }
 }
 
@@ -107,7 +130,7 @@ impl Drop for InFlight<'_> {
 }
 
 /// Handles one request.
-pub async fn handle(shared: Arc<Shared>, req: Request<Body>, peer: SocketAddr) -> Response<Body> {
+pub async fn handle(shared: Arc<Shared>, req: Request<Body>, peer: Peer) -> Response<Body> {
     let start = Instant::now();
     let in_flight = InFlight::new(&shared.metrics);
     // Copied out of the request only when the access log will be written.
@@ -117,14 +140,14 @@ pub async fn handle(shared: Arc<Shared>, req: Request<Body>, peer: SocketAddr) -
         origin: req.headers().get(header::ORIGIN).and_then(|v| v.to_str().ok()).unwrap_or("").to_owned(),
     });
     let mut log = Log { cors: "-", ..Log::default() };
-    let response = route_request(&shared, req, peer, &mut log).await;
+    let response = route_request(&shared, req, &peer, &mut log).await;
     drop(in_flight);
     let status = response.status().as_u16();
     shared.metrics.request(log.route(), status);
     if let Some(Access { method, path, origin }) = access {
         tracing::info!(
             target: "crossgate::access",
-            %peer, %method, %path, %origin, status, route = %log.route(), cors = log.cors, reason = log.reason,
+            peer = %peer.addr, %method, %path, %origin, status, route = %log.route(), cors = log.cors, reason = log.reason,
             upstream_ms = log.upstream.map(|d| d.as_secs_f64() * 1000.0),
             duration_ms = start.elapsed().as_secs_f64() * 1000.0,
             "request"
@@ -143,7 +166,7 @@ fn request_host(req: &Request<Body>) -> Option<HeaderValue> {
     }
 }
 
-async fn route_request(shared: &Arc<Shared>, mut req: Request<Body>, peer: SocketAddr, log: &mut Log) -> Response<Body> {
+async fn route_request(shared: &Arc<Shared>, mut req: Request<Body>, peer: &Peer, log: &mut Log) -> Response<Body> {
     let rt = shared.current();
     let host = request_host(&req);
     let host_text = host.as_ref().and_then(|v| v.to_str().ok());
@@ -188,32 +211,61 @@ async fn route_request(shared: &Arc<Shared>, mut req: Request<Body>, peer: Socke
         Ok(r) => r,
         Err(()) => return gateway_error(shared, label, "bad-target", StatusCode::BAD_REQUEST, "Bad Request: the target cannot be forwarded", &finish),
     };
+    let authority = &route.upstream.authority;
     let sent = Instant::now();
-    let result = tokio::time::timeout(s.upstream_timeout, shared.client.request(upstream_req)).await;
-    let upstream = match result {
-        Err(_) => return gateway_error(shared, label, "timeout", StatusCode::GATEWAY_TIMEOUT, "Gateway Timeout: the upstream did not answer in time", &finish),
-        Ok(Err(e)) => {
-            if body::is_length_limit(&e) {
-                return gateway_error(shared, label, "body-too-large", StatusCode::PAYLOAD_TOO_LARGE, "Content Too Large: the request body exceeds max_request_body_bytes", &finish);
-            }
-            tracing::warn!(target: "crossgate::upstream", route = label, error = %error_chain(&e), "upstream request failed");
-            return gateway_error(shared, label, "connect", StatusCode::BAD_GATEWAY, "Bad Gateway: the upstream cannot be reached", &finish);
+    if let Some(client_upgrade) = client_upgrade {
+        let upstream = match exchange(shared, label, &finish, s.upstream_timeout, shared.pool.send_upgrade(authority, upstream_req)).await {
+            Ok(r) => r,
+            Err(answer) => return answer,
+        };
+        log.upstream = Some(sent.elapsed());
+        shared.metrics.upstream_latency(label, sent.elapsed());
+        if upstream.status() == StatusCode::SWITCHING_PROTOCOLS {
+            return switch_protocols(upstream, client_upgrade, &finish);
         }
-        Ok(Ok(r)) => r,
+        return relay(shared, label, upstream, &finish);
+    }
+    let upstream = match exchange(shared, label, &finish, s.upstream_timeout, shared.pool.send(authority, upstream_req)).await {
+        Ok(r) => r,
+        Err(answer) => return answer,
     };
     let took = sent.elapsed();
     log.upstream = Some(took);
     shared.metrics.upstream_latency(label, took);
     if upstream.status() == StatusCode::SWITCHING_PROTOCOLS {
-        return match client_upgrade {
-            Some(client_upgrade) => switch_protocols(upstream, client_upgrade, &finish),
-            None => gateway_error(shared, label, "unrequested-upgrade", StatusCode::BAD_GATEWAY, "Bad Gateway: the upstream switched protocols unasked", &finish),
-        };
+        return gateway_error(shared, label, "unrequested-upgrade", StatusCode::BAD_GATEWAY, "Bad Gateway: the upstream switched protocols unasked", &finish);
     }
+    relay(shared, label, upstream, &finish)
+}
+
+/// Waits for the upstream's response head within the upstream timeout; a
+/// failure becomes the gateway's own answer (504, 413 or 502, with the
+/// route's CORS headers).
+async fn exchange<T>(shared: &Shared, label: &str, finish: &Finish, timeout: Duration, response: impl Future<Output = Result<Response<T>, BoxError>>) -> Result<Response<T>, Response<Body>> {
+    match tokio::time::timeout(timeout, response).await {
+        Err(_) => Err(gateway_error(shared, label, "timeout", StatusCode::GATEWAY_TIMEOUT, "Gateway Timeout: the upstream did not answer in time", finish)),
+        Ok(Err(e)) => {
+            if body::is_length_limit(&*e) {
+                return Err(gateway_error(shared, label, "body-too-large", StatusCode::PAYLOAD_TOO_LARGE, "Content Too Large: the request body exceeds max_request_body_bytes", finish));
+            }
+            tracing::warn!(target: "crossgate::upstream", route = label, error = %error_chain(&*e), "upstream request failed");
+            Err(gateway_error(shared, label, "connect", StatusCode::BAD_GATEWAY, "Bad Gateway: the upstream cannot be reached", finish))
+        }
+        Ok(Ok(r)) => Ok(r),
+    }
+}
+
+/// The upstream's response on its way to the client: hop-by-hop headers
+/// out, the route's CORS headers in, the body streamed.
+fn relay<B>(shared: &Shared, label: &str, upstream: Response<B>, finish: &Finish) -> Response<Body>
+where
+    B: http_body::Body<Data = bytes::Bytes> + Send + 'static,
+    B::Error: Into<BoxError>,
+{
     let (mut parts, incoming) = upstream.into_parts();
     strip_hop_by_hop(&mut parts.headers);
     if finish.apply(&mut parts.headers).is_err() {
-        return gateway_error(shared, label, "upstream-cors-headers", StatusCode::BAD_GATEWAY, "Bad Gateway: the upstream set its own Access-Control-* headers (upstream_cors_headers = \"reject\")", &finish);
+        return gateway_error(shared, label, "upstream-cors-headers", StatusCode::BAD_GATEWAY, "Bad Gateway: the upstream set its own Access-Control-* headers (upstream_cors_headers = \"reject\")", finish);
     }
     parts.version = Version::HTTP_11;
     Response::from_parts(parts, body::boxed(incoming))
@@ -261,20 +313,51 @@ fn gateway_error(shared: &Shared, route: &str, kind: &'static str, status: Statu
 }
 
 /// Headers that describe one hop's connection, not the message (RFC 9110
-/// §7.6.1), plus any the `Connection` header names.
+/// §7.6.1). `Connection` first: its value names more.
+const HOP_BY_HOP: [HeaderName; 9] = [
+    header::CONNECTION,
+    HeaderName::from_static("keep-alive"),
+    HeaderName::from_static("proxy-connection"),
+    header::PROXY_AUTHENTICATE,
+    header::PROXY_AUTHORIZATION,
+    header::TE,
+    header::TRAILER,
+    header::TRANSFER_ENCODING,
+    header::UPGRADE,
+];
+
+/// Removes the hop-by-hop headers and any the `Connection` header names.
+/// Most messages carry none, or only `Connection: keep-alive`, so one pass
+/// over the names finds which are there before anything is removed.
 fn strip_hop_by_hop(headers: &mut HeaderMap) {
-    let named: Vec<HeaderName> = headers
-        .get_all(header::CONNECTION)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(','))
-        .filter_map(|n| HeaderName::from_bytes(n.trim().as_bytes()).ok())
-        .collect();
-    for n in named {
-        headers.remove(n);
+    let mut present = 0u16;
+    for name in headers.keys() {
+        if let Some(i) = HOP_BY_HOP.iter().position(|h| h == name) {
+            present |= 1 << i;
+        }
     }
-    for n in ["connection", "keep-alive", "proxy-connection", "proxy-authenticate", "proxy-authorization", "te", "trailer", "transfer-encoding", "upgrade"] {
-        headers.remove(n);
+    if present == 0 {
+        return;
+    }
+    if present & 1 != 0 {
+        let named: Vec<HeaderName> = headers
+            .get_all(header::CONNECTION)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .flat_map(|v| v.split(','))
+            .map(str::trim)
+            // `close` names no header; the fixed ones go below anyway.
+            .filter(|t| !t.eq_ignore_ascii_case("close") && !HOP_BY_HOP.iter().any(|h| t.eq_ignore_ascii_case(h.as_str())))
+            .filter_map(|t| HeaderName::from_bytes(t.as_bytes()).ok())
+            .collect();
+        for n in named {
+            headers.remove(n);
+        }
+    }
+    for (i, h) in HOP_BY_HOP.iter().enumerate() {
+        if present & (1 << i) != 0 {
+            headers.remove(h);
+        }
     }
 }
 
@@ -316,26 +399,11 @@ fn switch_protocols(mut upstream: Response<hyper::body::Incoming>, client: hyper
     Response::from_parts(parts, body::empty())
 }
 
-fn upstream_request(req: Request<Body>, route: &Route, s: &Settings, peer: SocketAddr, host: Option<HeaderValue>, upgrade: Option<HeaderValue>) -> Result<Request<Body>, ()> {
+fn upstream_request(req: Request<Body>, route: &Route, s: &Settings, peer: &Peer, host: Option<HeaderValue>, upgrade: Option<HeaderValue>) -> Result<Request<Body>, ()> {
     let (mut parts, body) = req.into_parts();
-    let path = parts.uri.path();
-    let rest = if route.strip_prefix && route.path != "/" { path.strip_prefix(route.path.as_str()).unwrap_or(path) } else { path };
-    let mut target = String::with_capacity(route.upstream.base_path.len() + rest.len() + 16);
-    target.push_str(&route.upstream.base_path);
-    if !rest.starts_with('/') {
-        target.push('/');
-    }
-    target.push_str(rest);
-    if let Some(q) = parts.uri.query() {
-        target.push('?');
-        target.push_str(q);
-    }
-    parts.uri = Uri::builder()
-        .scheme(route.upstream.scheme.clone())
-        .authority(route.upstream.authority.clone())
-        .path_and_query(target)
-        .build()
-        .map_err(|_| ())?;
+    // Origin-form (RFC 9112 §3.2.1): the upstream connection is already
+    // to the right authority, and `Host` names it.
+    parts.uri = upstream_target(&parts.uri, route)?.into();
     parts.version = Version::HTTP_11;
     strip_hop_by_hop(&mut parts.headers);
     let h = &mut parts.headers;
@@ -344,23 +412,50 @@ fn upstream_request(req: Request<Body>, route: &Route, s: &Settings, peer: Socke
         h.insert(header::UPGRADE, u);
     }
     // Every earlier hop, from however many header lines, then this client.
-    let mut xff = String::new();
-    for v in h.get_all("x-forwarded-for").iter().filter_map(|v| v.to_str().ok()) {
-        xff.push_str(v);
-        xff.push_str(", ");
-    }
-    {
-        use std::fmt::Write as _;
-        let _ = write!(xff, "{}", peer.ip());
-    }
-    h.insert("x-forwarded-for", HeaderValue::from_str(&xff).map_err(|_| ())?);
-    h.insert("x-forwarded-proto", HeaderValue::from_static("http"));
+    let forwarded_for = if h.contains_key(X_FORWARDED_FOR) {
+        let mut xff = String::new();
+        for v in h.get_all(X_FORWARDED_FOR).iter().filter_map(|v| v.to_str().ok()) {
+            xff.push_str(v);
+            xff.push_str(", ");
+        }
+        xff.push_str(peer.ip_text());
+        HeaderValue::from_str(&xff).map_err(|_| ())?
+    } else {
+        peer.ip.clone()
+    };
+    h.insert(X_FORWARDED_FOR, forwarded_for);
+    h.insert(X_FORWARDED_PROTO, HeaderValue::from_static("http"));
     if let Some(v) = host {
-        h.insert("x-forwarded-host", v);
+        h.insert(X_FORWARDED_HOST, v);
     }
     if !route.preserve_host || !h.contains_key(header::HOST) {
-        h.insert(header::HOST, HeaderValue::from_str(route.upstream.authority.as_str()).map_err(|_| ())?);
+        h.insert(header::HOST, route.upstream.host.clone());
     }
-    let body = http_body_util::Limited::new(body, usize::try_from(s.max_request_body_bytes).unwrap_or(usize::MAX));
-    Ok(Request::from_parts(parts, body::boxed(body)))
+    // A request without a body (most) has nothing to limit.
+    let body = if http_body::Body::is_end_stream(&body) { body } else { body::boxed(http_body_util::Limited::new(body, usize::try_from(s.max_request_body_bytes).unwrap_or(usize::MAX))) };
+    Ok(Request::from_parts(parts, body))
+}
+
+/// The upstream's target: the route's base path, then the request's path
+/// (without the route's prefix when `strip_prefix` is on), then its query.
+/// Usually that is the request's own target, which is reused as it is.
+fn upstream_target(uri: &http::Uri, route: &Route) -> Result<PathAndQuery, ()> {
+    let path = uri.path();
+    let rest = if route.strip_prefix && route.path != "/" { path.strip_prefix(route.path.as_str()).unwrap_or(path) } else { path };
+    if route.upstream.base_path.is_empty() && rest.len() == path.len() && path.starts_with('/') {
+        if let Some(pq) = uri.path_and_query() {
+            return Ok(pq.clone());
+        }
+    }
+    let mut target = String::with_capacity(route.upstream.base_path.len() + rest.len() + 1 + uri.query().map_or(0, |q| q.len() + 1));
+    target.push_str(&route.upstream.base_path);
+    if !rest.starts_with('/') {
+        target.push('/');
+    }
+    target.push_str(rest);
+    if let Some(q) = uri.query() {
+        target.push('?');
+        target.push_str(q);
+    }
+    PathAndQuery::try_from(target).map_err(|_| ())
 }

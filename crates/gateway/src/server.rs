@@ -2,10 +2,10 @@
 //!
 //! One accept loop per listener. A semaphore bounds open connections (the
 //! loop stops accepting while it is full, so the kernel's backlog absorbs
-//! bursts instead of the process's memory). Every connection is watched by
-//! hyper-util's graceful-shutdown tracker, so shutting down means: stop
-//! accepting, tell connections to finish their current request, wait for
-//! them up to `shutdown_timeout`.
+//! bursts instead of the process's memory). Each connection is HTTP/1.1 or
+//! HTTP/2 (prior knowledge) by its first bytes, and is known to the drain
+//! ([`conn`]), so shutting down means: stop accepting, tell connections to
+//! finish their current request, wait for them up to `shutdown_timeout`.
 
 use std::convert::Infallible;
 use std::future::Future;
@@ -19,8 +19,6 @@ use http::{Request, Response, StatusCode};
 use hyper::body::Incoming;
 use hyper::service::service_fn;
 use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
-use hyper_util::server::conn::auto;
-use hyper_util::server::graceful::GracefulShutdown;
 use tokio::net::TcpListener;
 use tokio::sync::{watch, Semaphore};
 use tokio::task::JoinHandle;
@@ -29,6 +27,10 @@ use crate::body::{self, Body};
 use crate::config::{self, Runtime};
 use crate::problem::{Problem, Problems};
 use crate::proxy::{self, Shared};
+
+mod conn;
+
+use conn::{Drain, Protocol};
 
 /// A running gateway.
 pub struct Gateway {
@@ -69,10 +71,12 @@ impl Gateway {
         let (stop, stop_rx) = watch::channel(false);
         let mut tasks = Vec::new();
         let s = Arc::clone(&shared);
-        let main_service = move |peer: SocketAddr| {
+        let main_service = move |addr: SocketAddr| {
             let s = Arc::clone(&s);
+            let peer = proxy::Peer::new(addr);
             service_fn(move |req: Request<Incoming>| {
                 let s = Arc::clone(&s);
+                let peer = peer.clone();
                 async move { Ok::<_, Infallible>(proxy::handle(s, req.map(body::boxed), peer).await) }
             })
         };
@@ -150,6 +154,7 @@ fn start_only_changes(old: &crate::config::Settings, new: &crate::config::Settin
         ("listen", old.listen != new.listen),
         ("admin_listen", old.admin_listen != new.admin_listen),
         ("max_connections", old.max_connections != new.max_connections),
+        ("max_request_headers", old.max_request_headers != new.max_request_headers),
         ("connect_timeout_ms", old.connect_timeout != new.connect_timeout),
         ("request_header_timeout_ms", old.request_header_timeout != new.request_header_timeout),
         ("upstream_idle_timeout_ms", old.upstream_idle_timeout != new.upstream_idle_timeout),
@@ -251,26 +256,30 @@ where
     S: hyper::service::Service<Request<Incoming>, Response = Response<Body>, Error = Infallible> + Send + 'static,
     S::Future: Send + 'static,
 {
-    let mut builder = auto::Builder::new(TokioExecutor::new());
-    builder
-        .http1()
-        .timer(TokioTimer::new())
-        .header_read_timeout(settings.request_header_timeout)
-        .keep_alive(true)
-        .max_headers(1000)
-        // Room well beyond the configured limit, so oversized heads reach
-        // the handler and get a 431 with CORS headers (hyper's own 431,
-        // past this buffer, has none).
-        .max_buf_size(settings.max_request_header_bytes.saturating_mul(4).max(256 * 1024));
-    builder
-        .http2()
+    let mut http1 = hyper::server::conn::http1::Builder::new();
+    http1.timer(TokioTimer::new()).header_read_timeout(settings.request_header_timeout).keep_alive(true);
+    // Over this many header lines hyper answers 431 itself (no CORS
+    // headers); the gateway's own 431 covers heads under the limit that are
+    // too large in bytes. Set only when it differs from hyper's default:
+    // setting it at all makes hyper fill a slot array per request instead
+    // of using its stack array.
+    if settings.max_request_headers != crate::config::HYPER_DEFAULT_MAX_HEADERS {
+        http1.max_headers(settings.max_request_headers);
+    }
+    // Room well beyond the configured limit, so oversized heads reach the
+    // handler and get a 431 with CORS headers (hyper's own 431, past this
+    // buffer, has none).
+    http1.max_buf_size(settings.max_request_header_bytes.saturating_mul(4).max(256 * 1024));
+    let mut http2 = hyper::server::conn::http2::Builder::new(TokioExecutor::new());
+    http2
         .timer(TokioTimer::new())
         // Pings find HTTP/2 peers that vanished without closing, so their
         // connection slots come back.
         .keep_alive_interval(settings.request_header_timeout)
         .keep_alive_timeout(Duration::from_secs(20))
         .max_header_list_size(u32::try_from(settings.max_request_header_bytes.saturating_mul(4)).unwrap_or(u32::MAX).max(256 * 1024));
-    let graceful = GracefulShutdown::new();
+    let builders = Arc::new((http1, http2));
+    let drain = Arc::new(Drain::default());
     let limit = Arc::new(Semaphore::new(settings.max_connections));
     loop {
         let permit = tokio::select! {
@@ -291,32 +300,33 @@ where
         };
         let _ = stream.set_nodelay(true);
         let service = make(peer);
-        let builder = builder.clone();
-        let watcher = graceful.watcher();
+        let builders = Arc::clone(&builders);
+        let drain = Arc::clone(&drain);
         let mut stop = stop.clone();
         let header_timeout = settings.request_header_timeout;
         let metrics_owner = Arc::clone(&shared);
         metrics_owner.metrics.connections(1);
         tokio::spawn(async move {
-            // hyper's header timeout starts with the first byte (the auto
-            // builder reads it to tell HTTP/1 from HTTP/2, with no timeout),
-            // so a client that connects and says nothing would hold its
-            // connection slot forever: it gets the same timeout here.
-            let mut first = [0u8; 1];
-            let spoke = tokio::select! {
-                r = tokio::time::timeout(header_timeout, stream.peek(&mut first)) => matches!(r, Ok(Ok(n)) if n > 0),
-                _ = stop.changed() => false,
+            // hyper's header timeout starts with the first byte, so a client
+            // that connects and says nothing would hold its connection slot
+            // forever: telling HTTP/1 from HTTP/2 gets the same timeout.
+            let protocol = tokio::select! {
+                r = tokio::time::timeout(header_timeout, conn::sniff(&stream)) => r.ok().and_then(Result::ok).flatten(),
+                _ = stop.changed() => None,
             };
-            if spoke {
-                let conn = builder.serve_connection_with_upgrades(TokioIo::new(stream), service).into_owned();
-                let _ = watcher.watch(conn).await;
+            let (http1, http2) = &*builders;
+            match protocol {
+                Some(Protocol::Http1) => drain.serve(http1.serve_connection(TokioIo::new(stream), service).with_upgrades()).await,
+                Some(Protocol::Http2) => drain.serve(http2.serve_connection(TokioIo::new(stream), service)).await,
+                None => {}
             }
             metrics_owner.metrics.connections(-1);
             drop(permit);
         });
     }
     drop(listener);
-    tokio::time::timeout(settings.shutdown_timeout, graceful.shutdown()).await.is_ok()
+    drain.start();
+    tokio::time::timeout(settings.shutdown_timeout, drain.finished()).await.is_ok()
 }
 
 /// Serves until `signal` resolves, then shuts down gracefully.

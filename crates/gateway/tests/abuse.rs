@@ -217,15 +217,27 @@ async fn oversized_headers_get_431_with_cors_headers_and_never_reach_the_upstrea
     assert_eq!(status_of(&head), 431, "{head}");
     assert_eq!(header(&head, "access-control-allow-origin"), Some(APP), "{head}");
     assert_eq!(header(&head, "vary"), Some("Origin"), "{head}");
-    // Many headers, each small.
-    let mut many = format!("GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nOrigin: {APP}\r\n");
-    for i in 0..200 {
-        many.push_str(&format!("X-H{i}: {}\r\n", "b".repeat(20)));
-    }
-    many.push_str("\r\n");
-    let head = exchange(addr, many.as_bytes()).await;
+    // Many headers, each small: within max_request_headers, over the
+    // bytes limit, the gateway's 431; over max_request_headers (100 by
+    // default), hyper's own 431 before any handler runs.
+    let many = |lines: usize, len: usize| {
+        let mut m = format!("GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nOrigin: {APP}\r\n");
+        for i in 0..lines {
+            m.push_str(&format!("X-H{i}: {}\r\n", "b".repeat(len)));
+        }
+        m + "\r\n"
+    };
+    let head = exchange(addr, many(90, 30).as_bytes()).await;
     assert_eq!(status_of(&head), 431, "{head}");
     assert_eq!(header(&head, "access-control-allow-origin"), Some(APP), "{head}");
+    let head = exchange(addr, many(200, 5).as_bytes()).await;
+    assert_eq!(status_of(&head), 431, "{head}");
+    assert_eq!(header(&head, "access-control-allow-origin"), None, "{head}");
+    let raised = gateway(&TIMEOUTS.replace("max_request_header_bytes = 2048", "max_request_header_bytes = 2048\nmax_request_headers = 1000"), up.addr, &dir).await;
+    let head = exchange(raised.local_addr(), many(200, 20).as_bytes()).await;
+    assert_eq!(status_of(&head), 431, "{head}");
+    assert_eq!(header(&head, "access-control-allow-origin"), Some(APP), "{head}");
+    raised.shutdown().await;
     // Far beyond hyper's read buffer: hyper's own 431 (no CORS headers
     // possible: the head was never parsed), and the connection closes.
     let mut s = TcpStream::connect(addr).await.unwrap();

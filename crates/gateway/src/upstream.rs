@@ -1,0 +1,300 @@
+//! Upstream HTTP/1.1 connections, pooled, each driven by the request that
+//! is using it.
+//!
+//! A general-purpose pooled client runs every connection as a task of its
+//! own and hands each request to it over a channel, then the response back:
+//! two task wake-ups and two channel hops per request, on top of the
+//! client's own bookkeeping. A proxy already has a task per request (the
+//! client connection's), so here that task polls the upstream connection
+//! itself: while waiting for the response head, then from inside the
+//! response body ([`UpstreamBody`]) until the body ends, when the connection
+//! goes back to the pool. A connection is only ever used by one request at
+//! a time (HTTP/1.1 without pipelining).
+//!
+//! Idle connections are not polled per request. One the upstream closed
+//! while idle is found at checkout (one poll reads its end of stream) and
+//! skipped; if hyper finds it closed only when about to write, it hands the
+//! request back and it goes on another connection. Once a second a sweep
+//! drops idle connections older than `upstream_idle_timeout` and those the
+//! upstream has closed (many servers close idle connections after a few
+//! seconds), so closed sockets are not kept open on our side.
+//!
+//! Protocol upgrades (WebSocket) get a connection of their own that is never
+//! pooled, run as a task, since after `101` it belongs to the relay.
+
+use std::future::{poll_fn, Future};
+use std::io;
+use std::pin::{pin, Pin};
+use std::sync::{Arc, Mutex, Weak};
+use std::task::{Context, Poll};
+use std::time::{Duration, Instant};
+
+use bytes::Bytes;
+use http::uri::Authority;
+use http::{Request, Response};
+use http_body::{Body as HttpBody, Frame, SizeHint};
+use hyper::body::Incoming;
+use hyper::client::conn::http1;
+use hyper_util::rt::TokioIo;
+use tokio::net::TcpStream;
+
+use crate::body::{Body, BoxError};
+
+mod link;
+
+use link::Link;
+
+type Sender = http1::SendRequest<Body>;
+/// Boxed: a connection is a few hundred bytes and moves in and out of the
+/// pool on every request; a box moves as a pointer.
+type Connection = Box<Link>;
+
+/// Idle connections kept per upstream, at most.
+const MAX_IDLE_PER_UPSTREAM: usize = 1024;
+
+/// A connection waiting in the pool.
+struct Idle {
+    sender: Sender,
+    conn: Connection,
+    since: Instant,
+}
+
+/// Idle connections to one upstream, oldest first.
+struct Upstream {
+    authority: Authority,
+    idle: Vec<Idle>,
+}
+
+/// Pooled HTTP/1.1 connections to upstreams, by authority. A gateway has a
+/// handful of upstreams, so they are found by a linear scan comparing the
+/// authority's text (configs hold it in canonical form), not by hashing.
+pub struct Pool {
+    upstreams: Mutex<Vec<Upstream>>,
+    connect_timeout: Duration,
+    idle_timeout: Duration,
+}
+
+impl Pool {
+    /// A pool; inside a Tokio runtime it also starts the idle sweep, which
+    /// ends when the pool is dropped.
+    pub fn new(connect_timeout: Duration, idle_timeout: Duration) -> Arc<Pool> {
+        let pool = Arc::new(Pool { upstreams: Mutex::new(Vec::new()), connect_timeout, idle_timeout });
+        if let Ok(handle) = tokio::runtime::Handle::try_current() {
+            handle.spawn(sweep(Arc::downgrade(&pool), idle_timeout, idle_timeout.min(Duration::from_secs(1))));
+        }
+        pool
+    }
+
+    /// Sends `req` (origin-form target, `Host` set) to `authority` and
+    /// returns the response head with a body that keeps the connection
+    /// going.
+    ///
+    /// # Errors
+    ///
+    /// The upstream cannot be reached, or the exchange failed before a
+    /// response head arrived.
+    pub async fn send(self: &Arc<Self>, authority: &Authority, mut req: Request<Body>) -> Result<Response<UpstreamBody>, BoxError> {
+        while let Some(Idle { mut sender, mut conn, .. }) = self.checkout(authority) {
+            if !poll_fn(|cx| Poll::Ready(usable(&mut sender, &mut conn, cx))).await {
+                continue;
+            }
+            // Queuing the request wakes the connection; the first pass of
+            // `drive` covers that.
+            conn.begin();
+            match drive(&mut conn, sender.try_send_request(req)).await {
+                Ok(head) => return Ok(self.lease(authority, sender, conn, head).await),
+                Err(mut e) => match e.take_message() {
+                    // Never written: the connection had closed. Try another.
+                    Some(unsent) => req = unsent,
+                    None => return Err(e.into_error().into()),
+                },
+            }
+        }
+        let (mut sender, mut conn) = self.connect(authority).await?;
+        conn.begin();
+        let head = drive(&mut conn, sender.send_request(req)).await?;
+        Ok(self.lease(authority, sender, conn, head).await)
+    }
+
+    /// Sends a request that asks for a protocol upgrade on a connection of
+    /// its own, run as a task so that a `101` hands its bytes to
+    /// [`hyper::upgrade::on`].
+    ///
+    /// # Errors
+    ///
+    /// As [`Pool::send`].
+    pub async fn send_upgrade(&self, authority: &Authority, req: Request<Body>) -> Result<Response<Incoming>, BoxError> {
+        let (mut sender, conn) = self.connect(authority).await?;
+        tokio::spawn(async move {
+            if let Err(e) = conn.into_connection().with_upgrades().await {
+                tracing::debug!(target: "crossgate::upstream", error = %e, "upgraded upstream connection ended");
+            }
+        });
+        Ok(sender.send_request(req).await?)
+    }
+
+    /// Idle connections currently pooled, for all upstreams.
+    pub fn idle_count(&self) -> usize {
+        self.lock().iter().map(|u| u.idle.len()).sum()
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Vec<Upstream>> {
+        self.upstreams.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// The most recently used idle connection (its socket is the warmest),
+    /// dropping any that have been idle too long.
+    fn checkout(&self, authority: &Authority) -> Option<Idle> {
+        let mut upstreams = self.lock();
+        let list = &mut upstreams.iter_mut().find(|u| u.authority.as_str() == authority.as_str())?.idle;
+        let now = Instant::now();
+        // Oldest first: expired ones are a prefix.
+        let expired = list.iter().take_while(|i| now.duration_since(i.since) >= self.idle_timeout).count();
+        if expired > 0 {
+            list.drain(..expired);
+        }
+        list.pop()
+    }
+
+    fn put(&self, authority: Authority, sender: Sender, conn: Connection) {
+        let mut upstreams = self.lock();
+        let i = match upstreams.iter().position(|u| u.authority.as_str() == authority.as_str()) {
+            Some(i) => i,
+            None => {
+                upstreams.push(Upstream { authority, idle: Vec::new() });
+                upstreams.len() - 1
+            }
+        };
+        let list = &mut upstreams[i].idle;
+        if list.len() < MAX_IDLE_PER_UPSTREAM {
+            list.push(Idle { sender, conn, since: Instant::now() });
+        }
+    }
+
+    async fn connect(&self, authority: &Authority) -> Result<(Sender, Connection), BoxError> {
+        let stream = match tokio::time::timeout(self.connect_timeout, TcpStream::connect(authority.as_str())).await {
+            Ok(Ok(s)) => s,
+            Ok(Err(e)) => return Err(e.into()),
+            Err(_) => return Err(io::Error::new(io::ErrorKind::TimedOut, "connect timed out").into()),
+        };
+        let _ = stream.set_nodelay(true);
+        let (sender, conn) = http1::handshake(TokioIo::new(stream)).await?;
+        Ok((sender, Link::new(conn)))
+    }
+
+    /// Wraps the response body; a response without one gives its
+    /// connection back at once.
+    async fn lease(self: &Arc<Self>, authority: &Authority, sender: Sender, conn: Connection, head: Response<Incoming>) -> Response<UpstreamBody> {
+        let (parts, incoming) = head.into_parts();
+        let mut body = UpstreamBody { incoming, lease: Some(Lease { pool: Arc::clone(self), authority: authority.clone(), sender, conn }) };
+        if body.incoming.is_end_stream() {
+            poll_fn(|cx| {
+                body.release(cx);
+                Poll::Ready(())
+            })
+            .await;
+        }
+        Response::from_parts(parts, body)
+    }
+}
+
+/// Whether a pooled connection can take a request: it has not ended (one
+/// poll reads an end of stream that arrived while it was idle) and it is
+/// waiting for one.
+fn usable(sender: &mut Sender, conn: &mut Connection, cx: &mut Context<'_>) -> bool {
+    let _ = conn.pass(cx, |_| Poll::Ready(()));
+    !conn.ended() && sender.is_ready()
+}
+
+/// Polls the connection alongside the response future, so that the request
+/// is written and the response read in this task. When the connection ends,
+/// hyper has already failed the exchange, so the response future is ready
+/// on the same turn.
+async fn drive<F: Future>(conn: &mut Connection, response: F) -> F::Output {
+    let mut response = pin!(response);
+    poll_fn(move |cx| conn.pass(cx, |cx| response.as_mut().poll(cx))).await
+}
+
+/// Every `every`, drops idle connections past `idle_timeout` and those
+/// that have ended, until the pool is gone.
+async fn sweep(pool: Weak<Pool>, idle_timeout: Duration, every: Duration) {
+    loop {
+        tokio::time::sleep(every).await;
+        let Some(pool) = pool.upgrade() else { return };
+        let now = Instant::now();
+        poll_fn(|cx| {
+            pool.lock().retain_mut(|u| {
+                u.idle.retain_mut(|i| now.duration_since(i.since) < idle_timeout && usable(&mut i.sender, &mut i.conn, cx));
+                !u.idle.is_empty()
+            });
+            Poll::Ready(())
+        })
+        .await;
+    }
+}
+
+/// A connection lent to one exchange.
+struct Lease {
+    pool: Arc<Pool>,
+    authority: Authority,
+    sender: Sender,
+    conn: Connection,
+}
+
+/// An upstream response body. Polling it also drives its connection (the
+/// rest of the request body goes out, the response comes in); at its end
+/// the connection returns to the pool, and dropping it early closes the
+/// connection.
+pub struct UpstreamBody {
+    incoming: Incoming,
+    lease: Option<Lease>,
+}
+
+impl UpstreamBody {
+    /// One more turn lets the connection finish the exchange and ask for the
+    /// next request; only then is it pooled.
+    fn release(&mut self, cx: &mut Context<'_>) {
+        if let Some(Lease { pool, authority, mut sender, mut conn }) = self.lease.take() {
+            if usable(&mut sender, &mut conn, cx) {
+                pool.put(authority, sender, conn);
+            }
+        }
+    }
+}
+
+impl HttpBody for UpstreamBody {
+    type Data = Bytes;
+    type Error = hyper::Error;
+
+    fn poll_frame(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Result<Frame<Bytes>, hyper::Error>>> {
+        let this = self.get_mut();
+        let incoming = &mut this.incoming;
+        let frame = match this.lease.as_mut() {
+            Some(lease) => {
+                let frame = lease.conn.pass(cx, |cx| Pin::new(&mut *incoming).poll_frame(cx));
+                if lease.conn.ended() {
+                    // Closed or failed: the body reports how.
+                    this.lease = None;
+                }
+                frame
+            }
+            None => Pin::new(incoming).poll_frame(cx),
+        };
+        // A server stops polling once the body says it has ended, so the
+        // connection is released with the last frame, not after it.
+        match &frame {
+            Poll::Ready(None) => this.release(cx),
+            Poll::Ready(Some(Ok(_))) if this.incoming.is_end_stream() => this.release(cx),
+            _ => {}
+        }
+        frame
+    }
+
+    fn is_end_stream(&self) -> bool {
+        self.incoming.is_end_stream()
+    }
+
+    fn size_hint(&self) -> SizeHint {
+        self.incoming.size_hint()
+    }
+}
