@@ -183,6 +183,7 @@ done
 mkdir -p "$target_dir"
 pinning="unpinned"
 [ ${#server_cpu[@]} -gt 0 ] && pinning="server on CPU 0, wrk and upstream on CPU 1"
+cp "$results" "$target_dir/gateway-runs.tsv"
 python3 - "$results" "$DURATION" "$ROUNDS" "$WORKERS" "$pinning" <<'PY' | tee "$target_dir/gateway.md"
 import statistics, sys
 rows = [l.rstrip("\n").split("\t") for l in open(sys.argv[1])]
