@@ -32,19 +32,9 @@ NGINX=$(gw_nginx_bin)
 
 echo "gateway-icount: building the upstream and crossgate (release)" >&2
 cargo build --release -q -p crossgate-bench --bin upstream
-if [ -z "${CROSSGATE_BIN:-}" ]; then
-    cargo build --release -q -p crossgate
-    CROSSGATE_BIN="$target_dir/release/crossgate"
-fi
+gw_crossgate
 
-work=$(mktemp -d)
-pids=()
-cleanup() {
-    for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
-    for p in "${pids[@]}"; do wait "$p" 2>/dev/null || true; done
-    rm -rf "$work"
-}
-trap cleanup EXIT
+gw_workdir
 
 UP_PORT=$(gw_free_port)
 "$target_dir/release/upstream" "127.0.0.1:$UP_PORT" 1 2>"$work/upstream.log" &

@@ -26,6 +26,29 @@ gw_install() {
     DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
 }
 
+# gw_crossgate: sets CROSSGATE_BIN, building the release binary unless one
+# was given.
+gw_crossgate() {
+    if [ -z "${CROSSGATE_BIN:-}" ]; then
+        cargo build --release -q -p crossgate
+        CROSSGATE_BIN="${CARGO_TARGET_DIR:-target}/release/crossgate"
+    fi
+}
+
+# gw_workdir: a temporary directory in $work, and the array $pids of
+# processes to stop, both cleaned up when the script exits.
+gw_workdir() {
+    work=$(mktemp -d)
+    pids=()
+    trap gw_cleanup EXIT
+}
+
+gw_cleanup() {
+    for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+    for p in "${pids[@]}"; do wait "$p" 2>/dev/null || true; done
+    rm -rf "$work"
+}
+
 gw_nginx_bin() {
     command -v nginx || echo /usr/sbin/nginx
 }

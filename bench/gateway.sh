@@ -54,20 +54,10 @@ fi
 echo "gateway: building the upstream and crossgate (release)" >&2
 cargo build --release -q -p crossgate-bench --bin upstream
 UPSTREAM_BIN="$target_dir/release/upstream"
-if [ -z "${CROSSGATE_BIN:-}" ]; then
-    cargo build --release -q -p crossgate
-    CROSSGATE_BIN="$target_dir/release/crossgate"
-fi
+gw_crossgate
 
 # ------------------------------------------------------------------ setup
-work=$(mktemp -d)
-pids=()
-cleanup() {
-    for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
-    for p in "${pids[@]}"; do wait "$p" 2>/dev/null || true; done
-    rm -rf "$work"
-}
-trap cleanup EXIT
+gw_workdir
 
 UP_PORT=$(gw_free_port)
 NGX_PORT=$(gw_free_port)

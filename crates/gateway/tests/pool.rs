@@ -107,21 +107,29 @@ async fn closing_upstream(connection: &'static str) -> (std::net::SocketAddr, Ar
     (addr, conns)
 }
 
-#[tokio::test]
-async fn an_upstream_closing_idle_connections_costs_no_failed_request() {
-    let (up, conns) = closing_upstream("keep-alive").await;
-    let dir = tempdir("pool-closing");
+/// Ten GETs through a gateway in front of `closing_upstream(connection)`,
+/// each answered `ok`, with `pause` after each; returns the connections the
+/// upstream accepted and those left in the pool.
+async fn ten_gets_to_a_closing_upstream(connection: &'static str, pause: Duration) -> (usize, usize) {
+    let (up, conns) = closing_upstream(connection).await;
+    let dir = tempdir(&format!("pool-{connection}"));
     let gw = gateway(CONFIG, up, &dir).await;
-    let addr = gw.local_addr();
     let c = client();
     for i in 0..10 {
-        let (status, _, text) = send(&c, req("GET", addr, "/").body(body::empty()).unwrap()).await;
+        let (status, _, text) = send(&c, req("GET", gw.local_addr(), "/").body(body::empty()).unwrap()).await;
         assert_eq!((status.as_u16(), text.as_str()), (200, "ok"), "request {i}");
-        // Long enough for the upstream to have closed the pooled connection.
-        tokio::time::sleep(Duration::from_millis(60)).await;
+        tokio::time::sleep(pause).await;
     }
-    assert_eq!(conns.load(Ordering::Relaxed), 10, "each closed connection was replaced");
+    let idle = gw.shared().pool().idle_count();
     gw.shutdown().await;
+    (conns.load(Ordering::Relaxed), idle)
+}
+
+#[tokio::test]
+async fn an_upstream_closing_idle_connections_costs_no_failed_request() {
+    // Long enough for the upstream to have closed the pooled connection.
+    let (conns, _) = ten_gets_to_a_closing_upstream("keep-alive", Duration::from_millis(60)).await;
+    assert_eq!(conns, 10, "each closed connection was replaced");
 }
 
 #[tokio::test]
@@ -144,18 +152,7 @@ async fn idle_connections_are_dropped_after_the_idle_timeout() {
 
 #[tokio::test]
 async fn connection_close_answers_are_not_pooled() {
-    let (up, conns) = closing_upstream("close").await;
-    let dir = tempdir("pool-close");
-    let gw = gateway(CONFIG, up, &dir).await;
-    let addr = gw.local_addr();
-    let c = client();
-    for i in 0..10 {
-        let (status, _, text) = send(&c, req("GET", addr, "/").body(body::empty()).unwrap()).await;
-        assert_eq!((status.as_u16(), text.as_str()), (200, "ok"), "request {i}");
-    }
-    assert_eq!(conns.load(Ordering::Relaxed), 10);
-    assert_eq!(gw.shared().pool().idle_count(), 0);
-    gw.shutdown().await;
+    assert_eq!(ten_gets_to_a_closing_upstream("close", Duration::ZERO).await, (10, 0));
 }
 
 #[tokio::test]
