@@ -157,6 +157,18 @@ impl<'a> Decision<'a> {
         self.local().is_some()
     }
 
+    /// For a bare refusal — a rejected preflight or a strict-mode rejection,
+    /// answered 403 with only `Vary` (no explanation: not in debug mode) —
+    /// that `Vary`, so a middleware can answer without building an
+    /// [`Action`]; `None` for every other decision.
+    #[inline]
+    pub fn plain_refusal(&self) -> Option<VarySet> {
+        match self.local()? {
+            Local::Reject(..) if !self.policy.debug => Some(self.headers.vary),
+            _ => None,
+        }
+    }
+
     #[inline]
     fn local(&self) -> Option<Local<'a>> {
         if self.policy.mode == Mode::ReportOnly {

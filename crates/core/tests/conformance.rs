@@ -10,7 +10,6 @@
 use std::collections::BTreeMap;
 
 // The bad-input table's loader, for its `\xNN` unescaping.
-#[allow(dead_code)]
 #[path = "support/bad_inputs.rs"]
 mod table;
 use table::unescape;

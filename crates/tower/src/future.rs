@@ -5,7 +5,7 @@ use std::future::Future;
 use std::pin::Pin;
 use std::task::{ready, Context, Poll};
 
-use crossgate_core::{LocalAnswer, Pending};
+use crossgate_core::{LocalAnswer, Pending, VarySet};
 use http::header::CONTENT_TYPE;
 use http::{HeaderValue, Response, StatusCode};
 use pin_project_lite::pin_project;
@@ -26,6 +26,7 @@ pin_project! {
     enum State<F> {
         Inner { #[pin] future: F, pending: Pending },
         Local { answer: Option<LocalAnswer> },
+        Refused { vary: VarySet },
     }
 }
 
@@ -36,6 +37,10 @@ impl<F> ResponseFuture<F> {
 
     pub(crate) fn local(answer: LocalAnswer) -> Self {
         ResponseFuture { state: State::Local { answer: Some(answer) } }
+    }
+
+    pub(crate) fn refused(vary: VarySet) -> Self {
+        ResponseFuture { state: State::Refused { vary } }
     }
 }
 
@@ -72,6 +77,12 @@ where
                         .headers_mut()
                         .insert(CONTENT_TYPE, HeaderValue::from_static("text/plain; charset=utf-8"));
                 }
+                Poll::Ready(Ok(response))
+            }
+            StateProj::Refused { vary } => {
+                let mut response = Response::new(CorsBody::local(None));
+                *response.status_mut() = StatusCode::FORBIDDEN;
+                vary.merge_into(response.headers_mut());
                 Poll::Ready(Ok(response))
             }
         }

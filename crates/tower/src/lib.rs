@@ -121,6 +121,10 @@ where
             let pending = decision.into_pending();
             return ResponseFuture::inner(self.inner.call(request), pending);
         }
+        // A bare 403 needs only its `Vary`, not a whole answer.
+        if let Some(vary) = decision.plain_refusal() {
+            return ResponseFuture::refused(vary);
+        }
         match decision.into_action() {
             Action::Answer(answer) => ResponseFuture::local(answer),
             Action::Forward(pending) => ResponseFuture::inner(self.inner.call(request), pending),
