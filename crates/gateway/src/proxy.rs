@@ -5,11 +5,10 @@
 //! 431, 502, 504): a page that gets a plain 502 without CORS headers sees a
 //! "CORS error" in the console and goes hunting for the wrong problem.
 
+use std::future::Future;
 use std::net::SocketAddr;
 use std::sync::{Arc, RwLock};
 use std::time::{Duration, Instant};
-
-use std::future::Future;
 
 use http::header::{self, HeaderMap, HeaderName, HeaderValue};
 use http::uri::PathAndQuery;
@@ -218,8 +217,7 @@ async fn route_request(shared: &Arc<Shared>, mut req: Request<Body>, peer: &Peer
             Ok(r) => r,
             Err(answer) => return answer,
         };
-        log.upstream = Some(sent.elapsed());
-        shared.metrics.upstream_latency(label, sent.elapsed());
+        upstream_answered(shared, log, label, sent);
         if upstream.status() == StatusCode::SWITCHING_PROTOCOLS {
             return switch_protocols(upstream, client_upgrade, &finish);
         }
@@ -229,13 +227,18 @@ async fn route_request(shared: &Arc<Shared>, mut req: Request<Body>, peer: &Peer
         Ok(r) => r,
         Err(answer) => return answer,
     };
-    let took = sent.elapsed();
-    log.upstream = Some(took);
-    shared.metrics.upstream_latency(label, took);
+    upstream_answered(shared, log, label, sent);
     if upstream.status() == StatusCode::SWITCHING_PROTOCOLS {
         return gateway_error(shared, label, "unrequested-upgrade", StatusCode::BAD_GATEWAY, "Bad Gateway: the upstream switched protocols unasked", &finish);
     }
     relay(shared, label, upstream, &finish)
+}
+
+/// Records the time to the upstream's response head.
+fn upstream_answered(shared: &Shared, log: &mut Log, label: &str, sent: Instant) {
+    let took = sent.elapsed();
+    log.upstream = Some(took);
+    shared.metrics.upstream_latency(label, took);
 }
 
 /// Waits for the upstream's response head within the upstream timeout; a
