@@ -1,5 +1,5 @@
 //! `crossgate serve` as a process: --check-config, SIGHUP reload, SIGTERM
-//! drain and exit 0; `crossgate lint` on gateway and S3 files.
+//! drain and exit 0 (multi-threaded and --workers 1); `crossgate lint` on gateway and S3 files.
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
@@ -78,11 +78,31 @@ fn lint_reads_gateway_and_s3_files() {
 #[cfg(unix)]
 #[test]
 fn sighup_reloads_and_sigterm_exits_zero() {
-    let dir = tempdir("signals");
+    reload_and_stop("signals", &[]);
+}
+
+/// The same on one thread: reload, signals and drain all run on the
+/// current-thread runtime `--workers 1` selects.
+#[test]
+fn one_worker_serves_reloads_and_stops() {
+    reload_and_stop("one-worker", &["--workers", "1"]);
+}
+
+#[test]
+fn zero_workers_is_refused() {
+    let out = bin().args(["serve", "--workers", "0"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--workers"), "{}", String::from_utf8_lossy(&out.stderr));
+}
+
+/// Starts `crossgate serve` with `extra` arguments, checks a preflight,
+/// reloads on SIGHUP, stops on SIGTERM with exit 0, and reads the access log.
+fn reload_and_stop(name: &str, extra: &[&str]) {
+    let dir = tempdir(name);
     let path = dir.join("gateway.toml");
     std::fs::write(&path, config("https://a.example")).unwrap();
     let log = std::fs::File::create(dir.join("log.jsonl")).unwrap();
-    let mut child = bin().args(["serve", "--log-format", "json", "--config"]).arg(&path).stdout(Stdio::piped()).stderr(log).spawn().unwrap();
+    let mut child = bin().args(["serve", "--log-format", "json"]).args(extra).arg("--config").arg(&path).stdout(Stdio::piped()).stderr(log).spawn().unwrap();
     let mut line = String::new();
     BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
     let addr = line.trim().rsplit("http://").next().unwrap().to_owned();
