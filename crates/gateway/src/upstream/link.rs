@@ -101,20 +101,22 @@ impl Link {
         let mut inner = Context::from_waker(waker);
         for _ in 0..MAX_PASSES {
             gate.state.store(POLLING, Ordering::Release);
-            poll_conn(conn, ended, &mut inner);
-            let result = rest(&mut inner);
-            if gate.state.swap(IDLE, Ordering::AcqRel) != WOKEN {
-                return result;
+            if !*ended && Pin::new(&mut *conn).poll(&mut inner).is_ready() {
+                *ended = true;
             }
-            if result.is_ready() {
-                // Every caller polls the connection again before it waits
-                // on it: a response head is followed by its body, a body
-                // frame by the next frame or by the release. So a wake that
-                // came with a ready result needs no pass of its own.
+            let result = rest(&mut inner);
+            let woken = gate.state.swap(IDLE, Ordering::AcqRel) == WOKEN;
+            // Every caller polls the connection again before it waits on
+            // it: a response head is followed by its body, a body frame by
+            // the next frame or by the release. So a wake that came with a
+            // ready result needs no pass of its own.
+            if !woken || result.is_ready() {
                 return result;
             }
         }
-        wake(cx, Poll::Pending)
+        // Still being woken: leave the rest to another turn of the task.
+        cx.waker().wake_by_ref();
+        Poll::Pending
     }
 
     /// The connection itself, for a protocol upgrade.
@@ -124,15 +126,3 @@ impl Link {
 }
 
 type Connection = http1::Connection<TokioIo<TcpStream>, Body>;
-
-fn poll_conn(conn: &mut Connection, ended: &mut bool, cx: &mut Context<'_>) {
-    if !*ended && Pin::new(conn).poll(cx).is_ready() {
-        *ended = true;
-    }
-}
-
-/// Leaves the rest to another turn of the task.
-fn wake<R>(cx: &mut Context<'_>, result: Poll<R>) -> Poll<R> {
-    cx.waker().wake_by_ref();
-    result
-}
