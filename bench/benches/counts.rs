@@ -141,25 +141,42 @@ fn vec_backed() {
 /// What each library answers in each scenario: status, and whether the
 /// response grants the origin, so that the tables compare like with like.
 fn check() {
-    use common::{actix_middleware, actix_request, call_actix, call_tower, crossgate_policy, tower_http_layer, tower_request, Hello};
+    use common::{
+        actix_middleware, actix_request, call_actix, call_tower, crossgate_policy, tower_http_layer, tower_request,
+        Hello,
+    };
     println!("| scenario | crossgate | tower-http | actix-cors |");
     println!("|---|---|---|---|");
     for s in scenarios() {
-        let grant = |v: Option<&[u8]>| v.map_or("no ACAO".to_string(), |v| format!("ACAO {}", String::from_utf8_lossy(v)));
+        let grant =
+            |v: Option<&[u8]>| v.map_or("no ACAO".to_string(), |v| format!("ACAO {}", String::from_utf8_lossy(v)));
         let mut svc = tower::Layer::layer(&crossgate_tower::CorsLayer::new(crossgate_policy(&s)), Hello);
         let r = call_tower(&mut svc, tower_request(&s));
-        let a = format!("{} {}", r.status().as_u16(), grant(r.headers().get("access-control-allow-origin").map(|v| v.as_bytes())));
+        let a = format!(
+            "{} {}",
+            r.status().as_u16(),
+            grant(r.headers().get("access-control-allow-origin").map(|v| v.as_bytes()))
+        );
         let mut svc = tower::Layer::layer(&tower_http_layer(&s), Hello);
         let r = call_tower(&mut svc, tower_request(&s));
-        let b = format!("{} {}", r.status().as_u16(), grant(r.headers().get("access-control-allow-origin").map(|v| v.as_bytes())));
+        let b = format!(
+            "{} {}",
+            r.status().as_u16(),
+            grant(r.headers().get("access-control-allow-origin").map(|v| v.as_bytes()))
+        );
         let svc = actix_middleware(&s);
         let r = call_actix(&svc, actix_request(&s));
-        let c = format!("{} {}", r.status().as_u16(), grant(r.headers().get("access-control-allow-origin").map(|v| v.as_bytes())));
+        let c = format!(
+            "{} {}",
+            r.status().as_u16(),
+            grant(r.headers().get("access-control-allow-origin").map(|v| v.as_bytes()))
+        );
         println!("| {} | {a} | {b} | {c} |", s.name);
         // The harness is only meaningful if crossgate grants exactly what the
         // policy allows, and every library grants the plain allowed request.
         let granted = a.contains("ACAO https://");
-        let should = matches!(s.name, "actual_allowed" | "preflight_allowed" | "subdomain") || s.name.starts_with("origins_");
+        let should =
+            matches!(s.name, "actual_allowed" | "preflight_allowed" | "subdomain") || s.name.starts_with("origins_");
         assert_eq!(granted, should, "crossgate in {}: {a}", s.name);
         if s.name == "actual_allowed" {
             assert!(b.contains("ACAO https://") && c.contains("ACAO https://"), "{b} / {c}");
@@ -175,7 +192,10 @@ fn main() {
     match args[..] {
         ["icount", lib, scenario, n] => {
             let lib = Lib::from_name(lib).unwrap_or_else(|| panic!("unknown library {lib}"));
-            let s = scenarios().into_iter().find(|s| s.name == scenario).unwrap_or_else(|| panic!("unknown scenario {scenario}"));
+            let s = scenarios()
+                .into_iter()
+                .find(|s| s.name == scenario)
+                .unwrap_or_else(|| panic!("unknown scenario {scenario}"));
             let n: u64 = n.parse().expect("iteration count");
             let mut run = prepare(lib, &s);
             for _ in 0..n {

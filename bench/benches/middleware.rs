@@ -14,8 +14,8 @@ use std::time::Duration;
 use criterion::{criterion_group, criterion_main, BatchSize, Criterion};
 
 use common::{
-    actix_inner, actix_middleware, actix_request, call_actix, call_tower, crossgate_policy, scenarios, tower_http_layer,
-    tower_request, Hello, Lib,
+    actix_inner, actix_middleware, actix_request, call_actix, call_tower, crossgate_policy, scenarios,
+    tower_http_layer, tower_request, Hello, Lib,
 };
 
 fn middleware(c: &mut Criterion) {

@@ -21,7 +21,12 @@ fn policies() -> &'static [Policy; 2] {
     P.get_or_init(|| {
         let build = |rule: RuleConfig| Policy::new(PolicyConfig::new(rule)).expect("builds").policy;
         [
-            build(RuleConfig::new(["https://app.example.com"]).methods(["PUT"]).request_headers(LISTED.iter().copied()).credentials(true)),
+            build(
+                RuleConfig::new(["https://app.example.com"])
+                    .methods(["PUT"])
+                    .request_headers(LISTED.iter().copied())
+                    .credentials(true),
+            ),
             build(RuleConfig::new(["https://app.example.com"]).methods(["PUT"]).request_headers(["*"])),
         ]
     })
@@ -81,7 +86,9 @@ fuzz_target!(|data: &[u8]| {
             Some(n) => n.iter().all(|n| n.as_slice() != b"authorization"),
         };
         assert_eq!(d.is_allowed(), expected, "policy {i}, lines {lines:?}");
-        if let Some(acah) = d.local_answer().unwrap().headers.iter().find(|(n, _)| n.as_str() == "access-control-allow-headers") {
+        if let Some(acah) =
+            d.local_answer().unwrap().headers.iter().find(|(n, _)| n.as_str() == "access-control-allow-headers")
+        {
             let v = acah.1;
             assert!(v.as_bytes().iter().all(|&b| is_tchar(b) || b == b',' || b == b' ' || b == b'\t'), "{v:?}");
         }

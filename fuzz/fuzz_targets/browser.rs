@@ -12,14 +12,19 @@ use std::time::Duration;
 
 use arbitrary::Arbitrary;
 use crossgate_browser::{
-    run_to_completion, Action, BodyKind, Browser, CredentialsMode, Origin, Profile, RedirectMode, RequestInit, RequestMode, ResponseHead,
-    MAX_REDIRECTS,
+    run_to_completion, Action, BodyKind, Browser, CredentialsMode, Origin, Profile, RedirectMode, RequestInit,
+    RequestMode, ResponseHead, MAX_REDIRECTS,
 };
 use http::{HeaderMap, HeaderName, HeaderValue};
 use libfuzzer_sys::fuzz_target;
 
 const PAGES: &[&str] = &["https://app.example", "http://localhost:3000", "https://api.example"];
-const URLS: &[&str] = &["https://api.example/items/1", "https://app.example/same", "http://127.0.0.1:8080/x?q=1", "https://other.example:8443/"];
+const URLS: &[&str] = &[
+    "https://api.example/items/1",
+    "https://app.example/same",
+    "http://127.0.0.1:8080/x?q=1",
+    "https://other.example:8443/",
+];
 const NAMES: &[&str] = &[
     "access-control-allow-origin",
     "access-control-allow-credentials",
@@ -34,7 +39,24 @@ const NAMES: &[&str] = &[
     "set-cookie",
     "x-custom",
 ];
-const VALUES: &[&str] = &["*", "null", "https://app.example", "http://localhost:3000", "true", "TRUE", "GET, PUT", "*, authorization", "7200", "-1", "1.5", "https://api.example/next", "/relative", "data:text/plain,x", "https://app.example, https://app.example", ""];
+const VALUES: &[&str] = &[
+    "*",
+    "null",
+    "https://app.example",
+    "http://localhost:3000",
+    "true",
+    "TRUE",
+    "GET, PUT",
+    "*, authorization",
+    "7200",
+    "-1",
+    "1.5",
+    "https://api.example/next",
+    "/relative",
+    "data:text/plain,x",
+    "https://app.example, https://app.example",
+    "",
+];
 const METHODS: &[&str] = &["GET", "POST", "PUT", "DELETE", "patch", "OPTIONS", "HEAD", "CONNECT", "x y"];
 
 #[derive(Arbitrary, Debug)]
@@ -104,7 +126,11 @@ fuzz_target!(|input: Input| {
     let url = url::Url::parse(pick(URLS, input.url)).expect("a listed URL");
     let mut init = RequestInit::fetch(page, url).method(pick(METHODS, input.method));
     for (i, (n, v)) in input.request_headers.iter().take(8).enumerate() {
-        let name = if i % 2 == 0 { pick(&["content-type", "x-req-id", "authorization", "accept", "range"], *n) } else { "x-free" };
+        let name = if i % 2 == 0 {
+            pick(&["content-type", "x-req-id", "authorization", "accept", "range"], *n)
+        } else {
+            "x-free"
+        };
         init = init.header(name, v);
     }
     init = match input.mode % 4 {
@@ -119,7 +145,8 @@ fuzz_target!(|input: Input| {
         2 => init.credentials(CredentialsMode::SameOrigin),
         _ => init.credentials(CredentialsMode::Include),
     };
-    init = init.redirect([RedirectMode::Follow, RedirectMode::Error, RedirectMode::Manual][usize::from(input.redirect) % 3]);
+    init = init
+        .redirect([RedirectMode::Follow, RedirectMode::Error, RedirectMode::Manual][usize::from(input.redirect) % 3]);
     init = init.body(match input.body % 4 {
         0 => BodyKind::None,
         1 => BodyKind::Text,
@@ -135,7 +162,11 @@ fuzz_target!(|input: Input| {
         let answers = &input.answers;
         let now = Duration::from_secs(u64::from(round));
         let verdict = run_to_completion(&mut browser, fetch, now, |_req| {
-            let a = if answers.is_empty() { ResponseHead { status: 200, headers: HeaderMap::new() } } else { head(&answers[n % answers.len()]) };
+            let a = if answers.is_empty() {
+                ResponseHead { status: 200, headers: HeaderMap::new() }
+            } else {
+                head(&answers[n % answers.len()])
+            };
             n += 1;
             a
         });

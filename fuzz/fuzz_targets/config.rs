@@ -14,7 +14,15 @@ const PROBES: &[(&str, &str, &[(&str, &str)])] = &[
     ("GET", "/", &[("origin", "https://app.example.com")]),
     ("GET", "/api/x", &[("origin", "https://x.example.com")]),
     ("GET", "/", &[]),
-    ("OPTIONS", "/api", &[("origin", "http://localhost:3000"), ("access-control-request-method", "PUT"), ("access-control-request-headers", "content-type,x-a")]),
+    (
+        "OPTIONS",
+        "/api",
+        &[
+            ("origin", "http://localhost:3000"),
+            ("access-control-request-method", "PUT"),
+            ("access-control-request-headers", "content-type,x-a"),
+        ],
+    ),
     ("DELETE", "/", &[("origin", "https://evil.example.net")]),
 ];
 

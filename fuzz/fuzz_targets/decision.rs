@@ -59,9 +59,12 @@ const ORIGINS: &[&str] = &[
     "https://xn--bcher-kva.example",
 ];
 
-const METHODS: &[&str] = &["GET", "POST", "PUT", "DELETE", "PATCH", "patch", "OPTIONS", "HEAD", "CONNECT", "TRACE", "*", "get"];
-const HEADERS: &[&str] = &["content-type", "x-requested-with", "authorization", "*", "x-a", "X-Custom", "x-request-id", "set-cookie"];
-const PATHS: &[&str] = &["/", "/api", "/api/x", "/api/../admin", "/admin", "/Admin", "/api/%2e%2e/admin", "/apis", "/a+b"];
+const METHODS: &[&str] =
+    &["GET", "POST", "PUT", "DELETE", "PATCH", "patch", "OPTIONS", "HEAD", "CONNECT", "TRACE", "*", "get"];
+const HEADERS: &[&str] =
+    &["content-type", "x-requested-with", "authorization", "*", "x-a", "X-Custom", "x-request-id", "set-cookie"];
+const PATHS: &[&str] =
+    &["/", "/api", "/api/x", "/api/../admin", "/admin", "/Admin", "/api/%2e%2e/admin", "/apis", "/a+b"];
 const SCOPES: &[&str] = &["/api/*", "/admin", "/*", "/Admin", "/a b"];
 
 #[derive(Arbitrary, Debug)]

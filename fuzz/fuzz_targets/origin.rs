@@ -17,13 +17,8 @@ use crossgate_core::{parse_pattern, Policy, PolicyConfig, RequestOrigin, RuleCon
 use http::{HeaderMap, HeaderValue, Method};
 use libfuzzer_sys::fuzz_target;
 
-const EXACT: &[&str] = &[
-    "https://app.example.com",
-    "http://[::1]:8080",
-    "https://foo.com",
-    "https://bar.com",
-    "http://127.0.0.1:3000",
-];
+const EXACT: &[&str] =
+    &["https://app.example.com", "http://[::1]:8080", "https://foo.com", "https://bar.com", "http://127.0.0.1:3000"];
 
 fn fixed() -> &'static Policy {
     static P: OnceLock<Policy> = OnceLock::new();
@@ -42,7 +37,9 @@ fn model_allows(value: &[u8], parsed: Option<&RequestOrigin<'_>>) -> bool {
         return true;
     }
     let Some(o) = parsed else { return false };
-    let below = |suffix: &[u8]| o.host.len() > suffix.len() + 1 && o.host.ends_with(suffix) && o.host[o.host.len() - suffix.len() - 1] == b'.';
+    let below = |suffix: &[u8]| {
+        o.host.len() > suffix.len() + 1 && o.host.ends_with(suffix) && o.host[o.host.len() - suffix.len() - 1] == b'.'
+    };
     (o.scheme == Scheme::Https && o.port.is_none() && below(b"example.com"))
         || (o.scheme == Scheme::Http && o.host == b"localhost")
         || (o.scheme == Scheme::Https && below(b"api.example.org"))

@@ -15,9 +15,19 @@ const PROBES: &[(&str, &[(&str, &str)])] = &[
     ("GET", &[("origin", "https://app.example.com")]),
     ("PUT", &[("origin", "http://localhost:3000")]),
     ("GET", &[]),
-    ("OPTIONS", &[("origin", "https://a.example.com"), ("access-control-request-method", "PUT"), ("access-control-request-headers", "content-type,x-amz-meta-a")]),
+    (
+        "OPTIONS",
+        &[
+            ("origin", "https://a.example.com"),
+            ("access-control-request-method", "PUT"),
+            ("access-control-request-headers", "content-type,x-amz-meta-a"),
+        ],
+    ),
     ("OPTIONS", &[("origin", "https://evil.example.net"), ("access-control-request-method", "GET")]),
-    ("OPTIONS", &[("origin", "null"), ("access-control-request-method", "DELETE"), ("access-control-request-headers", "*")]),
+    (
+        "OPTIONS",
+        &[("origin", "null"), ("access-control-request-method", "DELETE"), ("access-control-request-headers", "*")],
+    ),
 ];
 
 fn clean(map: &HeaderMap) {

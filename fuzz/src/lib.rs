@@ -43,11 +43,8 @@ fn has_owned(map: &HeaderMap) -> bool {
 
 /// The `Access-Control-*` lines, sorted, for comparing two responses.
 pub fn cors_lines(map: &HeaderMap) -> Vec<(String, Vec<u8>)> {
-    let mut v: Vec<_> = map
-        .iter()
-        .filter(|(n, _)| is_cors(n))
-        .map(|(n, v)| (n.as_str().to_owned(), v.as_bytes().to_vec()))
-        .collect();
+    let mut v: Vec<_> =
+        map.iter().filter(|(n, _)| is_cors(n)).map(|(n, v)| (n.as_str().to_owned(), v.as_bytes().to_vec())).collect();
     v.sort();
     v
 }

@@ -74,7 +74,13 @@ pub struct ActixParts {
 }
 
 impl Scenario {
-    fn new(name: &'static str, origins: Origins, method: Method, headers: Vec<(HeaderName, HeaderValue)>, hostile: bool) -> Self {
+    fn new(
+        name: &'static str,
+        origins: Origins,
+        method: Method,
+        headers: Vec<(HeaderName, HeaderValue)>,
+        hostile: bool,
+    ) -> Self {
         let actix = ActixParts {
             method: actix_web::http::Method::from_bytes(method.as_str().as_bytes()).expect("method"),
             headers: headers
@@ -175,8 +181,15 @@ pub enum Lib {
 }
 
 impl Lib {
-    pub const ALL: [Lib; 7] =
-        [Lib::TowerBaseline, Lib::Crossgate, Lib::TowerHttp, Lib::ActixBaseline, Lib::ActixCors, Lib::EngineBaseline, Lib::Engine];
+    pub const ALL: [Lib; 7] = [
+        Lib::TowerBaseline,
+        Lib::Crossgate,
+        Lib::TowerHttp,
+        Lib::ActixBaseline,
+        Lib::ActixCors,
+        Lib::EngineBaseline,
+        Lib::Engine,
+    ];
 
     pub fn name(self) -> &'static str {
         match self {
@@ -330,7 +343,8 @@ async fn actix_hello(req: ServiceRequest) -> Result<ServiceResponse, actix_web::
 
 /// The inner actix service.
 pub fn actix_inner(
-) -> impl ActixService<ServiceRequest, Response = ServiceResponse, Error = actix_web::Error, Future: 'static> + 'static {
+) -> impl ActixService<ServiceRequest, Response = ServiceResponse, Error = actix_web::Error, Future: 'static> + 'static
+{
     actix_web::dev::fn_service(actix_hello)
 }
 

@@ -120,7 +120,13 @@ impl PreflightResult {
             .ok_or((CorsError::InvalidAllowHeadersPreflightResponse, String::new()))?;
         let max_age = profile.max_age(get_combined(headers, "access-control-max-age").as_deref());
         let wildcard_covers_authorization = profile == Profile::Chromium;
-        Ok(PreflightResult { methods, headers: allowed_headers, credentials: include_credentials, max_age, wildcard_covers_authorization })
+        Ok(PreflightResult {
+            methods,
+            headers: allowed_headers,
+            credentials: include_credentials,
+            max_age,
+            wildcard_covers_authorization,
+        })
     }
 
     /// Chromium's `EnsureAllowedCrossOriginMethod`: the exact method, a
@@ -148,7 +154,8 @@ impl PreflightResult {
             if self.headers.contains(name) {
                 continue;
             }
-            if wildcard && (self.wildcard_covers_authorization || name != fetch::CORS_NON_WILDCARD_REQUEST_HEADER_NAME) {
+            if wildcard && (self.wildcard_covers_authorization || name != fetch::CORS_NON_WILDCARD_REQUEST_HEADER_NAME)
+            {
                 continue;
             }
             return Err((CorsError::HeaderDisallowedByPreflightResponse, name.clone()));
@@ -218,14 +225,30 @@ mod tests {
             (&[("access-control-allow-origin", "*")], true, Some((WildcardOriginNotAllowed, ""))),
             (&[], false, Some((MissingAllowOriginHeader, ""))),
             (&[("access-control-allow-origin", O)], false, None),
-            (&[("access-control-allow-origin", "https://a.test/")], false, Some((AllowOriginMismatch, "https://a.test/"))),
-            (&[("access-control-allow-origin", "HTTPS://A.TEST")], false, Some((AllowOriginMismatch, "HTTPS://A.TEST"))),
+            (
+                &[("access-control-allow-origin", "https://a.test/")],
+                false,
+                Some((AllowOriginMismatch, "https://a.test/")),
+            ),
+            (
+                &[("access-control-allow-origin", "HTTPS://A.TEST")],
+                false,
+                Some((AllowOriginMismatch, "HTTPS://A.TEST")),
+            ),
             (&[("access-control-allow-origin", "null")], false, Some((AllowOriginMismatch, "null"))),
             (&[("access-control-allow-origin", "")], false, Some((InvalidAllowOriginValue, ""))),
             (&[("access-control-allow-origin", "**")], false, Some((InvalidAllowOriginValue, "**"))),
-            (&[("access-control-allow-origin", O), ("access-control-allow-origin", O)], false, Some((MultipleAllowOriginValues, "https://a.test, https://a.test"))),
+            (
+                &[("access-control-allow-origin", O), ("access-control-allow-origin", O)],
+                false,
+                Some((MultipleAllowOriginValues, "https://a.test, https://a.test")),
+            ),
             (&[("access-control-allow-origin", O)], true, Some((InvalidAllowCredentials, ""))),
-            (&[("access-control-allow-origin", O), ("access-control-allow-credentials", "True")], true, Some((InvalidAllowCredentials, "True"))),
+            (
+                &[("access-control-allow-origin", O), ("access-control-allow-credentials", "True")],
+                true,
+                Some((InvalidAllowCredentials, "True")),
+            ),
             (&[("access-control-allow-origin", O), ("access-control-allow-credentials", "true")], true, None),
         ];
         for (headers, cred, want) in cases {
@@ -238,7 +261,13 @@ mod tests {
     fn preflight_order_and_lists() {
         let r = PreflightResult::from_response(500, &h(&[]), O, false, Profile::Chromium);
         assert_eq!(r.unwrap_err().0, CorsError::PreflightMissingAllowOriginHeader);
-        let r = PreflightResult::from_response(500, &h(&[("access-control-allow-origin", "*")]), O, false, Profile::Chromium);
+        let r = PreflightResult::from_response(
+            500,
+            &h(&[("access-control-allow-origin", "*")]),
+            O,
+            false,
+            Profile::Chromium,
+        );
         assert_eq!(r.unwrap_err().0, CorsError::PreflightInvalidStatus);
         let r = PreflightResult::from_response(
             200,
@@ -250,7 +279,11 @@ mod tests {
         assert_eq!(r.unwrap_err().0, CorsError::InvalidAllowMethodsPreflightResponse);
         let r = PreflightResult::from_response(
             204,
-            &h(&[("access-control-allow-origin", "*"), ("access-control-allow-methods", "PATCH, ,*"), ("access-control-allow-headers", "X-A, *")]),
+            &h(&[
+                ("access-control-allow-origin", "*"),
+                ("access-control-allow-methods", "PATCH, ,*"),
+                ("access-control-allow-headers", "X-A, *"),
+            ]),
             O,
             false,
             Profile::Chromium,
@@ -269,8 +302,10 @@ mod tests {
 
     #[test]
     fn exposure() {
-        let m = h(&[("x-a", "1"), ("content-type", "t"), ("set-cookie", "a"), ("access-control-expose-headers", "X-A")]);
-        let names: Vec<String> = readable_headers(&m, exposed_names(&m, false).as_ref()).into_iter().map(|p| p.0).collect();
+        let m =
+            h(&[("x-a", "1"), ("content-type", "t"), ("set-cookie", "a"), ("access-control-expose-headers", "X-A")]);
+        let names: Vec<String> =
+            readable_headers(&m, exposed_names(&m, false).as_ref()).into_iter().map(|p| p.0).collect();
         assert_eq!(names, ["content-type", "x-a"]);
         let m = h(&[("x-a", "1"), ("set-cookie", "a"), ("access-control-expose-headers", "*")]);
         assert_eq!(readable_headers(&m, exposed_names(&m, false).as_ref()).len(), 2);

@@ -274,6 +274,9 @@ mod tests {
     fn server_rejections_map_to_missing_acao() {
         let r = RejectReason::MethodNotAllowed { method: "PUT" };
         assert_eq!(CorsError::from_server_rejection(&r, true), CorsError::PreflightMissingAllowOriginHeader);
-        assert_eq!(CorsError::from_server_rejection(&RejectReason::OriginNotAllowed, false), CorsError::MissingAllowOriginHeader);
+        assert_eq!(
+            CorsError::from_server_rejection(&RejectReason::OriginNotAllowed, false),
+            CorsError::MissingAllowOriginHeader
+        );
     }
 }

@@ -172,7 +172,9 @@ impl Fetch {
         match &self.state {
             State::Waiting(req) => Action::Send(req.clone()),
             State::Done(v) => Action::Done(v.clone()),
-            State::Decide => Action::Done(self.verdict_error(Stage::Request, None, "NetworkError", String::new(), String::new())),
+            State::Decide => {
+                Action::Done(self.verdict_error(Stage::Request, None, "NetworkError", String::new(), String::new()))
+            }
         }
     }
 
@@ -186,7 +188,10 @@ impl Fetch {
             return;
         }
         if !matches!(url.scheme(), "http" | "https") {
-            let (e, p) = (CorsError::CorsDisabledScheme, "http, data, isolated-app, chrome-extension, chrome, https, chrome-untrusted".to_owned());
+            let (e, p) = (
+                CorsError::CorsDisabledScheme,
+                "http, data, isolated-app, chrome-extension, chrome, https, chrome-untrusted".to_owned(),
+            );
             self.fail_cors(Stage::Request, e, p);
             return;
         }
@@ -198,7 +203,8 @@ impl Fetch {
                         self.request.origin
                     );
                     let e = CorsError::DisallowedByMode;
-                    self.state = State::Done(self.verdict_error(Stage::Request, Some(e), e.name(), msg, e.hint().to_owned()));
+                    self.state =
+                        State::Done(self.verdict_error(Stage::Request, Some(e), e.name(), msg, e.hint().to_owned()));
                 } else {
                     // Blink's resource fetcher refuses the redirect before
                     // CORS runs: DevTools records no CorsError for it.
@@ -217,7 +223,8 @@ impl Fetch {
                         "Fetch API cannot load {url}. Request mode is \"no-cors\" but the redirect mode is not \"follow\"."
                     );
                     let e = CorsError::NoCorsRedirectModeNotFollow;
-                    self.state = State::Done(self.verdict_error(Stage::Request, Some(e), e.name(), msg, e.hint().to_owned()));
+                    self.state =
+                        State::Done(self.verdict_error(Stage::Request, Some(e), e.name(), msg, e.hint().to_owned()));
                     return;
                 }
                 self.opaque = true;
@@ -231,8 +238,7 @@ impl Fetch {
         let unsafe_names = self.unsafe_names();
         let method_safe = vocab::is_cors_safelisted_method(self.method.as_bytes());
         let script = self.request.initiator.is_script_api();
-        let needs_preflight =
-            self.request.use_cors_preflight || (script && (!method_safe || !unsafe_names.is_empty()));
+        let needs_preflight = self.request.use_cors_preflight || (script && (!method_safe || !unsafe_names.is_empty()));
         if !needs_preflight || self.preflighted_this_hop {
             if !needs_preflight {
                 self.step(Stage::Actual, "simple request: CORS-safelisted method and headers, no preflight", true);
@@ -300,7 +306,13 @@ impl Fetch {
     }
 
     fn fetch_metadata(&self, mode: &str) -> Vec<(String, String)> {
-        crate::metadata::fetch_metadata(&self.request.origin, &self.url_list, &self.current_url, self.request.initiator, mode)
+        crate::metadata::fetch_metadata(
+            &self.request.origin,
+            &self.url_list,
+            &self.current_url,
+            self.request.initiator,
+            mode,
+        )
     }
 
     /// The request could not be completed (connection refused, DNS…).
@@ -417,7 +429,8 @@ impl Fetch {
         match self.request.redirect {
             RedirectMode::Error => {
                 let hint = "the page asked for redirect 'error': call the final URL directly".to_owned();
-                self.state = State::Done(self.verdict_error(Stage::Redirect, None, "RedirectModeError", String::new(), hint));
+                self.state =
+                    State::Done(self.verdict_error(Stage::Redirect, None, "RedirectModeError", String::new(), hint));
                 return;
             }
             RedirectMode::Manual => {
@@ -434,7 +447,8 @@ impl Fetch {
         };
         if self.redirects >= MAX_REDIRECTS {
             let hint = "more than 20 redirects".to_owned();
-            self.state = State::Done(self.verdict_error(Stage::Redirect, None, "TooManyRedirects", String::new(), hint));
+            self.state =
+                State::Done(self.verdict_error(Stage::Redirect, None, "TooManyRedirects", String::new(), hint));
             return;
         }
         if !matches!(next.scheme(), "http" | "https") {
@@ -483,13 +497,13 @@ impl Fetch {
             )
         } else {
             console_message(
-            error,
-            &param,
-            self.request.initiator,
-            &self.current_url,
-            &self.initial_url,
-            &self.request.origin.serialize(),
-        )
+                error,
+                &param,
+                self.request.initiator,
+                &self.current_url,
+                &self.initial_url,
+                &self.request.origin.serialize(),
+            )
         };
         self.step(stage, error.detail(&param, self.request.initiator), false);
         let mut v = self.verdict_error(stage, Some(error), error.name(), message, error.hint().to_owned());
@@ -500,7 +514,12 @@ impl Fetch {
     }
 
     /// The verdict of a call the page gets an answer to.
-    fn verdict_success(&self, response_type: ResponseType, status: u16, readable_headers: Vec<(String, String)>) -> Verdict {
+    fn verdict_success(
+        &self,
+        response_type: ResponseType,
+        status: u16,
+        readable_headers: Vec<(String, String)>,
+    ) -> Verdict {
         Verdict {
             allowed: true,
             response_type,
@@ -515,7 +534,14 @@ impl Fetch {
         }
     }
 
-    fn verdict_error(&mut self, stage: Stage, error: Option<CorsError>, code: &'static str, message: String, hint: String) -> Verdict {
+    fn verdict_error(
+        &mut self,
+        stage: Stage,
+        error: Option<CorsError>,
+        code: &'static str,
+        message: String,
+        hint: String,
+    ) -> Verdict {
         let reached = matches!(stage, Stage::Actual | Stage::Redirect) && self.requests_sent > 0;
         Verdict {
             allowed: false,

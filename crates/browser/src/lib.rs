@@ -72,12 +72,12 @@ mod verdict;
 pub use cache::{PreflightCache, Profile, DEFAULT_MAX_AGE};
 pub use error::{console_message, CorsError};
 pub use fetch::{run_to_completion, Action, Fetch, OutgoingRequest, RequestKind, ResponseHead, MAX_REDIRECTS};
-pub use verdict::{Blocked, Stage, Step, Verdict};
 pub use origin::Origin;
 pub use request::{
     is_forbidden_request_header, BodyKind, CacheMode, CredentialsMode, Initiator, RedirectMode, Request, RequestInit,
     RequestMode, TypeError,
 };
+pub use verdict::{Blocked, Stage, Step, Verdict};
 
 /// A response's type as the page sees it (Fetch "filtered response").
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]

@@ -65,7 +65,17 @@ mod tests {
         assert!(fetch_metadata(&o, std::slice::from_ref(&insecure), &insecure, Initiator::Fetch, "cors").is_empty());
         let local = u("http://localhost:8080/");
         let md = fetch_metadata(&o, std::slice::from_ref(&local), &local, Initiator::Stylesheet, "no-cors");
-        assert_eq!(md[1..], [("Sec-Fetch-Mode".to_owned(), "no-cors".to_owned()), ("Sec-Fetch-Dest".to_owned(), "style".to_owned())]);
-        assert!(fetch_metadata(&o, &[u("http://example.org/")], &u("http://example.org/"), Initiator::Image, "no-cors").is_empty());
+        assert_eq!(
+            md[1..],
+            [("Sec-Fetch-Mode".to_owned(), "no-cors".to_owned()), ("Sec-Fetch-Dest".to_owned(), "style".to_owned())]
+        );
+        assert!(fetch_metadata(
+            &o,
+            &[u("http://example.org/")],
+            &u("http://example.org/"),
+            Initiator::Image,
+            "no-cors"
+        )
+        .is_empty());
     }
 }

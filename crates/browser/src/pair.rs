@@ -222,7 +222,13 @@ impl<'p> Pair<'p, ManualClock> {
 impl<'p, C: Clock> Pair<'p, C> {
     /// A `profile` browser against `policy`, reading time from `clock`.
     pub fn with_clock(policy: &'p Policy, profile: Profile, clock: C) -> Self {
-        Pair { policy, browser: Browser::new(profile), clock, upstream: Box::new(plain_upstream), forward_preflights: false }
+        Pair {
+            policy,
+            browser: Browser::new(profile),
+            clock,
+            upstream: Box::new(plain_upstream),
+            forward_preflights: false,
+        }
     }
 
     /// Replaces the stand-in upstream: it answers every request the engine
@@ -310,7 +316,8 @@ impl<'p, C: Clock> Pair<'p, C> {
             Outcome::Rejected(r) => (None, Some(Rejection::of(&r))),
         };
         let kind = decision.kind();
-        let local = if self.forward_preflights && kind == EngineKind::Preflight { None } else { decision.local_answer() };
+        let local =
+            if self.forward_preflights && kind == EngineKind::Preflight { None } else { decision.local_answer() };
         let mut engine = EngineDecision { kind, rule, reject, local_status: None };
         if let Some(local) = local {
             engine.local_status = Some(local.status.as_u16());
@@ -377,7 +384,10 @@ mod tests {
     }
 
     fn app_rule() -> RuleConfig {
-        RuleConfig::new([APP]).methods(["GET", "POST", "DELETE", "PATCH"]).request_headers(["content-type"]).credentials(true)
+        RuleConfig::new([APP])
+            .methods(["GET", "POST", "DELETE", "PATCH"])
+            .request_headers(["content-type"])
+            .credentials(true)
     }
 
     /// (name, rule, page's call, allowed, preflight sent, Chromium's code,

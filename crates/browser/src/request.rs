@@ -323,7 +323,8 @@ impl Request {
             .iter()
             .find(|(n, v)| {
                 let v = v.trim_matches(|c| matches!(c, '\t' | '\n' | '\r' | ' '));
-                !crossgate_core::fetch::is_header_name(n.as_bytes()) || v.bytes().any(|b| matches!(b, 0 | b'\r' | b'\n'))
+                !crossgate_core::fetch::is_header_name(n.as_bytes())
+                    || v.bytes().any(|b| matches!(b, 0 | b'\r' | b'\n'))
             })
             .cloned()
             .unwrap_or_default();
@@ -339,7 +340,17 @@ impl Request {
 
     fn construct(init: RequestInit, profile: Profile) -> Result<Request, TypeError> {
         let RequestInit {
-            origin, mut url, initiator, method, headers, mode, credentials, redirect, body, xhr_upload_listeners, document_url,
+            origin,
+            mut url,
+            initiator,
+            method,
+            headers,
+            mode,
+            credentials,
+            redirect,
+            body,
+            xhr_upload_listeners,
+            document_url,
             cache,
         } = init;
         let document_url = document_url
@@ -392,7 +403,9 @@ impl Request {
         }
         let has_body = !matches!(body, BodyKind::None);
         if matches!(body, BodyKind::Stream) && mode == RequestMode::NoCors {
-            return Err(type_error("If request is made from ReadableStream, mode should be\"same-origin\" or \"cors\""));
+            return Err(type_error(
+                "If request is made from ReadableStream, mode should be\"same-origin\" or \"cors\"",
+            ));
         }
         if mode == RequestMode::NoCors && !fetch::is_cors_safelisted_method(method.as_bytes()) {
             return Err(type_error(format!("'{method}' is unsupported in no-cors mode.")));
@@ -439,8 +452,8 @@ impl Request {
                 }
             }
         }
-        let use_cors_preflight = (initiator == Initiator::Xhr && xhr_upload_listeners && has_body)
-            || matches!(body, BodyKind::Stream);
+        let use_cors_preflight =
+            (initiator == Initiator::Xhr && xhr_upload_listeners && has_body) || matches!(body, BodyKind::Stream);
         Ok(Request {
             origin,
             url,
@@ -493,7 +506,11 @@ mod tests {
     #[test]
     fn forbidden_headers_are_dropped() {
         let r = Request::new(
-            init("GET").header("Cookie", "a=b").header("User-Agent", "x").header("X-HTTP-Method-Override", "GET,track ").header("X-A", "1"),
+            init("GET")
+                .header("Cookie", "a=b")
+                .header("User-Agent", "x")
+                .header("X-HTTP-Method-Override", "GET,track ")
+                .header("X-A", "1"),
             Profile::Chromium,
         )
         .unwrap();
@@ -506,7 +523,8 @@ mod tests {
     fn elements_and_modes() {
         let r = Request::new(init("GET").initiator(Initiator::Image), Profile::Chromium).unwrap();
         assert_eq!((r.mode, r.credentials), (RequestMode::NoCors, CredentialsMode::Include));
-        let r = Request::new(init("GET").initiator(Initiator::Font).mode(RequestMode::NoCors), Profile::Chromium).unwrap();
+        let r =
+            Request::new(init("GET").initiator(Initiator::Font).mode(RequestMode::NoCors), Profile::Chromium).unwrap();
         assert_eq!(r.mode, RequestMode::Cors);
         assert!(Request::new(init("PUT").mode(RequestMode::NoCors), Profile::Chromium).is_err());
         let r = Request::new(init("POST").body(BodyKind::Blob("application/json".into())), Profile::Chromium).unwrap();

@@ -84,4 +84,3 @@ pub struct Verdict {
     /// page never sees the response.
     pub actual_reached_server: bool,
 }
-

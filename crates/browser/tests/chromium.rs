@@ -76,10 +76,17 @@ fn header_value(headers: &[(String, String)], name: &str) -> Option<String> {
 
 fn emulate(env: &Env, case: &Case, webgl: bool) -> Emulated {
     let mut browser = Browser::new(Profile::Chromium);
-    let page = if case.opaque_page { Origin::opaque() } else { Origin::parse(&env.page_origin()).expect("page origin") };
+    let page =
+        if case.opaque_page { Origin::opaque() } else { Origin::parse(&env.page_origin()).expect("page origin") };
     let mut now = Duration::ZERO;
     let mut options: HashMap<usize, usize> = HashMap::new();
-    let mut out = Emulated { codes: Vec::new(), cors_errors: Vec::new(), outcomes: Vec::new(), messages: Vec::new(), seen: Vec::new() };
+    let mut out = Emulated {
+        codes: Vec::new(),
+        cors_errors: Vec::new(),
+        outcomes: Vec::new(),
+        messages: Vec::new(),
+        seen: Vec::new(),
+    };
     for call in &case.calls {
         now += Duration::from_millis(call.delay_ms);
         let mut url = url::Url::parse(&format!("{}{}", env.hop_url(case, 0), call.suffix)).expect("case url");
@@ -173,7 +180,9 @@ fn emulate(env: &Env, case: &Case, webgl: bool) -> Emulated {
                     };
                     let mut map = http::HeaderMap::new();
                     for (n, v) in headers {
-                        if let (Ok(n), Ok(v)) = (http::HeaderName::from_bytes(n.as_bytes()), http::HeaderValue::from_str(&v)) {
+                        if let (Ok(n), Ok(v)) =
+                            (http::HeaderName::from_bytes(n.as_bytes()), http::HeaderValue::from_str(&v))
+                        {
                             map.append(n, v);
                         }
                     }
@@ -202,7 +211,8 @@ fn emulate(env: &Env, case: &Case, webgl: bool) -> Emulated {
         out.outcomes.push(Outcome {
             ok: verdict.allowed,
             type_error: None,
-            response_type: (case.initiator == Initiator::Fetch && verdict.allowed).then(|| verdict.response_type.as_str().to_owned()),
+            response_type: (case.initiator == Initiator::Fetch && verdict.allowed)
+                .then(|| verdict.response_type.as_str().to_owned()),
             headers: readable,
             canvas_tainted: image.then_some(canvas.draw_image_taints),
             webgl_refused: (image && webgl).then_some(canvas.webgl_refuses),
@@ -359,7 +369,9 @@ fn chromium_outcome(kind: Initiator, v: &Value) -> Outcome {
     let headers = v["headers"].as_array().map(|hs| {
         let mut list: Vec<(String, String)> = hs
             .iter()
-            .map(|p| (p[0].as_str().unwrap_or_default().to_ascii_lowercase(), p[1].as_str().unwrap_or_default().to_owned()))
+            .map(|p| {
+                (p[0].as_str().unwrap_or_default().to_ascii_lowercase(), p[1].as_str().unwrap_or_default().to_owned())
+            })
             .collect();
         list.sort();
         list
@@ -400,7 +412,11 @@ fn emulator_agrees_with_chromium() {
         panic!("{e}: the differential tests need Debian's chromium (scripts/install-test-deps.sh installs it)")
     });
     let version = chromium.call("Browser.getVersion", json!({}), None, t).expect("Browser.getVersion");
-    println!("Chromium: {} ({})", version["product"].as_str().unwrap_or("?"), version["revision"].as_str().unwrap_or("?"));
+    println!(
+        "Chromium: {} ({})",
+        version["product"].as_str().unwrap_or("?"),
+        version["revision"].as_str().unwrap_or("?")
+    );
     let target = chromium.call("Target.createTarget", json!({ "url": "about:blank" }), None, t).expect("createTarget");
     let target_id = target["targetId"].as_str().expect("targetId").to_owned();
     let attached = chromium
@@ -417,7 +433,12 @@ fn emulator_agrees_with_chromium() {
     let mut ready = false;
     for _ in 0..100 {
         let r = chromium
-            .call("Runtime.evaluate", json!({ "expression": "location.href + ' ' + document.readyState", "returnByValue": true }), sid, t)
+            .call(
+                "Runtime.evaluate",
+                json!({ "expression": "location.href + ' ' + document.readyState", "returnByValue": true }),
+                sid,
+                t,
+            )
             .expect("evaluate");
         if r["result"]["value"].as_str() == Some(&format!("{page_url} complete")) {
             ready = true;
@@ -428,7 +449,12 @@ fn emulator_agrees_with_chromium() {
     assert!(ready, "the test page did not load");
     chromium.call("Runtime.evaluate", json!({ "expression": RUNNER }), sid, t).expect("install runner");
     let webgl = chromium
-        .call("Runtime.evaluate", json!({ "expression": "!!document.createElement('canvas').getContext('webgl')", "returnByValue": true }), sid, t)
+        .call(
+            "Runtime.evaluate",
+            json!({ "expression": "!!document.createElement('canvas').getContext('webgl')", "returnByValue": true }),
+            sid,
+            t,
+        )
         .expect("webgl probe")["result"]["value"]
         .as_bool()
         .unwrap_or(false);
@@ -439,7 +465,12 @@ fn emulator_agrees_with_chromium() {
     // Chromium isolates sandboxed frames in their own process: attach to it
     // (auto-attach) and enable its Log domain too.
     chromium
-        .call("Target.setAutoAttach", json!({ "autoAttach": true, "waitForDebuggerOnStart": false, "flatten": true }), sid, t)
+        .call(
+            "Target.setAutoAttach",
+            json!({ "autoAttach": true, "waitForDebuggerOnStart": false, "flatten": true }),
+            sid,
+            t,
+        )
         .expect("setAutoAttach");
     let make_frame = format!(
         "(async () => {{
@@ -455,7 +486,12 @@ fn emulator_agrees_with_chromium() {
         runner = serde_json::to_string(RUNNER).expect("runner"),
     );
     chromium
-        .call("Runtime.evaluate", json!({ "expression": make_frame, "awaitPromise": true, "returnByValue": true }), sid, t)
+        .call(
+            "Runtime.evaluate",
+            json!({ "expression": make_frame, "awaitPromise": true, "returnByValue": true }),
+            sid,
+            t,
+        )
         .expect("sandboxed frame");
     chromium.drain(Duration::from_millis(200));
     let children: Vec<String> = chromium
@@ -482,18 +518,25 @@ fn emulator_agrees_with_chromium() {
     );
     let started = std::time::Instant::now();
     let result = chromium
-        .call("Runtime.evaluate", json!({ "expression": expr, "awaitPromise": true, "returnByValue": true }), sid, Duration::from_secs(240))
+        .call(
+            "Runtime.evaluate",
+            json!({ "expression": expr, "awaitPromise": true, "returnByValue": true }),
+            sid,
+            Duration::from_secs(240),
+        )
         .expect("run cases");
     chromium.drain(Duration::from_millis(500));
     let raw = result["result"]["value"].as_str().unwrap_or_else(|| panic!("no result: {result}"));
     let (main, sandboxed): (Vec<Vec<Value>>, Vec<Vec<Value>>) = serde_json::from_str(raw).expect("results");
     let (mut main, mut sandboxed) = (main.into_iter(), sandboxed.into_iter());
-    let results: Vec<Vec<Value>> = cases
-        .iter()
-        .map(|c| if c.opaque_page { sandboxed.next() } else { main.next() }.unwrap_or_default())
-        .collect();
+    let results: Vec<Vec<Value>> =
+        cases.iter().map(|c| if c.opaque_page { sandboxed.next() } else { main.next() }.unwrap_or_default()).collect();
     let browser_time = started.elapsed();
-    println!("{} cases ({} calls) ran in Chromium in {browser_time:.1?}", cases.len(), cases.iter().map(|c| c.calls.len()).sum::<usize>());
+    println!(
+        "{} cases ({} calls) ran in Chromium in {browser_time:.1?}",
+        cases.len(),
+        cases.iter().map(|c| c.calls.len()).sum::<usize>()
+    );
 
     // Chromium's CORS console messages, by case.
     // DevTools' CorsIssue names the CorsError (and its failed parameter).
@@ -544,7 +587,10 @@ fn emulator_agrees_with_chromium() {
         if std::env::var_os("CROSSGATE_DIFF_LOG").is_some() {
             println!("console: {text}");
         }
-        if !(text.contains("has been blocked by CORS policy") || text.starts_with("Fetch API cannot load") || text.starts_with("Unsafe attempt to load URL")) {
+        if !(text.contains("has been blocked by CORS policy")
+            || text.starts_with("Fetch API cannot load")
+            || text.starts_with("Unsafe attempt to load URL"))
+        {
             continue;
         }
         if let Some(case) = cases.iter().find(|c| text.contains(&format!("/c/{}/", c.id))) {
@@ -575,7 +621,14 @@ fn emulator_agrees_with_chromium() {
             // (net::ERR_H2_OR_QUIC_REQUIRED) — transport, not CORS. Only the
             // preflight is compared.
             emu_seen.retain(|s| s.method == "OPTIONS");
-            let failed = vec![Outcome { ok: false, type_error: None, response_type: None, headers: None, canvas_tainted: None, webgl_refused: None }];
+            let failed = vec![Outcome {
+                ok: false,
+                type_error: None,
+                response_type: None,
+                headers: None,
+                canvas_tainted: None,
+                webgl_refused: None,
+            }];
             if chrome == failed {
                 chrome = emu.outcomes.clone();
             }

@@ -122,8 +122,11 @@ fn preflight_cache_is_shared_across_calls_of_one_pair() {
     let policies = policies();
     let mut pair = Pair::new(&policies[0]);
     let call = || {
-        RequestInit::fetch(Origin::parse("https://app.test").expect("origin"), url::Url::parse("https://api.test/x").expect("url"))
-            .method("DELETE")
+        RequestInit::fetch(
+            Origin::parse("https://app.test").expect("origin"),
+            url::Url::parse("https://api.test/x").expect("url"),
+        )
+        .method("DELETE")
     };
     let first = pair.fetch(call()).expect("constructs");
     assert_eq!((first.verdict.preflights_sent, first.exchanges.len()), (1, 2));

@@ -25,7 +25,12 @@ fn init(url: &str) -> RequestInit {
 }
 
 /// Runs `init` against `server`, recording what was sent.
-fn run(browser: &mut Browser, now: u64, init: RequestInit, server: impl Fn(&OutgoingRequest) -> ResponseHead) -> (crossgate_browser::Verdict, Vec<OutgoingRequest>) {
+fn run(
+    browser: &mut Browser,
+    now: u64,
+    init: RequestInit,
+    server: impl Fn(&OutgoingRequest) -> ResponseHead,
+) -> (crossgate_browser::Verdict, Vec<OutgoingRequest>) {
     let fetch = browser.start(init).expect("constructs");
     let mut sent = Vec::new();
     let v = run_to_completion(browser, fetch, Duration::from_secs(now), |r| {
@@ -64,14 +69,24 @@ fn preflight_decision_and_acrh() {
             i = i.body(crossgate_browser::BodyKind::Bytes);
         }
         let (v, sent) = run(&mut b, 0, i, |r| match r.kind {
-            RequestKind::Preflight => head(204, &[("access-control-allow-origin", "*"), ("access-control-allow-methods", "*"), ("access-control-allow-headers", "*")]),
+            RequestKind::Preflight => head(
+                204,
+                &[
+                    ("access-control-allow-origin", "*"),
+                    ("access-control-allow-methods", "*"),
+                    ("access-control-allow-headers", "*"),
+                ],
+            ),
             RequestKind::Actual => head(200, &[("access-control-allow-origin", "*")]),
         });
         assert!(v.allowed, "{method} {headers:?}: {v:?}");
         assert_eq!(sent[0].kind == RequestKind::Preflight, *preflight, "{method} {headers:?}");
         if *preflight {
             assert_eq!(header(&sent[0], "access-control-request-headers"), *acrh);
-            assert_eq!(header(&sent[0], "access-control-request-method"), Some(crossgate_core::fetch::normalize_method(method).as_ref()));
+            assert_eq!(
+                header(&sent[0], "access-control-request-method"),
+                Some(crossgate_core::fetch::normalize_method(method).as_ref())
+            );
             assert_eq!(header(&sent[0], "accept"), Some("*/*"));
             assert!(!sent[0].credentials);
         }
@@ -81,15 +96,31 @@ fn preflight_decision_and_acrh() {
 #[test]
 fn redirect_taints_origin_and_repreflights() {
     let mut b = Browser::new(Profile::Chromium);
-    let (v, sent) = run(&mut b, 0, init("https://a.api.test/start").method("PUT"), |r| {
-        match (r.kind, r.url.host_str()) {
-            (RequestKind::Preflight, _) => head(204, &[("access-control-allow-origin", if r.url.host_str() == Some("a.api.test") { PAGE } else { "null" }), ("access-control-allow-methods", "PUT")]),
-            (RequestKind::Actual, Some("a.api.test")) => head(307, &[("access-control-allow-origin", PAGE), ("location", "https://b.api.test/next")]),
+    let (v, sent) =
+        run(&mut b, 0, init("https://a.api.test/start").method("PUT"), |r| match (r.kind, r.url.host_str()) {
+            (RequestKind::Preflight, _) => head(
+                204,
+                &[
+                    ("access-control-allow-origin", if r.url.host_str() == Some("a.api.test") { PAGE } else { "null" }),
+                    ("access-control-allow-methods", "PUT"),
+                ],
+            ),
+            (RequestKind::Actual, Some("a.api.test")) => {
+                head(307, &[("access-control-allow-origin", PAGE), ("location", "https://b.api.test/next")])
+            }
             (RequestKind::Actual, _) => head(200, &[("access-control-allow-origin", "null")]),
-        }
-    });
+        });
     assert!(v.allowed, "{v:?}");
-    let kinds: Vec<_> = sent.iter().map(|r| (r.kind, r.url.host_str().unwrap_or_default().to_owned(), header(r, "origin").unwrap_or_default().to_owned())).collect();
+    let kinds: Vec<_> = sent
+        .iter()
+        .map(|r| {
+            (
+                r.kind,
+                r.url.host_str().unwrap_or_default().to_owned(),
+                header(r, "origin").unwrap_or_default().to_owned(),
+            )
+        })
+        .collect();
     assert_eq!(
         kinds,
         vec![
@@ -104,9 +135,15 @@ fn redirect_taints_origin_and_repreflights() {
 #[test]
 fn redirect_rewrites_post_and_strips_authorization() {
     let mut b = Browser::new(Profile::Chromium);
-    let i = init("https://api.test/form").method("POST").header("content-type", "text/plain").header("authorization", "x").body(crossgate_browser::BodyKind::Text);
+    let i = init("https://api.test/form")
+        .method("POST")
+        .header("content-type", "text/plain")
+        .header("authorization", "x")
+        .body(crossgate_browser::BodyKind::Text);
     let (v, sent) = run(&mut b, 0, i, |r| match (r.kind, r.url.path()) {
-        (RequestKind::Preflight, _) => head(204, &[("access-control-allow-origin", "*"), ("access-control-allow-headers", "authorization")]),
+        (RequestKind::Preflight, _) => {
+            head(204, &[("access-control-allow-origin", "*"), ("access-control-allow-headers", "authorization")])
+        }
         (_, "/form") => head(303, &[("access-control-allow-origin", "*"), ("location", "https://other.test/done")]),
         _ => head(200, &[("access-control-allow-origin", "*")]),
     });
@@ -157,11 +194,25 @@ fn elements_modes_and_canvas() {
     let cases: &[(Initiator, Option<RequestMode>, Option<CredentialsMode>, &[(&str, &str)], bool, ResponseType)] = &[
         (Initiator::Image, None, None, &[], true, ResponseType::Opaque),
         (Initiator::Image, Some(RequestMode::Cors), Some(CredentialsMode::SameOrigin), &[], false, ResponseType::Error),
-        (Initiator::Image, Some(RequestMode::Cors), Some(CredentialsMode::SameOrigin), &[("access-control-allow-origin", "*")], true, ResponseType::Cors),
+        (
+            Initiator::Image,
+            Some(RequestMode::Cors),
+            Some(CredentialsMode::SameOrigin),
+            &[("access-control-allow-origin", "*")],
+            true,
+            ResponseType::Cors,
+        ),
         (Initiator::Video, None, None, &[], true, ResponseType::Opaque),
         (Initiator::Font, Some(RequestMode::NoCors), None, &[], false, ResponseType::Error),
         (Initiator::ModuleScript, None, None, &[("access-control-allow-origin", "*")], true, ResponseType::Cors),
-        (Initiator::Stylesheet, Some(RequestMode::Cors), Some(CredentialsMode::Include), &[("access-control-allow-origin", "*")], false, ResponseType::Error),
+        (
+            Initiator::Stylesheet,
+            Some(RequestMode::Cors),
+            Some(CredentialsMode::Include),
+            &[("access-control-allow-origin", "*")],
+            false,
+            ResponseType::Error,
+        ),
     ];
     for (initiator, mode, cred, headers, allowed, rt) in cases {
         let mut b = Browser::new(Profile::Chromium);
@@ -183,7 +234,14 @@ fn messages_name_redirects_and_initiators() {
     let i = init("https://api.test/a").initiator(Initiator::Xhr).credentials(CredentialsMode::Include);
     let (v, _) = run(&mut b, 0, i, |r| {
         if r.url.path() == "/a" {
-            head(302, &[("access-control-allow-origin", PAGE), ("access-control-allow-credentials", "true"), ("location", "/b")])
+            head(
+                302,
+                &[
+                    ("access-control-allow-origin", PAGE),
+                    ("access-control-allow-credentials", "true"),
+                    ("location", "/b"),
+                ],
+            )
         } else {
             head(200, &[("access-control-allow-origin", "*")])
         }
@@ -206,14 +264,19 @@ fn construction_errors() {
     assert!(b.start(init("https://api.test/").method("PUT").mode(RequestMode::NoCors)).is_err());
     assert!(b.start(init("https://api.test/").header("bad name", "1")).is_err());
     let mut b = Browser::new(Profile::Chromium);
-    let (v, _) = run(&mut b, 0, init("https://api.test/").mode(RequestMode::NoCors).redirect(RedirectMode::Error), |_| head(200, &[]));
+    let (v, _) =
+        run(&mut b, 0, init("https://api.test/").mode(RequestMode::NoCors).redirect(RedirectMode::Error), |_| {
+            head(200, &[])
+        });
     assert_eq!(v.blocked.unwrap().code, "NoCorsRedirectModeNotFollow");
 }
 
 #[test]
 fn redirect_loops_end() {
     let mut b = Browser::new(Profile::Chromium);
-    let (v, sent) = run(&mut b, 0, init("https://api.test/loop"), |_| head(302, &[("access-control-allow-origin", "*"), ("location", "/loop")]));
+    let (v, sent) = run(&mut b, 0, init("https://api.test/loop"), |_| {
+        head(302, &[("access-control-allow-origin", "*"), ("location", "/loop")])
+    });
     assert_eq!(v.blocked.unwrap().code, "TooManyRedirects");
     assert_eq!(sent.len(), 21);
 }
@@ -341,7 +404,14 @@ fn preflight_cache_keys_by_url_including_fragment() {
     let mut preflights = 0;
     for url in ["https://api.test/c#one", "https://api.test/c#two", "https://api.test/c#two"] {
         let (v, sent) = run(&mut b, 0, init(url).method("PUT"), |_| {
-            head(204, &[("access-control-allow-origin", "*"), ("access-control-allow-methods", "PUT"), ("access-control-max-age", "60")])
+            head(
+                204,
+                &[
+                    ("access-control-allow-origin", "*"),
+                    ("access-control-allow-methods", "PUT"),
+                    ("access-control-max-age", "60"),
+                ],
+            )
         });
         assert!(v.allowed);
         preflights += sent.iter().filter(|r| r.kind == RequestKind::Preflight).count();

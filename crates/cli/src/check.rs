@@ -12,8 +12,8 @@ use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
 use crossgate_browser::{
-    Action, BodyKind, Browser, CredentialsMode, Initiator, Origin, OutgoingRequest, Profile, RedirectMode,
-    RequestInit, RequestMode, ResponseHead, Verdict,
+    Action, BodyKind, Browser, CredentialsMode, Initiator, Origin, OutgoingRequest, Profile, RedirectMode, RequestInit,
+    RequestMode, ResponseHead, Verdict,
 };
 
 use crate::output::Output;

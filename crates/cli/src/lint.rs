@@ -61,7 +61,8 @@ pub(crate) fn lint_any(path: &Path, text: &str) -> Findings {
             }
         }
         _ => {
-            let gateway = toml::from_str::<toml::Table>(text).is_ok_and(|t| t.contains_key("route") || t.contains_key("listen"));
+            let gateway =
+                toml::from_str::<toml::Table>(text).is_ok_and(|t| t.contains_key("route") || t.contains_key("listen"));
             if gateway {
                 let base = path.parent().unwrap_or(Path::new("."));
                 Findings::Problems(match crossgate_gateway::load_str(text, base) {
@@ -168,7 +169,8 @@ pub(crate) fn print_problems(file: &str, problems: &[Problem], out: &Output) {
     for p in problems {
         let (style, label) = if p.is_error() { (Style::Error, "error") } else { (Style::Warning, "warning") };
         let value = if p.value.is_empty() { String::new() } else { format!(" `{}`", p.value) };
-        let place = if p.location.is_empty() && value.is_empty() { String::new() } else { format!("{}{value}: ", p.location) };
+        let place =
+            if p.location.is_empty() && value.is_empty() { String::new() } else { format!("{}{value}: ", p.location) };
         emit(&format!("{}: {file}: {place}{}", out.paint(style, &format!("{label}[{}]", p.code)), p.message));
         emit(&format!("  {} {}", out.paint(Style::Dim, "help:"), p.help));
     }
@@ -203,11 +205,18 @@ fn print_text(file: &str, findings: &Findings, out: &Output) {
             d.iter().filter(|d| d.severity() == Severity::Error).count(),
             d.iter().filter(|d| d.severity() == Severity::Warning).count(),
         ),
-        Findings::Problems(p) => (p.iter().filter(|p| p.is_error()).count(), p.iter().filter(|p| !p.is_error()).count()),
+        Findings::Problems(p) => {
+            (p.iter().filter(|p| p.is_error()).count(), p.iter().filter(|p| !p.is_error()).count())
+        }
     };
     let plural = |n: usize, w: &str| format!("{n} {w}{}", if n == 1 { "" } else { "s" });
     if errors == 0 {
-        emit(&format!("{}: {} ({})", out.paint(Style::Ok, "valid"), out.paint(Style::Bold, file), plural(warnings, "warning")));
+        emit(&format!(
+            "{}: {} ({})",
+            out.paint(Style::Ok, "valid"),
+            out.paint(Style::Bold, file),
+            plural(warnings, "warning")
+        ));
     } else {
         emit(&format!(
             "{}: {} ({}, {})",

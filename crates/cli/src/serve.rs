@@ -55,7 +55,8 @@ enum LogFormat {
 }
 
 fn init_logging(format: LogFormat) {
-    let filter = tracing_subscriber::EnvFilter::try_from_env("CROSSGATE_LOG").unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let filter = tracing_subscriber::EnvFilter::try_from_env("CROSSGATE_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
     let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
     let _ = match format {
         LogFormat::Json => builder.json().try_init(),
@@ -99,13 +100,24 @@ fn check(path: &std::path::Path, out: &Output) -> ExitCode {
     match crossgate_gateway::load_file(path) {
         Ok(rt) => {
             print_problems(&name, &rt.warnings, out);
-            emit(&format!("{}: {} ({}, {})", out.paint(Style::Ok, "valid"), out.paint(Style::Bold, &name), plural(rt.routes.len(), "route"), plural(rt.warnings.len(), "warning")));
+            emit(&format!(
+                "{}: {} ({}, {})",
+                out.paint(Style::Ok, "valid"),
+                out.paint(Style::Bold, &name),
+                plural(rt.routes.len(), "route"),
+                plural(rt.warnings.len(), "warning")
+            ));
             ExitCode::SUCCESS
         }
         Err(problems) => {
             print_problems(&name, &problems.0, out);
             let errors = problems.errors().count();
-            emit(&format!("{}: {} ({})", out.paint(Style::Error, "invalid"), out.paint(Style::Bold, &name), plural(errors, "error")));
+            emit(&format!(
+                "{}: {} ({})",
+                out.paint(Style::Error, "invalid"),
+                out.paint(Style::Bold, &name),
+                plural(errors, "error")
+            ));
             ExitCode::from(1)
         }
     }

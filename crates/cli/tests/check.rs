@@ -36,8 +36,12 @@ fn answer(method: &str, path: &str) -> (u16, Vec<(&'static str, String)>) {
         ("OPTIONS", p) if p.starts_with("/closed/") => (403, vec![]),
         (_, p) if p.starts_with("/closed/") => (200, vec![("x-request-id", "r-2".to_owned())]),
         (_, p) if p.starts_with("/strict/") => (403, vec![("vary", "Origin".to_owned())]),
-        (_, "/redirect") => (302, vec![("location", "/open/target".to_owned()), ("access-control-allow-origin", "*".to_owned())]),
-        ("OPTIONS", "/preflight-redirect") => (301, vec![("location", "/open/x".to_owned()), ("access-control-allow-origin", "*".to_owned())]),
+        (_, "/redirect") => {
+            (302, vec![("location", "/open/target".to_owned()), ("access-control-allow-origin", "*".to_owned())])
+        }
+        ("OPTIONS", "/preflight-redirect") => {
+            (301, vec![("location", "/open/x".to_owned()), ("access-control-allow-origin", "*".to_owned())])
+        }
         _ => (404, vec![]),
     }
 }
@@ -238,10 +242,17 @@ fn same_origin_no_cors_and_redirects() {
     let (code, v) = check_json(&[&format!("http://localhost:{}/redirect", addr.port()), "--origin", PAGE]);
     assert_eq!(code, 0, "{v}");
     assert_eq!(v["requests"].as_array().map(Vec::len), Some(2));
-    let (code, v) = check_json(&[&format!("http://localhost:{}/preflight-redirect", addr.port()), "--origin", PAGE, "-X", "DELETE"]);
+    let (code, v) = check_json(&[
+        &format!("http://localhost:{}/preflight-redirect", addr.port()),
+        "--origin",
+        PAGE,
+        "-X",
+        "DELETE",
+    ]);
     assert_eq!(code, 1);
     assert_eq!(v["error"]["code"], "PreflightDisallowedRedirect");
-    let (code, v) = check_json(&[&format!("http://localhost:{}/redirect", addr.port()), "--origin", PAGE, "--redirect", "manual"]);
+    let (code, v) =
+        check_json(&[&format!("http://localhost:{}/redirect", addr.port()), "--origin", PAGE, "--redirect", "manual"]);
     assert_eq!((code, v["response_type"].as_str()), (0, Some("opaqueredirect")));
 }
 
@@ -282,7 +293,10 @@ fn initiators_and_browser_profiles() {
     let open = format!("http://localhost:{}/open/x", addr.port());
     let (code, v) = check_json(&[&open, "--origin", PAGE, "--as", "xhr", "--credentials", "include"]);
     assert_eq!(code, 1);
-    assert!(v["error"]["message"].as_str().unwrap_or_default().ends_with("controlled by the withCredentials attribute."), "{v}");
+    assert!(
+        v["error"]["message"].as_str().unwrap_or_default().ends_with("controlled by the withCredentials attribute."),
+        "{v}"
+    );
     // A script-set User-Agent: dropped by Chromium (no preflight), sent by Firefox (preflight).
     let ua = format!("http://localhost:{}/open/ua", addr.port());
     let (code, v) = check_json(&[&ua, "--origin", PAGE, "-H", "User-Agent: bot"]);

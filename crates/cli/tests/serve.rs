@@ -102,7 +102,15 @@ fn reload_and_stop(name: &str, extra: &[&str]) {
     let path = dir.join("gateway.toml");
     std::fs::write(&path, config("https://a.example")).unwrap();
     let log = std::fs::File::create(dir.join("log.jsonl")).unwrap();
-    let mut child = bin().args(["serve", "--log-format", "json"]).args(extra).arg("--config").arg(&path).stdout(Stdio::piped()).stderr(log).spawn().unwrap();
+    let mut child = bin()
+        .args(["serve", "--log-format", "json"])
+        .args(extra)
+        .arg("--config")
+        .arg(&path)
+        .stdout(Stdio::piped())
+        .stderr(log)
+        .spawn()
+        .unwrap();
     let mut line = String::new();
     BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
     let addr = line.trim().rsplit("http://").next().unwrap().to_owned();
@@ -111,7 +119,8 @@ fn reload_and_stop(name: &str, extra: &[&str]) {
     std::fs::write(&path, config("https://b.example")).unwrap();
     let pid = child.id().to_string();
     // The shell's built-in `kill`: no dependency on a procps binary.
-    let signal = |name: &str| Command::new("sh").arg("-c").arg(format!("kill -{name} {pid}")).status().unwrap().success();
+    let signal =
+        |name: &str| Command::new("sh").arg("-c").arg(format!("kill -{name} {pid}")).status().unwrap().success();
     assert!(signal("HUP"));
     let deadline = Instant::now() + Duration::from_secs(10);
     while !preflight(&addr, "https://b.example").starts_with("HTTP/1.1 204") {

@@ -343,14 +343,7 @@ fn compile_methods(i: usize, methods: Option<&[String]>, sink: &mut Sink) -> Met
             } else {
                 format!("a page's `fetch(…, {{method: \"{m}\"}})` sends `{m}` as written; write `{}` (and list both if pages send both)", m.to_ascii_uppercase())
             };
-            sink.push(
-                Code::MethodNotUppercase,
-                r,
-                "methods",
-                m.clone(),
-                "method matching is case-sensitive",
-                help,
-            );
+            sink.push(Code::MethodNotUppercase, r, "methods", m.clone(), "method matching is case-sensitive", help);
         }
         if set.list.iter().any(|x| **x == **m) {
             duplicate(sink, i, "methods", m, "");
@@ -375,7 +368,14 @@ fn invalid_header_name(sink: &mut Sink, rule: usize, field: &'static str, name: 
 
 /// Reports a value listed twice in one field.
 fn duplicate(sink: &mut Sink, rule: usize, field: &'static str, value: &str, what: &str) {
-    sink.push(Code::Duplicate, Some(rule), field, value, format!("`{value}` is listed more than once{what}"), "remove the duplicate");
+    sink.push(
+        Code::Duplicate,
+        Some(rule),
+        field,
+        value,
+        format!("`{value}` is listed more than once{what}"),
+        "remove the duplicate",
+    );
 }
 
 fn compile_request_headers(i: usize, names: &[String], sink: &mut Sink) -> HeaderSet {

@@ -2,9 +2,7 @@
 
 use std::cell::Cell;
 
-use http::header::{
-    GetAll, HeaderMap, HeaderValue, ACCESS_CONTROL_REQUEST_METHOD, HOST, ORIGIN,
-};
+use http::header::{GetAll, HeaderMap, HeaderValue, ACCESS_CONTROL_REQUEST_METHOD, HOST, ORIGIN};
 use http::{Method, StatusCode};
 
 use crate::acrh::RequestedHeaders;
@@ -187,21 +185,15 @@ impl<'a> Decision<'a> {
     #[inline]
     fn refusal(&self, what: &str, reason: RejectReason<'_>) -> LocalAnswer {
         let headers = CorsHeaders { vary: self.headers.vary, ..CorsHeaders::default() };
-        let debug_body = self
-            .policy
-            .debug
-            .then(|| format!("CORS {what} rejected: {reason}; to allow it, {}.\n", reason.hint()));
+        let debug_body =
+            self.policy.debug.then(|| format!("CORS {what} rejected: {reason}; to allow it, {}.\n", reason.hint()));
         LocalAnswer::new(StatusCode::FORBIDDEN, headers, debug_body)
     }
 
     /// Keeps what is needed to finish the inner service's response.
     #[inline]
     pub fn into_pending(self) -> Pending {
-        Pending {
-            headers: self.headers,
-            upstream: self.policy.upstream,
-            enforce: self.policy.mode == Mode::Enforce,
-        }
+        Pending { headers: self.headers, upstream: self.policy.upstream, enforce: self.policy.mode == Mode::Enforce }
     }
 }
 
@@ -282,7 +274,8 @@ impl Policy {
         // response depend on `Origin` without `Vary`, and a cache could
         // serve the refusal to everyone.
         if origins.next().is_some() && !self.actual_vary.is_empty() {
-            let reason = RejectReason::MalformedRequestHeader { header: RequestHeader::Origin, problem: "sent more than once" };
+            let reason =
+                RejectReason::MalformedRequestHeader { header: RequestHeader::Origin, problem: "sent more than once" };
             return self.rejected(kind, reason, false);
         }
         match acrm {
@@ -348,7 +341,13 @@ impl Policy {
                 headers.vary = VarySet::EMPTY;
             }
         }
-        Decision { policy: self, kind: RequestKind::NotCors, outcome: Outcome::NotApplicable, headers, same_origin: false }
+        Decision {
+            policy: self,
+            kind: RequestKind::NotCors,
+            outcome: Outcome::NotApplicable,
+            headers,
+            same_origin: false,
+        }
     }
 
     fn actual<'a, 'h>(
@@ -372,7 +371,13 @@ impl Policy {
                 vary: self.actual_vary,
                 ..CorsHeaders::default()
             };
-            return Decision { policy: self, kind: RequestKind::Actual, outcome: Outcome::Allowed { rule: i }, headers, same_origin: false };
+            return Decision {
+                policy: self,
+                kind: RequestKind::Actual,
+                outcome: Outcome::Allowed { rule: i },
+                headers,
+                same_origin: false,
+            };
         }
         let reason = match stage.get() {
             Stage::Nothing => RejectReason::PathNotCovered,
@@ -397,7 +402,11 @@ impl Policy {
         let stage = Cell::new(Stage::Nothing);
         let mut candidates = self.rules_for(path, dotty, origin.as_bytes(), &stage);
         let Some(first) = candidates.next() else {
-            let reason = if stage.get() == Stage::Nothing { RejectReason::PathNotCovered } else { RejectReason::OriginNotAllowed };
+            let reason = if stage.get() == Stage::Nothing {
+                RejectReason::PathNotCovered
+            } else {
+                RejectReason::OriginNotAllowed
+            };
             return self.rejected(kind, reason, false);
         };
         let malformed = |header, problem| RejectReason::MalformedRequestHeader { header, problem };
@@ -405,12 +414,22 @@ impl Policy {
         let mut acrm_lines = acrm.iter();
         let acrm = match (acrm_lines.next(), acrm_lines.next()) {
             (Some(v), None) if is_method(v.as_bytes()) => v,
-            (Some(_), None) => return self.rejected(kind, malformed(RequestHeader::AccessControlRequestMethod, "not a method"), false),
-            _ => return self.rejected(kind, malformed(RequestHeader::AccessControlRequestMethod, "sent more than once"), false),
+            (Some(_), None) => {
+                return self.rejected(kind, malformed(RequestHeader::AccessControlRequestMethod, "not a method"), false)
+            }
+            _ => {
+                return self.rejected(
+                    kind,
+                    malformed(RequestHeader::AccessControlRequestMethod, "sent more than once"),
+                    false,
+                )
+            }
         };
         let requested = match RequestedHeaders::from_headers(headers) {
             Ok(r) => r,
-            Err(p) => return self.rejected(kind, malformed(RequestHeader::AccessControlRequestHeaders, p.as_str()), false),
+            Err(p) => {
+                return self.rejected(kind, malformed(RequestHeader::AccessControlRequestHeaders, p.as_str()), false)
+            }
         };
         // Looked up only once a rule has matched everything else: a preflight
         // rejected earlier never pays for hashing this long custom name.
@@ -443,7 +462,13 @@ impl Policy {
                 vary: self.preflight_vary,
                 ..CorsHeaders::default()
             };
-            return Decision { policy: self, kind, outcome: Outcome::Allowed { rule: i }, headers: cors, same_origin: false };
+            return Decision {
+                policy: self,
+                kind,
+                outcome: Outcome::Allowed { rule: i },
+                headers: cors,
+                same_origin: false,
+            };
         }
         let as_str = |b: &'a [u8]| std::str::from_utf8(b).unwrap_or("");
         let reason = match (stage.get(), refused_header) {
@@ -508,7 +533,9 @@ fn allow_headers_value(rule: &Rule, requested: &RequestedHeaders<'_>) -> Option<
 fn is_same_origin(origin: &[u8], authority: &[u8]) -> bool {
     let Some(o) = RequestOrigin::parse(origin) else { return false };
     let (host, port) = match authority.iter().rposition(|&b| b == b':') {
-        Some(i) if !authority[i..].contains(&b']') => (&authority[..i], std::str::from_utf8(&authority[i + 1..]).ok().and_then(|p| p.parse::<u16>().ok())),
+        Some(i) if !authority[i..].contains(&b']') => {
+            (&authority[..i], std::str::from_utf8(&authority[i + 1..]).ok().and_then(|p| p.parse::<u16>().ok()))
+        }
         _ => (authority, None),
     };
     host.eq_ignore_ascii_case(o.host) && port.unwrap_or(o.scheme.default_port()) == o.port_or_default()
@@ -533,7 +560,10 @@ mod tests {
             for value in [None, Some("true"), Some("false"), Some("TRUE")] {
                 let mut h = HeaderMap::new();
                 for i in 0..padding {
-                    h.insert(http::header::HeaderName::try_from(format!("x-pad-{i}")).unwrap(), HeaderValue::from_static("1"));
+                    h.insert(
+                        http::header::HeaderName::try_from(format!("x-pad-{i}")).unwrap(),
+                        HeaderValue::from_static("1"),
+                    );
                 }
                 h.insert(http::header::ACCEPT, HeaderValue::from_static("*/*"));
                 if let Some(v) = value {

@@ -68,9 +68,9 @@ mod rule;
 mod vary;
 
 pub use acrh::{AcrhProblem, MAX_ACRH_BYTES, MAX_ACRH_EMPTY_ELEMENTS, MAX_ACRH_LINES};
+pub use answer::{Action, LocalAnswer, Pending};
 pub use compile::{CHROMIUM_MAX_AGE_CAP, MAX_AGE_LIMIT, WEBKIT_MAX_AGE_CAP};
 pub use config::{Mode, PolicyConfig, RuleConfig, UpstreamCorsHeaders};
-pub use answer::{Action, LocalAnswer, Pending};
 pub use decision::{Decision, Outcome, RequestKind};
 pub use diagnostics::{Code, ConfigErrors, Diagnostic, Location, Severity};
 pub use origin::{RequestOrigin, Scheme, MAX_ORIGIN_LEN};

@@ -166,9 +166,7 @@ pub(crate) fn is_canonical_host(host: &[u8]) -> bool {
     if host[0] == b'[' {
         return host.len() > 2
             && host[host.len() - 1] == b']'
-            && host[1..host.len() - 1]
-                .iter()
-                .all(|&b| matches!(b, b'0'..=b'9' | b'a'..=b'f' | b':' | b'.'));
+            && host[1..host.len() - 1].iter().all(|&b| matches!(b, b'0'..=b'9' | b'a'..=b'f' | b':' | b'.'));
     }
     // One pass: every byte a label byte or a dot; no label empty, longer
     // than 63 bytes, or starting or ending with `-` (the last one included,
@@ -237,7 +235,8 @@ mod tests {
         let mut cases: Vec<Vec<u8>> = vec![vec![]];
         let mut frontier = cases.clone();
         for _ in 0..5 {
-            frontier = frontier.iter().flat_map(|c| alphabet.iter().map(move |&b| [c.clone(), vec![b]].concat())).collect();
+            frontier =
+                frontier.iter().flat_map(|c| alphabet.iter().map(move |&b| [c.clone(), vec![b]].concat())).collect();
             cases.extend(frontier.iter().cloned());
         }
         for n in [62, 63, 64] {

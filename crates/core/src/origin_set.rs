@@ -158,7 +158,8 @@ mod tests {
     fn small_and_hashed_sets_agree() {
         // Up to SMALL_SET entries are searched linearly, more are hashed:
         // the same questions must get the same answers either way.
-        let base = ["https://app.example.com", "https://*.example.org", "https://*.b.example.net:8443", "http://localhost:*"];
+        let base =
+            ["https://app.example.com", "https://*.example.org", "https://*.b.example.net:8443", "http://localhost:*"];
         let padding: Vec<String> = (0..2 * SMALL_SET).map(|i| format!("https://*.pad{i}.test")).collect();
         let exact_padding: Vec<String> = (0..2 * SMALL_SET).map(|i| format!("https://pad{i}.test")).collect();
         let small = set(&base);
@@ -167,13 +168,29 @@ mod tests {
         all.extend(exact_padding.iter().map(String::as_str));
         let big = set(&all);
         for origin in [
-            "https://app.example.com", "https://x.app.example.com", "https://a.example.org", "https://a.b.example.org",
-            "https://example.org", "https://xexample.org", "http://a.example.org", "https://a.example.org:8443",
-            "https://c.b.example.net:8443", "https://c.b.example.net", "https://b.example.net:8443",
-            "http://localhost:3000", "https://localhost:3000", "null", "https://[::1]", "https://a.pad3.test",
+            "https://app.example.com",
+            "https://x.app.example.com",
+            "https://a.example.org",
+            "https://a.b.example.org",
+            "https://example.org",
+            "https://xexample.org",
+            "http://a.example.org",
+            "https://a.example.org:8443",
+            "https://c.b.example.net:8443",
+            "https://c.b.example.net",
+            "https://b.example.net:8443",
+            "http://localhost:3000",
+            "https://localhost:3000",
+            "null",
+            "https://[::1]",
+            "https://a.pad3.test",
         ] {
             let padded = origin.contains("pad");
-            assert_eq!(small.matches_listed(origin.as_bytes()), !padded && big.matches_listed(origin.as_bytes()), "{origin}");
+            assert_eq!(
+                small.matches_listed(origin.as_bytes()),
+                !padded && big.matches_listed(origin.as_bytes()),
+                "{origin}"
+            );
         }
         assert!(big.matches_listed(b"https://a.pad3.test"));
         assert!(big.matches_listed(b"https://pad3.test"));
@@ -194,7 +211,11 @@ mod tests {
             }
             OriginPattern::Tuple { scheme, host: HostSpec::Subdomains(s), port } => {
                 let (h, s) = (o.host, s.as_bytes());
-                *scheme == o.scheme && port.matches(o.port) && h.len() > s.len() + 1 && h.ends_with(s) && h[h.len() - s.len() - 1] == b'.'
+                *scheme == o.scheme
+                    && port.matches(o.port)
+                    && h.len() > s.len() + 1
+                    && h.ends_with(s)
+                    && h[h.len() - s.len() - 1] == b'.'
             }
             _ => false,
         })
@@ -202,25 +223,68 @@ mod tests {
 
     #[test]
     fn checking_only_the_unmatched_labels_agrees_with_parsing_first() {
-        let base = ["https://app.example.com", "https://*.example.org", "https://*.b.example.net:8443", "http://localhost:*", "http://[::1]:*", "https://*.x_y.test:*"];
+        let base = [
+            "https://app.example.com",
+            "https://*.example.org",
+            "https://*.b.example.net:8443",
+            "http://localhost:*",
+            "http://[::1]:*",
+            "https://*.x_y.test:*",
+        ];
         let padding: Vec<String> = (0..2 * SMALL_SET).map(|i| format!("https://*.pad{i}.test")).collect();
         let small = set(&base);
         let mut all: Vec<&str> = base.to_vec();
         all.extend(padding.iter().map(String::as_str));
         let big = set(&all);
         let schemes = ["https://", "http://", "ftp://", "", "HTTPS://"];
-        let labels = ["", "a", "a.", ".a", "-a", "a-", "a-b", "A", "a_b", "a:b", "a b", "[::1]", "é", "a..b", &"x".repeat(64), &"x".repeat(63)];
-        let suffixes = ["", "example.org", "b.example.net", "localhost", "pad3.test", "x_y.test", "example.com", "app.example.com", "[::1]", "org"];
+        let labels = [
+            "",
+            "a",
+            "a.",
+            ".a",
+            "-a",
+            "a-",
+            "a-b",
+            "A",
+            "a_b",
+            "a:b",
+            "a b",
+            "[::1]",
+            "é",
+            "a..b",
+            &"x".repeat(64),
+            &"x".repeat(63),
+        ];
+        let suffixes = [
+            "",
+            "example.org",
+            "b.example.net",
+            "localhost",
+            "pad3.test",
+            "x_y.test",
+            "example.com",
+            "app.example.com",
+            "[::1]",
+            "org",
+        ];
         let ports = ["", ":443", ":80", ":8443", ":08443", ":", ":99999", ":3000", ":0", ":a", "/", ":8443/"];
         let mut checked = 0;
         for scheme in schemes {
             for label in labels {
                 for suffix in suffixes {
                     for port in ports {
-                        for host in [format!("{label}{suffix}"), format!("{label}.{suffix}"), format!("{label}.{label}.{suffix}")] {
+                        for host in [
+                            format!("{label}{suffix}"),
+                            format!("{label}.{suffix}"),
+                            format!("{label}.{label}.{suffix}"),
+                        ] {
                             let origin = format!("{scheme}{host}{port}");
                             for s in [&small, &big] {
-                                assert_eq!(s.matches_listed(origin.as_bytes()), reference(s, origin.as_bytes()), "{origin}");
+                                assert_eq!(
+                                    s.matches_listed(origin.as_bytes()),
+                                    reference(s, origin.as_bytes()),
+                                    "{origin}"
+                                );
                             }
                             checked += 1;
                         }

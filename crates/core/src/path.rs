@@ -31,8 +31,7 @@ impl PathScope {
         match self {
             PathScope::Exact(p) => path == &**p,
             PathScope::Prefix(p) => {
-                path.starts_with(&**p)
-                    && (path.len() == p.len() || path.as_bytes()[p.len()] == b'/')
+                path.starts_with(&**p) && (path.len() == p.len() || path.as_bytes()[p.len()] == b'/')
             }
         }
     }
@@ -56,9 +55,7 @@ pub(crate) fn has_dot_segments(path: &str) -> bool {
         match seg.len() {
             1 | 3 => is_dot(seg),
             2 => seg == b"..",
-            4 => {
-                (seg[0] == b'.' && is_dot(&seg[1..])) || (is_dot(&seg[..3]) && seg[3] == b'.')
-            }
+            4 => (seg[0] == b'.' && is_dot(&seg[1..])) || (is_dot(&seg[..3]) && seg[3] == b'.'),
             6 => is_dot(&seg[..3]) && is_dot(&seg[3..]),
             _ => false,
         }

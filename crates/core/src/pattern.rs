@@ -79,7 +79,10 @@ pub enum OriginPattern {
 impl OriginPattern {
     /// Whether this pattern names exactly one tuple origin.
     pub fn is_exact(&self) -> bool {
-        matches!(self, OriginPattern::Tuple { host: HostSpec::Exact(_), port: PortSpec::Default | PortSpec::Exact(_), .. })
+        matches!(
+            self,
+            OriginPattern::Tuple { host: HostSpec::Exact(_), port: PortSpec::Default | PortSpec::Exact(_), .. }
+        )
     }
 
     /// Whether every origin `other` matches, `self` matches too.
@@ -97,9 +100,7 @@ impl OriginPattern {
                         (HostSpec::Exact(a), HostSpec::Exact(b)) => a == b,
                         (HostSpec::Exact(_), HostSpec::Subdomains(_)) => false,
                         (HostSpec::Subdomains(a), HostSpec::Exact(b)) => is_strict_subdomain(b, a),
-                        (HostSpec::Subdomains(a), HostSpec::Subdomains(b)) => {
-                            a == b || is_strict_subdomain(b, a)
-                        }
+                        (HostSpec::Subdomains(a), HostSpec::Subdomains(b)) => a == b || is_strict_subdomain(b, a),
                     }
             }
             _ => false,
@@ -109,9 +110,7 @@ impl OriginPattern {
 
 /// Whether `host` is one or more labels below `suffix`.
 pub(crate) fn is_strict_subdomain(host: &str, suffix: &str) -> bool {
-    host.len() > suffix.len() + 1
-        && host.ends_with(suffix)
-        && host.as_bytes()[host.len() - suffix.len() - 1] == b'.'
+    host.len() > suffix.len() + 1 && host.ends_with(suffix) && host.as_bytes()[host.len() - suffix.len() - 1] == b'.'
 }
 
 impl fmt::Display for OriginPattern {
@@ -204,11 +203,7 @@ pub fn parse_pattern(input: &str) -> Result<ParsedPattern, PatternError> {
                 format!("did you mean `https://*.{rest}`?"),
             ));
         }
-        return Err(err(
-            Code::OriginInvalid,
-            "an origin needs a scheme",
-            format!("did you mean `https://{input}`?"),
-        ));
+        return Err(err(Code::OriginInvalid, "an origin needs a scheme", format!("did you mean `https://{input}`?")));
     };
     let raw_scheme = &input[..sep];
     let scheme_lower = raw_scheme.to_ascii_lowercase();
@@ -247,9 +242,8 @@ pub fn parse_pattern(input: &str) -> Result<ParsedPattern, PatternError> {
             format!("did you mean `{scheme_lower}://{}`?", &rest[at + 1..]),
         ));
     }
-    let (host, port) = split_config_host_port(rest).ok_or_else(|| {
-        err(Code::OriginInvalid, "the host is not valid", "an origin is `scheme://host[:port]`")
-    })?;
+    let (host, port) = split_config_host_port(rest)
+        .ok_or_else(|| err(Code::OriginInvalid, "the host is not valid", "an origin is `scheme://host[:port]`"))?;
     let port = parse_config_port(scheme, &scheme_lower, host, port)?;
     if host.is_empty() {
         return Err(err(Code::OriginInvalid, "an origin needs a host", "an origin is `scheme://host[:port]`"));
@@ -443,7 +437,9 @@ mod tests {
 
     #[test]
     fn patterns_round_trip() {
-        for s in ["https://*.example.com", "http://localhost:*", "https://*.example.com:*", "http://[::1]:8080", "*", "null"] {
+        for s in
+            ["https://*.example.com", "http://localhost:*", "https://*.example.com:*", "http://[::1]:8080", "*", "null"]
+        {
             assert_eq!(parse_pattern(s).unwrap().pattern.to_string(), s);
         }
     }

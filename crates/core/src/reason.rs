@@ -87,7 +87,9 @@ impl RejectReason<'_> {
             RejectReason::MethodNotAllowed { .. } => "add the method, in the same case, to the rule's `methods`",
             RejectReason::HeaderNotAllowed { .. } => "add the header to the rule's `request_headers`",
             RejectReason::PrivateNetworkNotAllowed => "set `allow_private_network = true` on the rule",
-            RejectReason::MalformedRequestHeader { .. } => "browsers never send this; the client is not a browser or the request was altered on the way",
+            RejectReason::MalformedRequestHeader { .. } => {
+                "browsers never send this; the client is not a browser or the request was altered on the way"
+            }
         }
     }
 }

@@ -135,8 +135,7 @@ impl Rule {
             (Some(a), Some(b)) => b.iter().all(|p| a.iter().any(|q| q.covers(p))),
         };
         let origins = self.origins.is_any()
-            || (!later.origins.is_any()
-                && later.origins.patterns().iter().all(|p| self.origins.covers(p)));
+            || (!later.origins.is_any() && later.origins.patterns().iter().all(|p| self.origins.covers(p)));
         paths
             && origins
             && self.methods.covers(&later.methods)

@@ -129,7 +129,8 @@ fn get_path(policy: &Policy, path: &str, origin: &str) -> Reply {
 }
 
 fn preflight(policy: &Policy, path: &str, origin: &str, method: &str, acrh: Option<&str>) -> Reply {
-    let mut headers: Vec<(&str, &[u8])> = vec![("origin", origin.as_bytes()), ("access-control-request-method", method.as_bytes())];
+    let mut headers: Vec<(&str, &[u8])> =
+        vec![("origin", origin.as_bytes()), ("access-control-request-method", method.as_bytes())];
     if let Some(h) = acrh {
         headers.push(("access-control-request-headers", h.as_bytes()));
     }
@@ -211,7 +212,14 @@ fn cve_2020_25032_flask_cors_dot_segments_escape_the_path_scope() {
         "#,
     );
     get_path(&policy, "/api/items", APP).assert_allowed(APP);
-    for path in ["/api/../private", "/api/./../private", "/api/%2e%2e/private", "/api/%2E%2e/private", "/api/.%2e/private", "/api/x/../../private"] {
+    for path in [
+        "/api/../private",
+        "/api/./../private",
+        "/api/%2e%2e/private",
+        "/api/%2E%2e/private",
+        "/api/.%2e/private",
+        "/api/x/../../private",
+    ] {
         get_path(&policy, path, APP).assert_denied(path);
         assert_eq!(preflight(&policy, path, APP, "PUT", None).local, Some(403), "{path}");
     }
@@ -254,7 +262,11 @@ fn cve_2024_6221_flask_cors_private_network_access_by_default() {
             policy,
             "OPTIONS",
             "/",
-            &[("origin", APP.as_bytes()), ("access-control-request-method", b"PUT"), ("access-control-request-private-network", b"true")],
+            &[
+                ("origin", APP.as_bytes()),
+                ("access-control-request-method", b"PUT"),
+                ("access-control-request-private-network", b"true"),
+            ],
             &[],
         )
     };
@@ -266,7 +278,9 @@ fn cve_2024_6221_flask_cors_private_network_access_by_default() {
     assert_eq!(r.local, Some(204));
     assert!(r.headers.get("access-control-allow-private-network").is_none());
     // Only an explicit opt-in grants it, and only when asked.
-    let opted = Policy::new(PolicyConfig::new(RuleConfig::new([APP]).methods(["PUT"]).allow_private_network(true))).unwrap().policy;
+    let opted = Policy::new(PolicyConfig::new(RuleConfig::new([APP]).methods(["PUT"]).allow_private_network(true)))
+        .unwrap()
+        .policy;
     assert_eq!(pna(&opted).headers["access-control-allow-private-network"], "true");
     assert!(preflight(&opted, "/", APP, "PUT", None).headers.get("access-control-allow-private-network").is_none());
 }
@@ -318,7 +332,10 @@ fn cve_2024_6844_flask_cors_plus_decoded_as_space() {
         get_path(&policy, path, APP).assert_denied(path);
     }
     // A scope with a space cannot even be written.
-    assert_eq!(refused("[[rule]]\norigins = [\"https://app.example.com\"]\npaths = [\"/files/a b\"]\n"), ["path-invalid"]);
+    assert_eq!(
+        refused("[[rule]]\norigins = [\"https://app.example.com\"]\npaths = [\"/files/a b\"]\n"),
+        ["path-invalid"]
+    );
 }
 
 /// CVE-2024-6866 / GHSA-43qf-4rqw-9q2g (Flask-CORS < 6.0.0): path matching
@@ -346,13 +363,16 @@ fn cve_2024_6866_flask_cors_case_insensitive_paths() {
 fn flask_cors_6x_wildcard_credentials_reflection_and_allow_list_leak() {
     assert_eq!(refused("[[rule]]\norigins = [\"*\"]\ncredentials = true\n"), ["any-origin-with-credentials"]);
     // Even the explicit, dangerous opt-in never reflects `null` or junk.
-    let reflect = build("[[rule]]\norigins = [\"*\"]\ncredentials = true\ndangerously_allow_any_origin_with_credentials = true\n");
+    let reflect = build(
+        "[[rule]]\norigins = [\"*\"]\ncredentials = true\ndangerously_allow_any_origin_with_credentials = true\n",
+    );
     for origin in ["null", "https://evil.com/", "https://evil.com, https://app.example.com", "*"] {
         get(&reflect, origin).assert_denied(origin);
     }
     assert_lookalikes_denied(&app_policy());
     // No Origin: nothing about the allow-list is sent.
-    let policy = build("[[rule]]\norigins = [\"https://a.example.com\", \"https://b.example.com\"]\ncredentials = true\n");
+    let policy =
+        build("[[rule]]\norigins = [\"https://a.example.com\", \"https://b.example.com\"]\ncredentials = true\n");
     let r = run(&policy, "GET", "/", &[], &[]);
     assert!(r.cors_headers().is_empty(), "{:?}", r.headers);
     assert!(r.vary_has_origin());
@@ -368,7 +388,9 @@ fn flask_cors_6x_wildcard_credentials_reflection_and_allow_list_leak() {
 #[test]
 fn cve_2026_37737_sanic_cors_prefix_match_and_joined_origins() {
     let policy = build("[[rule]]\norigins = [\"https://trusted.com\"]\ncredentials = true\n");
-    for origin in ["https://trusted.com.attacker.io", "https://trusted.comattacker.io", "https://trusted.com:1@attacker.io"] {
+    for origin in
+        ["https://trusted.com.attacker.io", "https://trusted.comattacker.io", "https://trusted.com:1@attacker.io"]
+    {
         get(&policy, origin).assert_denied(origin);
     }
     for lines in [
@@ -391,7 +413,11 @@ fn cve_2026_40110_jupyter_server_unanchored_origin_pattern() {
     get(&policy, "https://example.com").assert_allowed("https://example.com");
     get(&policy, "https://nb.example.com").assert_allowed("https://nb.example.com");
     assert_lookalikes_denied(&policy);
-    for origin in ["https://evil.com.nb.example.com.evil.com", "https://nb.example.com.evil.com", "https://evil.com/https://nb.example.com"] {
+    for origin in [
+        "https://evil.com.nb.example.com.evil.com",
+        "https://nb.example.com.evil.com",
+        "https://evil.com/https://nb.example.com",
+    ] {
         get(&policy, origin).assert_denied(origin);
     }
 }
@@ -417,7 +443,9 @@ fn starlette_pr_801_regex_wildcard_not_full_match() {
         get(&policy, origin).assert_denied(origin);
     }
     // `.*`-style patterns cannot be written.
-    for pattern in ["https://.*.example.org", "https://*example.org", "https://x*.example.org", "https://*.*.example.org"] {
+    for pattern in
+        ["https://.*.example.org", "https://*example.org", "https://x*.example.org", "https://*.*.example.org"]
+    {
         let toml = format!("[[rule]]\norigins = [\"{pattern}\"]\n");
         assert!(Policy::from_toml(&toml).is_err(), "{pattern}");
     }
@@ -430,7 +458,12 @@ fn starlette_pr_801_regex_wildcard_not_full_match() {
 #[test]
 fn django_cors_headers_scheme_ignored_in_allow_list() {
     let policy = app_policy();
-    for origin in ["http://app.example.com", "https://app.example.com:8443", "http://app.example.com:443", "wss://app.example.com"] {
+    for origin in [
+        "http://app.example.com",
+        "https://app.example.com:8443",
+        "http://app.example.com:443",
+        "wss://app.example.com",
+    ] {
         get(&policy, origin).assert_denied(origin);
     }
 }
@@ -444,7 +477,13 @@ fn django_cors_headers_scheme_ignored_in_allow_list() {
 #[test]
 fn cve_2017_11173_rack_cors_unanchored_generated_regex() {
     let policy = build("[[rule]]\norigins = [\"https://example.com\"]\ncredentials = true\n");
-    for origin in ["https://example.com.example.net", "https://example.com-example.net", "https://wwwexample.com", "https://example.com.", "https://aexample.com"] {
+    for origin in [
+        "https://example.com.example.net",
+        "https://example.com-example.net",
+        "https://wwwexample.com",
+        "https://example.com.",
+        "https://aexample.com",
+    ] {
         get(&policy, origin).assert_denied(origin);
     }
     assert_lookalikes_denied(&policy);
@@ -564,7 +603,13 @@ fn cve_2024_27302_go_zero_suffix_match_without_label_boundary() {
     let policy = build("[[rule]]\norigins = [\"https://victim.com\", \"https://*.victim.com\"]\ncredentials = true\n");
     get(&policy, "https://victim.com").assert_allowed("https://victim.com");
     get(&policy, "https://a.victim.com").assert_allowed("https://a.victim.com");
-    for origin in ["https://evil-victim.com", "https://evilvictim.com", "https://evil.com.victim.com.evil.com", "https://a.evil-victim.com", "http://a.victim.com"] {
+    for origin in [
+        "https://evil-victim.com",
+        "https://evilvictim.com",
+        "https://evil.com.victim.com.evil.com",
+        "https://a.evil-victim.com",
+        "http://a.victim.com",
+    ] {
         get(&policy, origin).assert_denied(origin);
     }
 }
@@ -595,8 +640,16 @@ fn cve_2023_28109_play_with_docker_incorrect_origin_check() {
 /// `*.` suffixes keyed by whole labels; checked over many combinations.
 #[test]
 fn ghsa_vhxv_fg4m_p2w8_jub0bs_cors_radix_tree_combines_patterns() {
-    let policy = build("[[rule]]\norigins = [\"https://foo.com\", \"https://bar.com\", \"https://*.foo.com\"]\ncredentials = true\n");
-    for origin in ["https://barfoo.com", "https://foobar.com", "https://fbaroo.com", "https://bar.com.foo.com.evil", "https://barfoo.com.foo"] {
+    let policy = build(
+        "[[rule]]\norigins = [\"https://foo.com\", \"https://bar.com\", \"https://*.foo.com\"]\ncredentials = true\n",
+    );
+    for origin in [
+        "https://barfoo.com",
+        "https://foobar.com",
+        "https://fbaroo.com",
+        "https://bar.com.foo.com.evil",
+        "https://barfoo.com.foo",
+    ] {
         get(&policy, origin).assert_denied(origin);
     }
     get(&policy, "https://bar.foo.com").assert_allowed("https://bar.foo.com");
@@ -611,7 +664,16 @@ fn ghsa_v84h_653v_4pq9_jub0bs_fcors_radix_tree_combines_patterns() {
     let policy = build(
         "[[rule]]\norigins = [\"https://a.com\", \"https://ba.com\", \"https://b.com:8443\", \"http://localhost:*\", \"https://*.a.com\"]\n",
     );
-    for origin in ["https://bba.com", "https://aba.com", "https://b.com", "https://ba.com:8443", "http://blocalhost", "http://localhost.a.com", "https://xba.com", "https://a.com:8443"] {
+    for origin in [
+        "https://bba.com",
+        "https://aba.com",
+        "https://b.com",
+        "https://ba.com:8443",
+        "http://blocalhost",
+        "http://localhost.a.com",
+        "https://xba.com",
+        "https://a.com:8443",
+    ] {
         get(&policy, origin).assert_denied(origin);
     }
     for origin in ["https://a.com", "https://ba.com", "https://b.com:8443", "http://localhost:1", "https://x.a.com"] {
@@ -655,7 +717,9 @@ fn cve_2021_39185_http4s_default_any_origin_with_credentials_and_null() {
     assert!(refused("").contains(&"no-rules"));
     assert!(Policy::new(PolicyConfig::default()).is_err());
     assert!(refused("[[rule]]\norigins = [\"null\"]\ncredentials = true\n").contains(&"null-origin-without-opt-in"));
-    let reflect = build("[[rule]]\norigins = [\"*\"]\ncredentials = true\ndangerously_allow_any_origin_with_credentials = true\n");
+    let reflect = build(
+        "[[rule]]\norigins = [\"*\"]\ncredentials = true\ndangerously_allow_any_origin_with_credentials = true\n",
+    );
     get(&reflect, "null").assert_denied("null");
 }
 
@@ -682,11 +746,23 @@ fn cve_2026_54290_hono_credentials_with_default_wildcard() {
 fn cve_2025_71381_hono_request_vary_copied_to_response() {
     let policy = app_policy();
     for origin in [APP, "https://evil.com"] {
-        let r = run(&policy, "GET", "/", &[("origin", origin.as_bytes()), ("vary", b"Cookie, X-Evil"), ("vary", b"*")], &[]);
+        let r = run(
+            &policy,
+            "GET",
+            "/",
+            &[("origin", origin.as_bytes()), ("vary", b"Cookie, X-Evil"), ("vary", b"*")],
+            &[],
+        );
         let vary: Vec<_> = r.headers.get_all("vary").iter().collect();
         assert_eq!(vary, ["Origin"], "{origin}");
     }
-    let r = run(&policy, "OPTIONS", "/", &[("origin", APP.as_bytes()), ("access-control-request-method", b"PUT"), ("vary", b"X-Evil")], &[]);
+    let r = run(
+        &policy,
+        "OPTIONS",
+        "/",
+        &[("origin", APP.as_bytes()), ("access-control-request-method", b"PUT"), ("vary", b"X-Evil")],
+        &[],
+    );
     assert!(!r.headers.get_all("vary").iter().any(|v| v.to_str().unwrap().contains("X-Evil")));
 }
 
@@ -724,7 +800,9 @@ fn cve_2026_69207_hono_redos_on_acrh_whitespace() {
 #[test]
 fn cve_2025_50864_elysia_cors_substring_match() {
     let policy = subdomain_policy();
-    for origin in ["https://notexample.com", "https://example.common.net", "https://example.com.net", "https://my-example.com"] {
+    for origin in
+        ["https://notexample.com", "https://example.common.net", "https://example.com.net", "https://my-example.com"]
+    {
         get(&policy, origin).assert_denied(origin);
     }
 }
@@ -760,7 +838,11 @@ fn cve_2015_9236_hapi_preflight_and_actual_disagree() {
                 let actual = run(&policy, method, path, &[("origin", origin.as_bytes())], &[]);
                 let pre_ok = pre.local == Some(204);
                 assert_eq!(pre_ok, actual.acao().is_some(), "{method} {path} from {origin}");
-                assert_eq!(pre_ok, actual.local.is_none(), "strict: a refused actual request is stopped ({method} {path} {origin})");
+                assert_eq!(
+                    pre_ok,
+                    actual.local.is_none(),
+                    "strict: a refused actual request is stopped ({method} {path} {origin})"
+                );
                 if !pre_ok {
                     assert!(pre.cors_headers().is_empty());
                 }
@@ -787,7 +869,8 @@ fn cve_2025_24010_vite_dev_server_default_cors() {
     ];
     let r = run(&policy, "GET", "/", handshake, &[]);
     assert_eq!(r.local, Some(403));
-    let own: Vec<(&str, &[u8])> = [("origin", &b"http://localhost:5173"[..])].into_iter().chain(handshake[1..].iter().copied()).collect();
+    let own: Vec<(&str, &[u8])> =
+        [("origin", &b"http://localhost:5173"[..])].into_iter().chain(handshake[1..].iter().copied()).collect();
     assert_eq!(run(&policy, "GET", "/", &own, &[]).local, None);
 }
 
@@ -840,10 +923,18 @@ fn cve_2026_89058_resteasy_star_reflects_with_credentials() {
 /// requests too.
 #[test]
 fn ghsa_9895_g6x5_xwcp_quarkus_simple_requests_bypass_origin_check() {
-    let policy = build("strict = true\n[[rule]]\norigins = [\"https://app.example.com\"]\nmethods = [\"GET\", \"POST\", \"HEAD\"]\n");
+    let policy = build(
+        "strict = true\n[[rule]]\norigins = [\"https://app.example.com\"]\nmethods = [\"GET\", \"POST\", \"HEAD\"]\n",
+    );
     for method in ["GET", "POST", "HEAD"] {
         for origin in ["https://evil.com", "null", "https://app.example.com.evil.com", ""] {
-            let r = run(&policy, method, "/", &[("origin", origin.as_bytes()), ("content-type", b"text/plain"), ("host", b"api.example.com")], &[]);
+            let r = run(
+                &policy,
+                method,
+                "/",
+                &[("origin", origin.as_bytes()), ("content-type", b"text/plain"), ("host", b"api.example.com")],
+                &[],
+            );
             assert_eq!(r.local, Some(403), "{method} from {origin:?}");
             assert!(r.cors_headers().is_empty());
         }

@@ -120,7 +120,11 @@ fn no_decision_allocates() {
         (
             Method::OPTIONS,
             "/public/x",
-            headers(&[("origin", "https://anyone.example"), ("access-control-request-method", "GET"), ("access-control-request-headers", "x-a")]),
+            headers(&[
+                ("origin", "https://anyone.example"),
+                ("access-control-request-method", "GET"),
+                ("access-control-request-headers", "x-a"),
+            ]),
         ),
     ];
     for (method, path, request) in &cases {

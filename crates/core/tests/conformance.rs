@@ -88,7 +88,8 @@ fn outcome_name(o: Outcome<'_>) -> String {
 
 #[test]
 fn conformance_table() {
-    let table: Table = toml::from_str(include_str!("conformance.toml")).unwrap_or_else(|e| panic!("conformance.toml: {e}"));
+    let table: Table =
+        toml::from_str(include_str!("conformance.toml")).unwrap_or_else(|e| panic!("conformance.toml: {e}"));
     let mut failures = Vec::new();
     let mut count = 0;
     let mut by_group = BTreeMap::new();
@@ -139,7 +140,9 @@ fn conformance_table() {
             let mut expected = case.response.clone();
             expected.sort();
             let got = cors_lines(&final_headers);
-            if got != expected && !(case.response == ["x-upstream-conflict: 502"] && final_headers.contains_key("x-upstream-conflict")) {
+            if got != expected
+                && !(case.response == ["x-upstream-conflict: 502"] && final_headers.contains_key("x-upstream-conflict"))
+            {
                 problems.push(format!("headers\n      got      {got:?}\n      expected {expected:?}"));
             }
             if !problems.is_empty() {

@@ -15,10 +15,7 @@ fn fuzz_origin_pattern_without_scheme_and_multibyte_fifth_char() {
     }
     // Still recognised when it is spelled in ASCII.
     assert_eq!(parse_pattern("FILE:foo").unwrap_err().code, Code::FileOrigin);
-    assert!(matches!(
-        Policy::from_toml("[[rule]]\norigins = [\"abcdé\"]\n"),
-        Err(LoadError::Invalid(_))
-    ));
+    assert!(matches!(Policy::from_toml("[[rule]]\norigins = [\"abcdé\"]\n"), Err(LoadError::Invalid(_))));
     assert!(Policy::new(PolicyConfig::new(RuleConfig::new(["n\u{fffd}igin"]))).is_err());
 }
 
@@ -99,7 +96,11 @@ fn fuzz_decision_repeated_origin_under_a_static_wildcard_policy() {
         assert!(vary_of(&h).is_empty());
     }
     // Wherever the answer depends on the origin, two Origin lines get nothing.
-    let listed = Policy::from_toml("[[rule]]\norigins = [\"*\"]\n[[rule]]\norigins = [\"https://b.example\"]\ncredentials = true\n").unwrap().policy;
+    let listed = Policy::from_toml(
+        "[[rule]]\norigins = [\"*\"]\n[[rule]]\norigins = [\"https://b.example\"]\ncredentials = true\n",
+    )
+    .unwrap()
+    .policy;
     let (_, h) = respond(&listed, "GET", &[("origin", "https://b.example"), ("origin", "https://b.example")]);
     assert!(h.get("access-control-allow-origin").is_none());
     assert_eq!(vary_of(&h), ["Origin"]);

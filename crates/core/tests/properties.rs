@@ -19,9 +19,17 @@ fn origin_value() -> impl Strategy<Value = Vec<u8>> {
     prop_oneof![
         // Values close to allowed ones.
         prop::sample::select(vec![
-            "https://app.example.com", "https://a.example.org", "https://example.org", "http://localhost",
-            "http://localhost:3000", "https://x.example.net:8443", "http://127.0.0.1:8080", "null",
-            "https://app.example.com.evil.com", "HTTPS://APP.EXAMPLE.COM", "https://app.example.com/",
+            "https://app.example.com",
+            "https://a.example.org",
+            "https://example.org",
+            "http://localhost",
+            "http://localhost:3000",
+            "https://x.example.net:8443",
+            "http://127.0.0.1:8080",
+            "null",
+            "https://app.example.com.evil.com",
+            "HTTPS://APP.EXAMPLE.COM",
+            "https://app.example.com/",
         ])
         .prop_map(|s| s.as_bytes().to_vec()),
         // Anything a header value may hold (no CR, LF, NUL or other controls).

@@ -238,7 +238,13 @@ impl Runtime {
 /// Every problem found, errors and warnings.
 pub fn load_file(path: &Path) -> Result<Runtime, Problems> {
     let text = std::fs::read_to_string(path).map_err(|e| {
-        Problems(vec![Problem::error("file-unreadable", path.display().to_string(), "", format!("cannot read the config: {e}"), "check the path and permissions")])
+        Problems(vec![Problem::error(
+            "file-unreadable",
+            path.display().to_string(),
+            "",
+            format!("cannot read the config: {e}"),
+            "check the path and permissions",
+        )])
     })?;
     let base = path.parent().map(Path::to_path_buf).unwrap_or_default();
     load_str(&text, &base)
@@ -252,7 +258,13 @@ pub fn load_file(path: &Path) -> Result<Runtime, Problems> {
 /// Every problem found, errors and warnings.
 pub fn load_str(text: &str, base: &Path) -> Result<Runtime, Problems> {
     let file: GatewayFile = toml::from_str(text).map_err(|e| {
-        Problems(vec![Problem::error("syntax", "", "", e.to_string().trim_end().to_owned(), "fix the file's syntax or the key's type")])
+        Problems(vec![Problem::error(
+            "syntax",
+            "",
+            "",
+            e.to_string().trim_end().to_owned(),
+            "fix the file's syntax or the key's type",
+        )])
     })?;
     build(file, base)
 }
@@ -268,19 +280,37 @@ pub fn build(file: GatewayFile, base: &Path) -> Result<Runtime, Problems> {
     if let Some(listen) = &file.listen {
         match listen.parse() {
             Ok(a) => settings.listen = a,
-            Err(_) => problems.push(Problem::error("listen-invalid", "listen", listen, "not an IP address and port", "write it as `127.0.0.1:8080` or `[::1]:8080`")),
+            Err(_) => problems.push(Problem::error(
+                "listen-invalid",
+                "listen",
+                listen,
+                "not an IP address and port",
+                "write it as `127.0.0.1:8080` or `[::1]:8080`",
+            )),
         }
     }
     if let Some(admin) = &file.admin_listen {
         match admin.parse() {
             Ok(a) => settings.admin_listen = Some(a),
-            Err(_) => problems.push(Problem::error("listen-invalid", "admin_listen", admin, "not an IP address and port", "write it as `127.0.0.1:9090`")),
+            Err(_) => problems.push(Problem::error(
+                "listen-invalid",
+                "admin_listen",
+                admin,
+                "not an IP address and port",
+                "write it as `127.0.0.1:9090`",
+            )),
         }
     }
     let positive = |problems: &mut Vec<Problem>, key: &str, v: Option<u64>| -> Option<u64> {
         match v {
             Some(0) => {
-                problems.push(Problem::error("limit-invalid", key, "0", "must be greater than zero", "remove the key to use the default"));
+                problems.push(Problem::error(
+                    "limit-invalid",
+                    key,
+                    "0",
+                    "must be greater than zero",
+                    "remove the key to use the default",
+                ));
                 None
             }
             v => v,
@@ -290,7 +320,9 @@ pub fn build(file: GatewayFile, base: &Path) -> Result<Runtime, Problems> {
     if let Some(v) = positive(&mut problems, "max_connections", file.max_connections.map(|v| v as u64)) {
         settings.max_connections = usize::try_from(v).unwrap_or(usize::MAX);
     }
-    if let Some(v) = positive(&mut problems, "max_request_header_bytes", file.max_request_header_bytes.map(|v| v as u64)) {
+    if let Some(v) =
+        positive(&mut problems, "max_request_header_bytes", file.max_request_header_bytes.map(|v| v as u64))
+    {
         settings.max_request_header_bytes = usize::try_from(v).unwrap_or(usize::MAX);
     }
     match positive(&mut problems, "max_request_headers", file.max_request_headers.map(|v| v as u64)) {
@@ -327,7 +359,13 @@ pub fn build(file: GatewayFile, base: &Path) -> Result<Runtime, Problems> {
     }
     let allowed_hosts = AllowedHosts::parse(&file.allowed_hosts, &mut problems);
     if file.routes.is_empty() {
-        problems.push(Problem::error("no-routes", "route", "", "the config has no [[route]]", "add a [[route]] with `path`, `upstream` and a policy"));
+        problems.push(Problem::error(
+            "no-routes",
+            "route",
+            "",
+            "the config has no [[route]]",
+            "add a [[route]] with `path`, `upstream` and a policy",
+        ));
     }
     let mode = file.mode.unwrap_or_default();
     let mut routes: Vec<Route> = Vec::new();
@@ -337,7 +375,13 @@ pub fn build(file: GatewayFile, base: &Path) -> Result<Runtime, Problems> {
         let at = format!("route[{i}]");
         if let Some(p) = &r.path {
             if seen.contains(p) {
-                problems.push(Problem::error("route-path-duplicate", format!("{at}.path"), p, "another route has the same path", "merge the two routes or change one path"));
+                problems.push(Problem::error(
+                    "route-path-duplicate",
+                    format!("{at}.path"),
+                    p,
+                    "another route has the same path",
+                    "merge the two routes or change one path",
+                ));
             }
             seen.push(p.clone());
         }
@@ -357,25 +401,49 @@ pub fn build(file: GatewayFile, base: &Path) -> Result<Runtime, Problems> {
 fn build_route(r: RouteFile, at: &str, mode: Mode, base: &Path, problems: &mut Vec<Problem>) -> Option<Route> {
     let path = match r.path.as_deref() {
         None => {
-            problems.push(Problem::error("route-path-missing", format!("{at}.path"), "", "the route has no `path`", "add `path = \"/\"` to match every request"));
+            problems.push(Problem::error(
+                "route-path-missing",
+                format!("{at}.path"),
+                "",
+                "the route has no `path`",
+                "add `path = \"/\"` to match every request",
+            ));
             None
         }
         Some(p) if !p.starts_with('/') || (p.len() > 1 && p.ends_with('/')) || p.contains(['?', '#', '*', ' ']) => {
-            problems.push(Problem::error("route-path-invalid", format!("{at}.path"), p, "not a path prefix", "write a prefix such as `/api` (leading `/`, no trailing `/`, no wildcard)"));
+            problems.push(Problem::error(
+                "route-path-invalid",
+                format!("{at}.path"),
+                p,
+                "not a path prefix",
+                "write a prefix such as `/api` (leading `/`, no trailing `/`, no wildcard)",
+            ));
             None
         }
         Some(p) => Some(p.to_owned()),
     };
     let upstream = match r.upstream.as_deref() {
         None => {
-            problems.push(Problem::error("upstream-missing", format!("{at}.upstream"), "", "the route has no `upstream`", "add `upstream = \"http://127.0.0.1:8000\"`"));
+            problems.push(Problem::error(
+                "upstream-missing",
+                format!("{at}.upstream"),
+                "",
+                "the route has no `upstream`",
+                "add `upstream = \"http://127.0.0.1:8000\"`",
+            ));
             None
         }
         Some(u) => parse_upstream(u, &format!("{at}.upstream"), problems),
     };
     let sources = [r.policy.is_some(), r.s3_cors.is_some(), !r.rule.is_empty()].iter().filter(|b| **b).count();
     if sources > 1 {
-        problems.push(Problem::error("policy-conflict", at, "", "more than one of `policy`, `s3_cors` and inline [[route.rule]]", "give the route exactly one policy source"));
+        problems.push(Problem::error(
+            "policy-conflict",
+            at,
+            "",
+            "more than one of `policy`, `s3_cors` and inline [[route.rule]]",
+            "give the route exactly one policy source",
+        ));
         return None;
     }
     let cors = if let Some(file) = &r.s3_cors {
@@ -383,7 +451,13 @@ fn build_route(r: RouteFile, at: &str, mode: Mode, base: &Path, problems: &mut V
         let full = base.join(file);
         match std::fs::read_to_string(&full) {
             Err(e) => {
-                problems.push(Problem::error("file-unreadable", loc, file, format!("cannot read the S3 CORS file: {e}"), "check the path (relative to the config file)"));
+                problems.push(Problem::error(
+                    "file-unreadable",
+                    loc,
+                    file,
+                    format!("cannot read the S3 CORS file: {e}"),
+                    "check the path (relative to the config file)",
+                ));
                 None
             }
             Ok(text) => crate::s3::S3Cors::parse(&text, is_json(&full), &loc, problems).map(RouteCors::S3),
@@ -392,7 +466,13 @@ fn build_route(r: RouteFile, at: &str, mode: Mode, base: &Path, problems: &mut V
         let config = if let Some(file) = &r.policy {
             read_policy(&base.join(file), &format!("{at}.policy"), file, problems)
         } else if r.rule.is_empty() {
-            problems.push(Problem::error("policy-missing", at, "", "the route has no policy", "add `policy = \"file.toml\"`, inline [[route.rule]] tables, or `s3_cors`"));
+            problems.push(Problem::error(
+                "policy-missing",
+                at,
+                "",
+                "the route has no policy",
+                "add `policy = \"file.toml\"`, inline [[route.rule]] tables, or `s3_cors`",
+            ));
             None
         } else {
             Some(PolicyConfig { rules: r.rule.clone(), ..PolicyConfig::default() })
@@ -416,7 +496,15 @@ fn build_route(r: RouteFile, at: &str, mode: Mode, base: &Path, problems: &mut V
             compile_policy(c, at, problems).map(|p| RouteCors::Policy(Box::new(p)))
         })
     };
-    Some(Route { path: path?, upstream: upstream?, strip_prefix: r.strip_prefix, forward_preflights: r.forward_preflights, preserve_host: r.preserve_host, mode, cors: cors? })
+    Some(Route {
+        path: path?,
+        upstream: upstream?,
+        strip_prefix: r.strip_prefix,
+        forward_preflights: r.forward_preflights,
+        preserve_host: r.preserve_host,
+        mode,
+        cors: cors?,
+    })
 }
 
 fn is_json(path: &Path) -> bool {
@@ -427,15 +515,31 @@ fn read_policy(full: &PathBuf, loc: &str, shown: &str, problems: &mut Vec<Proble
     let text = match std::fs::read_to_string(full) {
         Ok(t) => t,
         Err(e) => {
-            problems.push(Problem::error("file-unreadable", loc, shown, format!("cannot read the policy file: {e}"), "check the path (relative to the config file)"));
+            problems.push(Problem::error(
+                "file-unreadable",
+                loc,
+                shown,
+                format!("cannot read the policy file: {e}"),
+                "check the path (relative to the config file)",
+            ));
             return None;
         }
     };
-    let parsed = if is_json(full) { PolicyConfig::from_json(&text).map_err(|e| e.to_string()) } else { PolicyConfig::from_toml(&text).map_err(|e| e.to_string()) };
+    let parsed = if is_json(full) {
+        PolicyConfig::from_json(&text).map_err(|e| e.to_string())
+    } else {
+        PolicyConfig::from_toml(&text).map_err(|e| e.to_string())
+    };
     match parsed {
         Ok(c) => Some(c),
         Err(e) => {
-            problems.push(Problem::error("syntax", loc, shown, e.trim_end().to_owned(), "fix the policy file's syntax or the key's type"));
+            problems.push(Problem::error(
+                "syntax",
+                loc,
+                shown,
+                e.trim_end().to_owned(),
+                "fix the policy file's syntax or the key's type",
+            ));
             None
         }
     }
@@ -449,7 +553,14 @@ fn compile_policy(config: PolicyConfig, at: &str, problems: &mut Vec<Problem>) -
             Some(r) => format!("{at}.rule[{r}].{}", d.location.field),
             None => format!("{at}.{}", d.location.field),
         };
-        Problem { severity: d.severity(), code: d.code.as_str(), value: d.value.clone(), location: place, message: d.message.clone(), help: d.help.clone() }
+        Problem {
+            severity: d.severity(),
+            code: d.code.as_str(),
+            value: d.value.clone(),
+            location: place,
+            message: d.message.clone(),
+            help: d.help.clone(),
+        }
     };
     match Policy::new(config) {
         Ok(built) => {
@@ -465,7 +576,13 @@ fn compile_policy(config: PolicyConfig, at: &str, problems: &mut Vec<Problem>) -
 
 fn parse_upstream(u: &str, loc: &str, problems: &mut Vec<Problem>) -> Option<Upstream> {
     let bad = |problems: &mut Vec<Problem>, why: &str| {
-        problems.push(Problem::error("upstream-invalid", loc, u, why, "write it as `http://host:port`, optionally with a base path"));
+        problems.push(Problem::error(
+            "upstream-invalid",
+            loc,
+            u,
+            why,
+            "write it as `http://host:port`, optionally with a base path",
+        ));
         None
     };
     let Ok(uri) = u.parse::<Uri>() else { return bad(problems, "not a URL") };
@@ -515,7 +632,17 @@ upstream = "http://127.0.0.1:1"
 "#;
         let e = load_str(text, Path::new(".")).unwrap_err();
         let codes: Vec<_> = e.errors().map(|p| p.code).collect();
-        assert_eq!(codes, ["listen-invalid", "limit-invalid", "route-path-invalid", "upstream-invalid", "any-origin-with-credentials", "policy-missing"]);
+        assert_eq!(
+            codes,
+            [
+                "listen-invalid",
+                "limit-invalid",
+                "route-path-invalid",
+                "upstream-invalid",
+                "any-origin-with-credentials",
+                "policy-missing"
+            ]
+        );
         let any = e.0.iter().find(|p| p.code == "any-origin-with-credentials").unwrap();
         assert_eq!(any.location, "route[0].rule[0].origins");
     }
@@ -529,7 +656,13 @@ upstream = "http://127.0.0.1:1"
             assert_eq!((p.code, p.location.as_str()), ("limit-invalid", "max_request_headers"), "{bad}");
         }
         assert_eq!(load_str(route, Path::new(".")).unwrap().settings.max_request_headers, HYPER_DEFAULT_MAX_HEADERS);
-        assert_eq!(load_str(&format!("max_request_headers = 500\n{route}"), Path::new(".")).unwrap().settings.max_request_headers, 500);
+        assert_eq!(
+            load_str(&format!("max_request_headers = 500\n{route}"), Path::new("."))
+                .unwrap()
+                .settings
+                .max_request_headers,
+            500
+        );
     }
 
     #[test]

@@ -149,7 +149,11 @@ fn decide_s3(route: &Route, s3: &S3Cors, req: &Request<Body>, metrics: &Metrics)
             (Step::Answer(resp), Verdict { outcome: "rejected", reason })
         }
         S3Decision::Actual { headers, allowed } => {
-            let verdict = if allowed { Verdict { outcome: "allowed", reason: "" } } else { Verdict { outcome: "rejected", reason: "s3-no-rule-matched" } };
+            let verdict = if allowed {
+                Verdict { outcome: "allowed", reason: "" }
+            } else {
+                Verdict { outcome: "rejected", reason: "s3-no-rule-matched" }
+            };
             (Step::Forward(Finish::S3(headers)), verdict)
         }
     }
@@ -159,6 +163,7 @@ fn decide_s3(route: &Route, s3: &S3Cors, req: &Request<Body>, metrics: &Metrics)
 fn request_id() -> String {
     use std::sync::atomic::{AtomicU64, Ordering};
     static NEXT: AtomicU64 = AtomicU64::new(1);
-    let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.subsec_nanos()).unwrap_or(0);
+    let nanos =
+        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.subsec_nanos()).unwrap_or(0);
     format!("{:08X}{:08X}", nanos, NEXT.fetch_add(1, Ordering::Relaxed))
 }

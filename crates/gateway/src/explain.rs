@@ -183,7 +183,9 @@ fn why_preflight(pre: &OutgoingRequest) -> String {
     let names = request_header(pre, "access-control-request-headers").filter(|n| !n.is_empty());
     let unsafe_method = !crossgate_core::fetch::is_cors_safelisted_method(method.as_bytes());
     match (unsafe_method, names) {
-        (true, Some(n)) => format!("{method} is not a CORS-safelisted method and the request sets {}", n.replace(',', ", ")),
+        (true, Some(n)) => {
+            format!("{method} is not a CORS-safelisted method and the request sets {}", n.replace(',', ", "))
+        }
         (true, None) => format!("{method} is not a CORS-safelisted method"),
         (false, Some(n)) => format!("the request sets {}", n.replace(',', ", ")),
         (false, None) => "the request asks for one".to_owned(),
@@ -194,7 +196,9 @@ fn why_preflight(pre: &OutgoingRequest) -> String {
 /// whole sentence.
 fn chromium_says(v: &Verdict) -> String {
     match v.blocked.as_ref() {
-        Some(b) if !b.message.is_empty() => format!("Chromium blocks the call ({}) and logs: \"{}\"", b.code, b.message.trim_end()),
+        Some(b) if !b.message.is_empty() => {
+            format!("Chromium blocks the call ({}) and logs: \"{}\"", b.code, b.message.trim_end())
+        }
         Some(b) => format!("Chromium fails the call ({}).", b.code),
         None => String::new(),
     }
@@ -206,7 +210,8 @@ fn explanation(run: &PairRun, method: &str, report_only: bool) -> String {
     let v = &run.verdict;
     let rule_n = |e: &Exchange| e.engine.rule.map_or(0, |r| r + 1);
     let mut text = if v.same_origin {
-        "The page and the API are on the same origin: no CORS applies, and the page reads the response as it is.".to_owned()
+        "The page and the API are on the same origin: no CORS applies, and the page reads the response as it is."
+            .to_owned()
     } else if let (false, Some(b)) = (v.allowed, v.blocked.as_ref()) {
         let says = chromium_says(v);
         match (b.stage, run.preflight(), run.actual()) {
@@ -266,12 +271,21 @@ fn explanation(run: &PairRun, method: &str, report_only: bool) -> String {
         let (rule, acao, cred) = match run.actual() {
             Some(a) => (
                 rule_n(a),
-                a.response.headers.get("access-control-allow-origin").and_then(|v| v.to_str().ok()).unwrap_or("").to_owned(),
+                a.response
+                    .headers
+                    .get("access-control-allow-origin")
+                    .and_then(|v| v.to_str().ok())
+                    .unwrap_or("")
+                    .to_owned(),
                 a.request.credentials && a.response.headers.contains_key("access-control-allow-credentials"),
             ),
             None => (0, String::new(), false),
         };
-        let cred = if cred { " and Access-Control-Allow-Credentials: true, so the cookie is sent and the answer is readable" } else { "" };
+        let cred = if cred {
+            " and Access-Control-Allow-Credentials: true, so the cookie is sent and the answer is readable"
+        } else {
+            ""
+        };
         let readable: Vec<&str> = v.readable_headers.iter().map(|(n, _)| n.as_str()).collect();
         format!(
             "{pre}Allowed by rule {rule} of the policy: the response carries Access-Control-Allow-Origin: {acao}{cred}. Chromium lets the page read it (status {}, headers: {}).",
@@ -325,9 +339,16 @@ pub fn explain(rt: &Runtime, api_host: &str, call: &Call) -> Value {
     let mut out = Map::new();
     out.insert("route".into(), Value::String(route.path.clone()));
     out.insert("verdict".into(), Value::String(if run.verdict.allowed { "allowed" } else { "blocked" }.into()));
-    out.insert("explanation".into(), Value::String(explanation(&run, &run.exchanges.first().map_or(call.method.clone(), |e| {
-        request_header(&e.request, "access-control-request-method").unwrap_or(&e.request.method).to_owned()
-    }), policy.mode() == Mode::ReportOnly)));
+    out.insert(
+        "explanation".into(),
+        Value::String(explanation(
+            &run,
+            &run.exchanges.first().map_or(call.method.clone(), |e| {
+                request_header(&e.request, "access-control-request-method").unwrap_or(&e.request.method).to_owned()
+            }),
+            policy.mode() == Mode::ReportOnly,
+        )),
+    );
     let console = run.verdict.blocked.as_ref().map(|b| b.message.clone()).filter(|m| !m.is_empty());
     out.insert("console".into(), console.map_or(Value::Null, Value::String));
     out.insert("browser".into(), verdict_json(&run.verdict));
@@ -343,7 +364,9 @@ pub fn explain(rt: &Runtime, api_host: &str, call: &Call) -> Value {
 }
 
 fn map_json(h: &HeaderMap) -> Value {
-    Value::Object(h.iter().map(|(k, v)| (k.as_str().to_owned(), Value::String(v.to_str().unwrap_or("").to_owned()))).collect())
+    Value::Object(
+        h.iter().map(|(k, v)| (k.as_str().to_owned(), Value::String(v.to_str().unwrap_or("").to_owned()))).collect(),
+    )
 }
 
 /// What the S3 CORS configuration did with one request.
@@ -368,7 +391,9 @@ fn explain_s3(s3: &S3Cors, route: &Route, host: &str, call: &Call) -> Value {
     let mut browser = Browser::new(Profile::Chromium);
     let fetch = match browser.start(init) {
         Ok(f) => f,
-        Err(e) => return json!({"route": route.path, "verdict": "blocked", "explanation": format!("The browser throws before sending anything: {}.", e.to_string().trim_end_matches('.')), "console": e.console}),
+        Err(e) => {
+            return json!({"route": route.path, "verdict": "blocked", "explanation": format!("The browser throws before sending anything: {}.", e.to_string().trim_end_matches('.')), "console": e.console})
+        }
     };
     let report_only = route.mode == Mode::ReportOnly;
     let status = call.upstream_status.unwrap_or(200);
@@ -381,7 +406,9 @@ fn explain_s3(s3: &S3Cors, route: &Route, host: &str, call: &Call) -> Value {
             S3Decision::NotCors => ("not-cors", None, stand_in(status)),
             _ if report_only || (is_preflight && route.forward_preflights) => ("not-cors", None, stand_in(status)),
             S3Decision::PreflightAllowed(h) => ("allowed", None, ResponseHead { status: 200, headers: h }),
-            S3Decision::PreflightRejected(e) => ("rejected", Some(e.message), ResponseHead { status: e.status.as_u16(), headers: HeaderMap::new() }),
+            S3Decision::PreflightRejected(e) => {
+                ("rejected", Some(e.message), ResponseHead { status: e.status.as_u16(), headers: HeaderMap::new() })
+            }
             S3Decision::Actual { headers: add, allowed } => {
                 let mut r = stand_in(status);
                 for (k, v) in &add {
@@ -448,10 +475,13 @@ fn explain_s3(s3: &S3Cors, route: &Route, host: &str, call: &Call) -> Value {
 
 /// Decodes `application/x-www-form-urlencoded` pairs.
 pub fn parse_query(q: &str) -> Vec<(String, String)> {
-    q.split('&').filter(|p| !p.is_empty()).map(|p| {
-        let (k, v) = p.split_once('=').unwrap_or((p, ""));
-        (decode(k), decode(v))
-    }).collect()
+    q.split('&')
+        .filter(|p| !p.is_empty())
+        .map(|p| {
+            let (k, v) = p.split_once('=').unwrap_or((p, ""));
+            (decode(k), decode(v))
+        })
+        .collect()
 }
 
 fn decode(s: &str) -> String {

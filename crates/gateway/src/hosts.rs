@@ -32,12 +32,24 @@ impl AllowedHosts {
             if v == "*" {
                 entries.push(Entry::Any);
             } else if v.is_empty() || (v.contains(['/', ':', ' ', '@']) && !v.starts_with('[')) {
-                problems.push(Problem::error("allowed-host-invalid", at, raw, "not a host name", "list host names without scheme or port, e.g. `api.example.com`, `.example.com` or `127.0.0.1`"));
+                problems.push(Problem::error(
+                    "allowed-host-invalid",
+                    at,
+                    raw,
+                    "not a host name",
+                    "list host names without scheme or port, e.g. `api.example.com`, `.example.com` or `127.0.0.1`",
+                ));
             } else if let Some(domain) = v.strip_prefix('.') {
                 entries.push(Entry::Domain(domain.to_owned()));
             } else {
                 if raw.bytes().any(|b| b.is_ascii_uppercase()) {
-                    problems.push(Problem::warning("allowed-host-not-lowercase", at, raw, "host names are compared case-insensitively", "write it in lower case"));
+                    problems.push(Problem::warning(
+                        "allowed-host-not-lowercase",
+                        at,
+                        raw,
+                        "host names are compared case-insensitively",
+                        "write it in lower case",
+                    ));
                 }
                 entries.push(Entry::Exact(v));
             }
@@ -73,7 +85,8 @@ fn host_without_port(v: &str) -> Option<&str> {
     if v.starts_with('[') {
         let end = v.find(']')?;
         let rest = &v[end + 1..];
-        return (rest.is_empty() || rest.strip_prefix(':').is_some_and(|p| p.bytes().all(|b| b.is_ascii_digit()))).then(|| &v[..=end]);
+        return (rest.is_empty() || rest.strip_prefix(':').is_some_and(|p| p.bytes().all(|b| b.is_ascii_digit())))
+            .then(|| &v[..=end]);
     }
     let host = match v.rsplit_once(':') {
         Some((h, port)) if port.bytes().all(|b| b.is_ascii_digit()) => h,

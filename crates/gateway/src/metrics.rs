@@ -26,11 +26,27 @@ struct Family {
 
 /// The counter families, in the order they are rendered.
 const FAMILIES: [Family; 5] = [
-    Family { name: "crossgate_requests_total", help: "Requests answered, by route and status.", keys: &["route", "status"] },
-    Family { name: "crossgate_cors_decisions_total", help: "CORS decisions, by route, outcome and rejection reason.", keys: &["route", "outcome", "reason"] },
-    Family { name: "crossgate_preflights_answered_total", help: "Preflights answered by the gateway, by route and status.", keys: &["route", "status"] },
+    Family {
+        name: "crossgate_requests_total",
+        help: "Requests answered, by route and status.",
+        keys: &["route", "status"],
+    },
+    Family {
+        name: "crossgate_cors_decisions_total",
+        help: "CORS decisions, by route, outcome and rejection reason.",
+        keys: &["route", "outcome", "reason"],
+    },
+    Family {
+        name: "crossgate_preflights_answered_total",
+        help: "Preflights answered by the gateway, by route and status.",
+        keys: &["route", "status"],
+    },
     Family { name: "crossgate_reloads_total", help: "Config reloads, by result.", keys: &["result"] },
-    Family { name: "crossgate_upstream_errors_total", help: "Gateway-made errors, by route and kind.", keys: &["route", "kind"] },
+    Family {
+        name: "crossgate_upstream_errors_total",
+        help: "Gateway-made errors, by route and kind.",
+        keys: &["route", "kind"],
+    },
 ];
 const REQUESTS: usize = 0;
 const DECISIONS: usize = 1;
@@ -47,7 +63,9 @@ struct Series {
 
 impl Series {
     fn is(&self, family: usize, values: &[&str]) -> bool {
-        self.family == family && self.values.len() == values.len() && self.values.iter().zip(values).all(|(a, b)| a == b)
+        self.family == family
+            && self.values.len() == values.len()
+            && self.values.iter().zip(values).all(|(a, b)| a == b)
     }
 }
 
@@ -210,7 +228,8 @@ impl Metrics {
             .flatten()
             .filter(|s| {
                 let family = &FAMILIES[s.family];
-                family.name == name && labels.iter().all(|(k, v)| family.keys.iter().zip(&s.values).any(|(fk, fv)| fk == k && fv == v))
+                family.name == name
+                    && labels.iter().all(|(k, v)| family.keys.iter().zip(&s.values).any(|(fk, fv)| fk == k && fv == v))
             })
             .map(|s| s.count)
             .sum()
@@ -281,9 +300,13 @@ mod tests {
         let text = m.render();
         let order: Vec<&str> = text.lines().filter(|l| l.starts_with("crossgate_requests_total{")).collect();
         // As a map keyed by (name, labels) orders them.
-        let mut expected = [("/a", "200", 2), ("/a", "204", 1), ("/a\0x", "200", 1), ("/ab", "200", 1), ("/b", "200", 1)];
+        let mut expected =
+            [("/a", "200", 2), ("/a", "204", 1), ("/a\0x", "200", 1), ("/ab", "200", 1), ("/b", "200", 1)];
         expected.sort();
-        let expected: Vec<String> = expected.iter().map(|(r, s, c)| format!("crossgate_requests_total{{route=\"{}\",status=\"{s}\"}} {c}", escape(r))).collect();
+        let expected: Vec<String> = expected
+            .iter()
+            .map(|(r, s, c)| format!("crossgate_requests_total{{route=\"{}\",status=\"{s}\"}} {c}", escape(r)))
+            .collect();
         assert_eq!(order, expected);
     }
 }

@@ -29,7 +29,13 @@ pub struct Problem {
 
 impl Problem {
     /// An error.
-    pub fn error(code: &'static str, location: impl Into<String>, value: impl Into<String>, message: impl Into<String>, help: impl Into<String>) -> Self {
+    pub fn error(
+        code: &'static str,
+        location: impl Into<String>,
+        value: impl Into<String>,
+        message: impl Into<String>,
+        help: impl Into<String>,
+    ) -> Self {
         Problem {
             severity: Severity::Error,
             code,
@@ -41,7 +47,13 @@ impl Problem {
     }
 
     /// A warning.
-    pub fn warning(code: &'static str, location: impl Into<String>, value: impl Into<String>, message: impl Into<String>, help: impl Into<String>) -> Self {
+    pub fn warning(
+        code: &'static str,
+        location: impl Into<String>,
+        value: impl Into<String>,
+        message: impl Into<String>,
+        help: impl Into<String>,
+    ) -> Self {
         Problem { severity: Severity::Warning, ..Problem::error(code, location, value, message, help) }
     }
 

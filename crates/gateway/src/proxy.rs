@@ -195,11 +195,26 @@ async fn route_request(shared: &Arc<Shared>, mut req: Request<Body>, peer: &Peer
 
     let s = &rt.settings;
     if header_bytes(&req) > s.max_request_header_bytes {
-        return gateway_error(shared, label, "header-too-large", StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE, "Request Header Fields Too Large: the request's headers exceed max_request_header_bytes", &finish);
+        return gateway_error(
+            shared,
+            label,
+            "header-too-large",
+            StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
+            "Request Header Fields Too Large: the request's headers exceed max_request_header_bytes",
+            &finish,
+        );
     }
-    let declared = req.headers().get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()).and_then(|v| v.parse::<u64>().ok());
+    let declared =
+        req.headers().get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()).and_then(|v| v.parse::<u64>().ok());
     if declared.is_some_and(|n| n > s.max_request_body_bytes) {
-        return gateway_error(shared, label, "body-too-large", StatusCode::PAYLOAD_TOO_LARGE, "Content Too Large: the request body exceeds max_request_body_bytes", &finish);
+        return gateway_error(
+            shared,
+            label,
+            "body-too-large",
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "Content Too Large: the request body exceeds max_request_body_bytes",
+            &finish,
+        );
     }
     // A protocol upgrade (WebSocket): the handshake goes through the policy
     // like any request (strict mode refuses disallowed origins, which is
@@ -208,12 +223,29 @@ async fn route_request(shared: &Arc<Shared>, mut req: Request<Body>, peer: &Peer
     let client_upgrade = upgrade.is_some().then(|| hyper::upgrade::on(&mut req));
     let upstream_req = match upstream_request(req, route, s, peer, host, upgrade) {
         Ok(r) => r,
-        Err(()) => return gateway_error(shared, label, "bad-target", StatusCode::BAD_REQUEST, "Bad Request: the target cannot be forwarded", &finish),
+        Err(()) => {
+            return gateway_error(
+                shared,
+                label,
+                "bad-target",
+                StatusCode::BAD_REQUEST,
+                "Bad Request: the target cannot be forwarded",
+                &finish,
+            )
+        }
     };
     let authority = &route.upstream.authority;
     let sent = Instant::now();
     if let Some(client_upgrade) = client_upgrade {
-        let upstream = match exchange(shared, label, &finish, s.upstream_timeout, shared.pool.send_upgrade(authority, upstream_req)).await {
+        let upstream = match exchange(
+            shared,
+            label,
+            &finish,
+            s.upstream_timeout,
+            shared.pool.send_upgrade(authority, upstream_req),
+        )
+        .await
+        {
             Ok(r) => r,
             Err(answer) => return answer,
         };
@@ -223,13 +255,21 @@ async fn route_request(shared: &Arc<Shared>, mut req: Request<Body>, peer: &Peer
         }
         return relay(shared, label, upstream, &finish);
     }
-    let upstream = match exchange(shared, label, &finish, s.upstream_timeout, shared.pool.send(authority, upstream_req)).await {
-        Ok(r) => r,
-        Err(answer) => return answer,
-    };
+    let upstream =
+        match exchange(shared, label, &finish, s.upstream_timeout, shared.pool.send(authority, upstream_req)).await {
+            Ok(r) => r,
+            Err(answer) => return answer,
+        };
     upstream_answered(shared, log, label, sent);
     if upstream.status() == StatusCode::SWITCHING_PROTOCOLS {
-        return gateway_error(shared, label, "unrequested-upgrade", StatusCode::BAD_GATEWAY, "Bad Gateway: the upstream switched protocols unasked", &finish);
+        return gateway_error(
+            shared,
+            label,
+            "unrequested-upgrade",
+            StatusCode::BAD_GATEWAY,
+            "Bad Gateway: the upstream switched protocols unasked",
+            &finish,
+        );
     }
     relay(shared, label, upstream, &finish)
 }
@@ -244,15 +284,42 @@ fn upstream_answered(shared: &Shared, log: &mut Log, label: &str, sent: Instant)
 /// Waits for the upstream's response head within the upstream timeout; a
 /// failure becomes the gateway's own answer (504, 413 or 502, with the
 /// route's CORS headers).
-async fn exchange<T>(shared: &Shared, label: &str, finish: &Finish, timeout: Duration, response: impl Future<Output = Result<Response<T>, BoxError>>) -> Result<Response<T>, Response<Body>> {
+async fn exchange<T>(
+    shared: &Shared,
+    label: &str,
+    finish: &Finish,
+    timeout: Duration,
+    response: impl Future<Output = Result<Response<T>, BoxError>>,
+) -> Result<Response<T>, Response<Body>> {
     match tokio::time::timeout(timeout, response).await {
-        Err(_) => Err(gateway_error(shared, label, "timeout", StatusCode::GATEWAY_TIMEOUT, "Gateway Timeout: the upstream did not answer in time", finish)),
+        Err(_) => Err(gateway_error(
+            shared,
+            label,
+            "timeout",
+            StatusCode::GATEWAY_TIMEOUT,
+            "Gateway Timeout: the upstream did not answer in time",
+            finish,
+        )),
         Ok(Err(e)) => {
             if body::is_length_limit(&*e) {
-                return Err(gateway_error(shared, label, "body-too-large", StatusCode::PAYLOAD_TOO_LARGE, "Content Too Large: the request body exceeds max_request_body_bytes", finish));
+                return Err(gateway_error(
+                    shared,
+                    label,
+                    "body-too-large",
+                    StatusCode::PAYLOAD_TOO_LARGE,
+                    "Content Too Large: the request body exceeds max_request_body_bytes",
+                    finish,
+                ));
             }
             tracing::warn!(target: "crossgate::upstream", route = label, error = %error_chain(&*e), "upstream request failed");
-            Err(gateway_error(shared, label, "connect", StatusCode::BAD_GATEWAY, "Bad Gateway: the upstream cannot be reached", finish))
+            Err(gateway_error(
+                shared,
+                label,
+                "connect",
+                StatusCode::BAD_GATEWAY,
+                "Bad Gateway: the upstream cannot be reached",
+                finish,
+            ))
         }
         Ok(Ok(r)) => Ok(r),
     }
@@ -268,7 +335,14 @@ where
     let (mut parts, incoming) = upstream.into_parts();
     strip_hop_by_hop(&mut parts.headers);
     if finish.apply(&mut parts.headers).is_err() {
-        return gateway_error(shared, label, "upstream-cors-headers", StatusCode::BAD_GATEWAY, "Bad Gateway: the upstream set its own Access-Control-* headers (upstream_cors_headers = \"reject\")", finish);
+        return gateway_error(
+            shared,
+            label,
+            "upstream-cors-headers",
+            StatusCode::BAD_GATEWAY,
+            "Bad Gateway: the upstream set its own Access-Control-* headers (upstream_cors_headers = \"reject\")",
+            finish,
+        );
     }
     parts.version = Version::HTTP_11;
     Response::from_parts(parts, body::boxed(incoming))
@@ -307,7 +381,14 @@ pub fn plain(status: StatusCode, text: &str) -> Response<Body> {
     r
 }
 
-fn gateway_error(shared: &Shared, route: &str, kind: &'static str, status: StatusCode, text: &str, finish: &Finish) -> Response<Body> {
+fn gateway_error(
+    shared: &Shared,
+    route: &str,
+    kind: &'static str,
+    status: StatusCode,
+    text: &str,
+    finish: &Finish,
+) -> Response<Body> {
     shared.metrics.upstream_error(route, kind);
     let mut r = plain(status, text);
     // A fresh response has no upstream CORS headers, so this cannot conflict.
@@ -350,7 +431,9 @@ fn strip_hop_by_hop(headers: &mut HeaderMap) {
             .flat_map(|v| v.split(','))
             .map(str::trim)
             // `close` names no header; the fixed ones go below anyway.
-            .filter(|t| !t.eq_ignore_ascii_case("close") && !HOP_BY_HOP.iter().any(|h| t.eq_ignore_ascii_case(h.as_str())))
+            .filter(|t| {
+                !t.eq_ignore_ascii_case("close") && !HOP_BY_HOP.iter().any(|h| t.eq_ignore_ascii_case(h.as_str()))
+            })
             .filter_map(|t| HeaderName::from_bytes(t.as_bytes()).ok())
             .collect();
         for n in named {
@@ -381,15 +464,25 @@ fn requested_upgrade(h: &HeaderMap) -> Option<HeaderValue> {
 
 /// Answers 101 to the client and relays bytes between the two upgraded
 /// connections until either side closes.
-fn switch_protocols(mut upstream: Response<hyper::body::Incoming>, client: hyper::upgrade::OnUpgrade, finish: &Finish) -> Response<Body> {
+fn switch_protocols(
+    mut upstream: Response<hyper::body::Incoming>,
+    client: hyper::upgrade::OnUpgrade,
+    finish: &Finish,
+) -> Response<Body> {
     let protocol = upstream.headers().get(header::UPGRADE).cloned();
     let upstream_upgrade = hyper::upgrade::on(&mut upstream);
     tokio::spawn(async move {
         match (client.await, upstream_upgrade.await) {
             (Ok(c), Ok(u)) => {
-                let _ = tokio::io::copy_bidirectional(&mut hyper_util::rt::TokioIo::new(c), &mut hyper_util::rt::TokioIo::new(u)).await;
+                let _ = tokio::io::copy_bidirectional(
+                    &mut hyper_util::rt::TokioIo::new(c),
+                    &mut hyper_util::rt::TokioIo::new(u),
+                )
+                .await;
             }
-            (c, u) => tracing::warn!(target: "crossgate::upstream", client = c.is_ok(), upstream = u.is_ok(), "upgrade failed"),
+            (c, u) => {
+                tracing::warn!(target: "crossgate::upstream", client = c.is_ok(), upstream = u.is_ok(), "upgrade failed")
+            }
         }
     });
     let (mut parts, _) = upstream.into_parts();
@@ -402,7 +495,14 @@ fn switch_protocols(mut upstream: Response<hyper::body::Incoming>, client: hyper
     Response::from_parts(parts, body::empty())
 }
 
-fn upstream_request(req: Request<Body>, route: &Route, s: &Settings, peer: &Peer, host: Option<HeaderValue>, upgrade: Option<HeaderValue>) -> Result<Request<Body>, ()> {
+fn upstream_request(
+    req: Request<Body>,
+    route: &Route,
+    s: &Settings,
+    peer: &Peer,
+    host: Option<HeaderValue>,
+    upgrade: Option<HeaderValue>,
+) -> Result<Request<Body>, ()> {
     let (mut parts, body) = req.into_parts();
     // Origin-form (RFC 9112 §3.2.1): the upstream connection is already
     // to the right authority, and `Host` names it.
@@ -435,7 +535,11 @@ fn upstream_request(req: Request<Body>, route: &Route, s: &Settings, peer: &Peer
         h.insert(header::HOST, route.upstream.host.clone());
     }
     // A request without a body (most) has nothing to limit.
-    let body = if http_body::Body::is_end_stream(&body) { body } else { body::boxed(http_body_util::Limited::new(body, usize::try_from(s.max_request_body_bytes).unwrap_or(usize::MAX))) };
+    let body = if http_body::Body::is_end_stream(&body) {
+        body
+    } else {
+        body::boxed(http_body_util::Limited::new(body, usize::try_from(s.max_request_body_bytes).unwrap_or(usize::MAX)))
+    };
     Ok(Request::from_parts(parts, body))
 }
 
@@ -444,13 +548,18 @@ fn upstream_request(req: Request<Body>, route: &Route, s: &Settings, peer: &Peer
 /// Usually that is the request's own target, which is reused as it is.
 fn upstream_target(uri: &http::Uri, route: &Route) -> Result<PathAndQuery, ()> {
     let path = uri.path();
-    let rest = if route.strip_prefix && route.path != "/" { path.strip_prefix(route.path.as_str()).unwrap_or(path) } else { path };
+    let rest = if route.strip_prefix && route.path != "/" {
+        path.strip_prefix(route.path.as_str()).unwrap_or(path)
+    } else {
+        path
+    };
     if route.upstream.base_path.is_empty() && rest.len() == path.len() && path.starts_with('/') {
         if let Some(pq) = uri.path_and_query() {
             return Ok(pq.clone());
         }
     }
-    let mut target = String::with_capacity(route.upstream.base_path.len() + rest.len() + 1 + uri.query().map_or(0, |q| q.len() + 1));
+    let mut target =
+        String::with_capacity(route.upstream.base_path.len() + rest.len() + 1 + uri.query().map_or(0, |q| q.len() + 1));
     target.push_str(&route.upstream.base_path);
     if !rest.starts_with('/') {
         target.push('/');

@@ -148,49 +148,109 @@ impl S3Cors {
     pub fn parse(text: &str, json: bool, loc: &str, problems: &mut Vec<Problem>) -> Option<S3Cors> {
         let before = problems.iter().filter(|p| p.is_error()).count();
         if text.len() > MAX_DOCUMENT_BYTES {
-            problems.push(Problem::error("s3-document-too-large", loc, format!("{} bytes", text.len()), "S3 limits a CORS configuration to 64 KB", "merge rules or shorten origin lists"));
+            problems.push(Problem::error(
+                "s3-document-too-large",
+                loc,
+                format!("{} bytes", text.len()),
+                "S3 limits a CORS configuration to 64 KB",
+                "merge rules or shorten origin lists",
+            ));
         }
         let docs = if json { parse_json(text) } else { parse_xml(text) };
         let docs = match docs {
             Ok(d) => d,
             Err(e) => {
-                problems.push(Problem::error("s3-malformed", loc, "", e, "write a CORSConfiguration as S3 documents it"));
+                problems.push(Problem::error(
+                    "s3-malformed",
+                    loc,
+                    "",
+                    e,
+                    "write a CORSConfiguration as S3 documents it",
+                ));
                 return None;
             }
         };
         if docs.is_empty() {
-            problems.push(Problem::warning("s3-no-rules", loc, "", "no CORSRule: every preflight gets \"CORS is not enabled for this bucket.\"", "add a CORSRule"));
+            problems.push(Problem::warning(
+                "s3-no-rules",
+                loc,
+                "",
+                "no CORSRule: every preflight gets \"CORS is not enabled for this bucket.\"",
+                "add a CORSRule",
+            ));
         }
         if docs.len() > MAX_RULES {
-            problems.push(Problem::error("s3-too-many-rules", loc, docs.len().to_string(), "S3 allows at most 100 CORSRules", "merge rules"));
+            problems.push(Problem::error(
+                "s3-too-many-rules",
+                loc,
+                docs.len().to_string(),
+                "S3 allows at most 100 CORSRules",
+                "merge rules",
+            ));
         }
         let mut rules = Vec::new();
         for (i, d) in docs.into_iter().enumerate() {
             let at = format!("{loc}.CORSRule[{i}]");
             if d.id.as_ref().is_some_and(|id| id.chars().count() > MAX_ID_CHARS) {
-                problems.push(Problem::error("s3-id-too-long", format!("{at}.ID"), "", "an ID has at most 255 characters", "shorten the ID"));
+                problems.push(Problem::error(
+                    "s3-id-too-long",
+                    format!("{at}.ID"),
+                    "",
+                    "an ID has at most 255 characters",
+                    "shorten the ID",
+                ));
             }
             if d.allowed_origins.is_empty() {
-                problems.push(Problem::error("s3-no-origins", format!("{at}.AllowedOrigin"), "", "a CORSRule needs at least one AllowedOrigin", "add `<AllowedOrigin>https://app.example.com</AllowedOrigin>`"));
+                problems.push(Problem::error(
+                    "s3-no-origins",
+                    format!("{at}.AllowedOrigin"),
+                    "",
+                    "a CORSRule needs at least one AllowedOrigin",
+                    "add `<AllowedOrigin>https://app.example.com</AllowedOrigin>`",
+                ));
             }
             if d.allowed_methods.is_empty() {
-                problems.push(Problem::error("s3-no-methods", format!("{at}.AllowedMethod"), "", "a CORSRule needs at least one AllowedMethod", "add `<AllowedMethod>GET</AllowedMethod>`"));
+                problems.push(Problem::error(
+                    "s3-no-methods",
+                    format!("{at}.AllowedMethod"),
+                    "",
+                    "a CORSRule needs at least one AllowedMethod",
+                    "add `<AllowedMethod>GET</AllowedMethod>`",
+                ));
             }
             for m in &d.allowed_methods {
                 if !METHODS.contains(&m.as_str()) {
-                    problems.push(Problem::error("s3-method-unsupported", format!("{at}.AllowedMethod"), m, "S3 accepts only GET, PUT, POST, DELETE and HEAD (upper case)", "remove it; S3 has no other methods to allow"));
+                    problems.push(Problem::error(
+                        "s3-method-unsupported",
+                        format!("{at}.AllowedMethod"),
+                        m,
+                        "S3 accepts only GET, PUT, POST, DELETE and HEAD (upper case)",
+                        "remove it; S3 has no other methods to allow",
+                    ));
                 }
             }
             for (field, list) in [("AllowedOrigin", &d.allowed_origins), ("AllowedHeader", &d.allowed_headers)] {
                 for v in list.iter() {
                     if v.matches('*').count() > 1 {
-                        problems.push(Problem::error("s3-too-many-wildcards", format!("{at}.{field}"), v, "S3 allows at most one `*` in a value", "use one `*`, e.g. `https://*.example.com`"));
+                        problems.push(Problem::error(
+                            "s3-too-many-wildcards",
+                            format!("{at}.{field}"),
+                            v,
+                            "S3 allows at most one `*` in a value",
+                            "use one `*`, e.g. `https://*.example.com`",
+                        ));
                     }
                 }
             }
             let max_age = match d.max_age_seconds {
                 Some(n) if n < 0 => {
-                    problems.push(Problem::error("s3-max-age-invalid", format!("{at}.MaxAgeSeconds"), n.to_string(), "MaxAgeSeconds cannot be negative", "use a number of seconds"));
+                    problems.push(Problem::error(
+                        "s3-max-age-invalid",
+                        format!("{at}.MaxAgeSeconds"),
+                        n.to_string(),
+                        "MaxAgeSeconds cannot be negative",
+                        "use a number of seconds",
+                    ));
                     None
                 }
                 n => n.map(|n| n.unsigned_abs()),
@@ -215,16 +275,32 @@ impl S3Cors {
     pub fn decide(&self, method: &Method, headers: &HeaderMap) -> S3Decision {
         let Some(origin) = headers.get(http::header::ORIGIN).and_then(|v| v.to_str().ok()) else {
             if method == Method::OPTIONS {
-                return S3Decision::PreflightRejected(S3Error { status: StatusCode::BAD_REQUEST, code: "BadRequest", message: "Insufficient information. Origin request header needed.", method: None });
+                return S3Decision::PreflightRejected(S3Error {
+                    status: StatusCode::BAD_REQUEST,
+                    code: "BadRequest",
+                    message: "Insufficient information. Origin request header needed.",
+                    method: None,
+                });
             }
             return S3Decision::NotCors;
         };
         if method == Method::OPTIONS {
-            let Some(acrm) = headers.get(http::header::ACCESS_CONTROL_REQUEST_METHOD).and_then(|v| v.to_str().ok()) else {
-                return S3Decision::PreflightRejected(S3Error { status: StatusCode::BAD_REQUEST, code: "BadRequest", message: "Invalid Access-Control-Request-Method: null", method: None });
+            let Some(acrm) = headers.get(http::header::ACCESS_CONTROL_REQUEST_METHOD).and_then(|v| v.to_str().ok())
+            else {
+                return S3Decision::PreflightRejected(S3Error {
+                    status: StatusCode::BAD_REQUEST,
+                    code: "BadRequest",
+                    message: "Invalid Access-Control-Request-Method: null",
+                    method: None,
+                });
             };
             if self.rules.is_empty() {
-                return S3Decision::PreflightRejected(S3Error { status: StatusCode::FORBIDDEN, code: "AccessForbidden", message: NOT_ENABLED, method: Some(acrm.to_owned()) });
+                return S3Decision::PreflightRejected(S3Error {
+                    status: StatusCode::FORBIDDEN,
+                    code: "AccessForbidden",
+                    message: NOT_ENABLED,
+                    method: Some(acrm.to_owned()),
+                });
             }
             let requested: Vec<String> = headers
                 .get_all(http::header::ACCESS_CONTROL_REQUEST_HEADERS)
@@ -235,10 +311,17 @@ impl S3Cors {
                 .filter(|h| !h.is_empty())
                 .collect();
             let found = self.rules.iter().find(|r| {
-                r.origin_matches(origin) && r.methods.iter().any(|m| m == acrm) && requested.iter().all(|h| r.headers.iter().any(|p| wildcard_match(p, h)))
+                r.origin_matches(origin)
+                    && r.methods.iter().any(|m| m == acrm)
+                    && requested.iter().all(|h| r.headers.iter().any(|p| wildcard_match(p, h)))
             });
             return match found {
-                None => S3Decision::PreflightRejected(S3Error { status: StatusCode::FORBIDDEN, code: "AccessForbidden", message: NOT_ALLOWED, method: Some(acrm.to_owned()) }),
+                None => S3Decision::PreflightRejected(S3Error {
+                    status: StatusCode::FORBIDDEN,
+                    code: "AccessForbidden",
+                    message: NOT_ALLOWED,
+                    method: Some(acrm.to_owned()),
+                }),
                 Some(rule) => {
                     let mut h = rule.headers_for(origin);
                     if !requested.is_empty() {
@@ -250,7 +333,8 @@ impl S3Cors {
                 }
             };
         }
-        let found = self.rules.iter().find(|r| r.origin_matches(origin) && r.methods.iter().any(|m| m == method.as_str()));
+        let found =
+            self.rules.iter().find(|r| r.origin_matches(origin) && r.methods.iter().any(|m| m == method.as_str()));
         match found {
             Some(rule) => S3Decision::Actual { headers: rule.headers_for(origin), allowed: true },
             None => {
@@ -333,7 +417,10 @@ fn parse_xml(text: &str) -> Result<Vec<RuleDoc>, String> {
                 "AllowedMethod" => d.allowed_methods.push(text),
                 "AllowedHeader" => d.allowed_headers.push(text),
                 "ExposeHeader" => d.expose_headers.push(text),
-                "MaxAgeSeconds" => d.max_age_seconds = Some(text.parse().map_err(|_| format!("MaxAgeSeconds `{text}` is not an integer"))?),
+                "MaxAgeSeconds" => {
+                    d.max_age_seconds =
+                        Some(text.parse().map_err(|_| format!("MaxAgeSeconds `{text}` is not an integer"))?)
+                }
                 other => return Err(format!("unexpected <{other}> in <CORSRule>")),
             }
         }

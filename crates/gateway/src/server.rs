@@ -63,7 +63,12 @@ impl Gateway {
     /// Starts serving on listeners the caller bound (the demo binds its
     /// ports first, to put them in the policy). Spawns tasks, so it must be
     /// called within a Tokio runtime.
-    pub fn from_listeners(runtime: Runtime, config_path: Option<PathBuf>, listener: TcpListener, admin: Option<TcpListener>) -> Gateway {
+    pub fn from_listeners(
+        runtime: Runtime,
+        config_path: Option<PathBuf>,
+        listener: TcpListener,
+        admin: Option<TcpListener>,
+    ) -> Gateway {
         let settings = runtime.settings.clone();
         let addr = listener.local_addr().unwrap_or(settings.listen);
         let admin_addr = admin.as_ref().and_then(|l| l.local_addr().ok());
@@ -90,7 +95,13 @@ impl Gateway {
                     async move { Ok::<_, Infallible>(admin_answer(&s, &req, addr)) }
                 })
             };
-            tasks.push(tokio::spawn(serve(admin, settings.clone(), Arc::clone(&shared), stop_rx.clone(), admin_service)));
+            tasks.push(tokio::spawn(serve(
+                admin,
+                settings.clone(),
+                Arc::clone(&shared),
+                stop_rx.clone(),
+                admin_service,
+            )));
         }
         let mut gw = Gateway { shared, config_path, addr, admin_addr, stop, tasks, watcher: None };
         if settings.watch {
@@ -126,7 +137,13 @@ impl Gateway {
     pub fn reload(&self) -> Result<Vec<Problem>, Problems> {
         match &self.config_path {
             Some(p) => reload_from(p, &self.shared),
-            None => Err(Problems(vec![Problem::error("no-config-file", "", "", "this gateway was not started from a config file", "start it with --config")])),
+            None => Err(Problems(vec![Problem::error(
+                "no-config-file",
+                "",
+                "",
+                "this gateway was not started from a config file",
+                "start it with --config",
+            )])),
         }
     }
 
@@ -233,24 +250,40 @@ fn admin_answer(shared: &Shared, req: &Request<Incoming>, listen: SocketAddr) ->
         }
         "/-/metrics" => {
             let mut r = Response::new(body::full(shared.metrics.render()));
-            r.headers_mut().insert(http::header::CONTENT_TYPE, http::HeaderValue::from_static("text/plain; version=0.0.4"));
+            r.headers_mut()
+                .insert(http::header::CONTENT_TYPE, http::HeaderValue::from_static("text/plain; version=0.0.4"));
             r
         }
         "/-/explain" => {
             let call = crate::explain::Call::from_query(req.uri().query().unwrap_or(""));
-            let host = req.uri().query().and_then(|q| crate::explain::parse_query(q).into_iter().find(|(k, _)| k == "host")).map(|(_, v)| v).filter(|h| !h.is_empty()).unwrap_or_else(|| listen.to_string());
+            let host = req
+                .uri()
+                .query()
+                .and_then(|q| crate::explain::parse_query(q).into_iter().find(|(k, _)| k == "host"))
+                .map(|(_, v)| v)
+                .filter(|h| !h.is_empty())
+                .unwrap_or_else(|| listen.to_string());
             let v = crate::explain::explain(&shared.current(), &host, &call);
             let mut r = Response::new(body::full(format!("{v}\n")));
             r.headers_mut().insert(http::header::CONTENT_TYPE, http::HeaderValue::from_static("application/json"));
             r
         }
-        _ => proxy::plain(StatusCode::NOT_FOUND, "Not Found: the admin listener serves /-/health, /-/metrics and /-/explain"),
+        _ => proxy::plain(
+            StatusCode::NOT_FOUND,
+            "Not Found: the admin listener serves /-/health, /-/metrics and /-/explain",
+        ),
     }
 }
 
 /// Accepts connections until told to stop, then drains them. Returns
 /// whether every connection finished within the shutdown timeout.
-async fn serve<M, S>(listener: TcpListener, settings: crate::config::Settings, shared: Arc<Shared>, mut stop: watch::Receiver<bool>, make: M) -> bool
+async fn serve<M, S>(
+    listener: TcpListener,
+    settings: crate::config::Settings,
+    shared: Arc<Shared>,
+    mut stop: watch::Receiver<bool>,
+    make: M,
+) -> bool
 where
     M: Fn(SocketAddr) -> S,
     S: hyper::service::Service<Request<Incoming>, Response = Response<Body>, Error = Infallible> + Send + 'static,
@@ -277,7 +310,9 @@ where
         // connection slots come back.
         .keep_alive_interval(settings.request_header_timeout)
         .keep_alive_timeout(Duration::from_secs(20))
-        .max_header_list_size(u32::try_from(settings.max_request_header_bytes.saturating_mul(4)).unwrap_or(u32::MAX).max(256 * 1024));
+        .max_header_list_size(
+            u32::try_from(settings.max_request_header_bytes.saturating_mul(4)).unwrap_or(u32::MAX).max(256 * 1024),
+        );
     let builders = Arc::new((http1, http2));
     let drain = Arc::new(Drain::default());
     let limit = Arc::new(Semaphore::new(settings.max_connections));
@@ -316,7 +351,9 @@ where
             };
             let (http1, http2) = &*builders;
             match protocol {
-                Some(Protocol::Http1) => drain.serve(http1.serve_connection(TokioIo::new(stream), service).with_upgrades()).await,
+                Some(Protocol::Http1) => {
+                    drain.serve(http1.serve_connection(TokioIo::new(stream), service).with_upgrades()).await
+                }
                 Some(Protocol::Http2) => drain.serve(http2.serve_connection(TokioIo::new(stream), service)).await,
                 None => {}
             }

@@ -93,7 +93,11 @@ impl Pool {
     ///
     /// The upstream cannot be reached, or the exchange failed before a
     /// response head arrived.
-    pub async fn send(self: &Arc<Self>, authority: &Authority, mut req: Request<Body>) -> Result<Response<UpstreamBody>, BoxError> {
+    pub async fn send(
+        self: &Arc<Self>,
+        authority: &Authority,
+        mut req: Request<Body>,
+    ) -> Result<Response<UpstreamBody>, BoxError> {
         while let Some(Idle { mut sender, mut conn, .. }) = self.checkout(authority) {
             if !poll_fn(|cx| Poll::Ready(usable(&mut sender, &mut conn, cx))).await {
                 continue;
@@ -123,7 +127,11 @@ impl Pool {
     /// # Errors
     ///
     /// As [`Pool::send`].
-    pub async fn send_upgrade(&self, authority: &Authority, req: Request<Body>) -> Result<Response<Incoming>, BoxError> {
+    pub async fn send_upgrade(
+        &self,
+        authority: &Authority,
+        req: Request<Body>,
+    ) -> Result<Response<Incoming>, BoxError> {
         let (mut sender, conn) = self.connect(authority).await?;
         tokio::spawn(async move {
             if let Err(e) = conn.into_connection().with_upgrades().await {
@@ -184,9 +192,18 @@ impl Pool {
 
     /// Wraps the response body; a response without one gives its
     /// connection back at once.
-    async fn lease(self: &Arc<Self>, authority: &Authority, sender: Sender, conn: Connection, head: Response<Incoming>) -> Response<UpstreamBody> {
+    async fn lease(
+        self: &Arc<Self>,
+        authority: &Authority,
+        sender: Sender,
+        conn: Connection,
+        head: Response<Incoming>,
+    ) -> Response<UpstreamBody> {
         let (parts, incoming) = head.into_parts();
-        let mut body = UpstreamBody { incoming, lease: Some(Lease { pool: Arc::clone(self), authority: authority.clone(), sender, conn }) };
+        let mut body = UpstreamBody {
+            incoming,
+            lease: Some(Lease { pool: Arc::clone(self), authority: authority.clone(), sender, conn }),
+        };
         if body.incoming.is_end_stream() {
             poll_fn(|cx| {
                 body.release(cx);
@@ -224,7 +241,9 @@ async fn sweep(pool: Weak<Pool>, idle_timeout: Duration, every: Duration) {
         let now = Instant::now();
         poll_fn(|cx| {
             pool.lock().retain_mut(|u| {
-                u.idle.retain_mut(|i| now.duration_since(i.since) < idle_timeout && usable(&mut i.sender, &mut i.conn, cx));
+                u.idle.retain_mut(|i| {
+                    now.duration_since(i.since) < idle_timeout && usable(&mut i.sender, &mut i.conn, cx)
+                });
                 !u.idle.is_empty()
             });
             Poll::Ready(())

@@ -163,7 +163,10 @@ async fn idle_keep_alive_connection_is_closed() {
 async fn connections_beyond_the_limit_wait_and_are_served_once_others_close() {
     let up = upstream().await;
     let dir = tempdir("limit");
-    let config = format!("max_connections = 4\n{}", TIMEOUTS.replace("request_header_timeout_ms = 300", "request_header_timeout_ms = 3000"));
+    let config = format!(
+        "max_connections = 4\n{}",
+        TIMEOUTS.replace("request_header_timeout_ms = 300", "request_header_timeout_ms = 3000")
+    );
     let gw = gateway(&config, up.addr, &dir).await;
     let addr = gw.local_addr();
     // Four keep-alive connections, each served once and now idle: the
@@ -188,7 +191,10 @@ async fn connections_beyond_the_limit_wait_and_are_served_once_others_close() {
     }
     let mut probe = [0u8; 1];
     for s in &mut waiting {
-        assert!(tokio::time::timeout(Duration::from_millis(20), s.read(&mut probe)).await.is_err(), "served beyond max_connections");
+        assert!(
+            tokio::time::timeout(Duration::from_millis(20), s.read(&mut probe)).await.is_err(),
+            "served beyond max_connections"
+        );
     }
     assert_eq!(up.hits.load(Ordering::Relaxed), 4);
     // Closing the held ones lets the waiting ones in, a few at a time.
@@ -233,7 +239,13 @@ async fn oversized_headers_get_431_with_cors_headers_and_never_reach_the_upstrea
     let head = exchange(addr, many(200, 5).as_bytes()).await;
     assert_eq!(status_of(&head), 431, "{head}");
     assert_eq!(header(&head, "access-control-allow-origin"), None, "{head}");
-    let raised = gateway(&TIMEOUTS.replace("max_request_header_bytes = 2048", "max_request_header_bytes = 2048\nmax_request_headers = 1000"), up.addr, &dir).await;
+    let raised = gateway(
+        &TIMEOUTS
+            .replace("max_request_header_bytes = 2048", "max_request_header_bytes = 2048\nmax_request_headers = 1000"),
+        up.addr,
+        &dir,
+    )
+    .await;
     let head = exchange(raised.local_addr(), many(200, 20).as_bytes()).await;
     assert_eq!(status_of(&head), 431, "{head}");
     assert_eq!(header(&head, "access-control-allow-origin"), Some(APP), "{head}");
@@ -241,7 +253,8 @@ async fn oversized_headers_get_431_with_cors_headers_and_never_reach_the_upstrea
     // Far beyond hyper's read buffer: hyper's own 431 (no CORS headers
     // possible: the head was never parsed), and the connection closes.
     let mut s = TcpStream::connect(addr).await.unwrap();
-    let huge = format!("GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nOrigin: {APP}\r\nX-Huge: {}\r\n\r\n", "c".repeat(1024 * 1024));
+    let huge =
+        format!("GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nOrigin: {APP}\r\nX-Huge: {}\r\n\r\n", "c".repeat(1024 * 1024));
     let _ = s.write_all(huge.as_bytes()).await;
     let (out, closed) = read_until_close(&mut s, Duration::from_secs(5)).await;
     assert!(closed);
@@ -371,7 +384,8 @@ async fn upstream_faults_become_502_or_504_with_cors_headers() {
         l.local_addr().unwrap()
     };
     let mut config = String::from("upstream_timeout_ms = 300\nconnect_timeout_ms = 300\n[[route]]\npath = \"/ok\"\nupstream = \"http://{UP}\"\nrule = [{ origins = [\"https://app.example\"], credentials = true }]\n");
-    let faults = [Fault::Close, Fault::ResetInHead, Fault::ResetInBody, Fault::Stall, Fault::Garbage, Fault::StallInHead];
+    let faults =
+        [Fault::Close, Fault::ResetInHead, Fault::ResetInBody, Fault::Stall, Fault::Garbage, Fault::StallInHead];
     let mut routes = vec![("/refused".to_owned(), refused, None)];
     for f in faults {
         routes.push((format!("/{f:?}").to_lowercase(), faulty_upstream(f).await, Some(f)));

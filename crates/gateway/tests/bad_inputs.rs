@@ -45,12 +45,17 @@ async fn upstream() -> (SocketAddr, Arc<AtomicUsize>) {
             tokio::spawn(async move {
                 let svc = service_fn(move |req: Request<Incoming>| {
                     c.fetch_add(1, Ordering::SeqCst);
-                    let status = req.headers().get("x-test-status").and_then(|v| v.to_str().ok()?.parse::<u16>().ok()).unwrap_or(200);
+                    let status = req
+                        .headers()
+                        .get("x-test-status")
+                        .and_then(|v| v.to_str().ok()?.parse::<u16>().ok())
+                        .unwrap_or(200);
                     let mut r = Response::new(Full::new(Bytes::from_static(b"handler")));
                     *r.status_mut() = StatusCode::from_u16(status).unwrap();
                     for line in req.headers().get_all("x-test-header") {
                         let (n, v) = line.to_str().unwrap().split_once(": ").unwrap();
-                        r.headers_mut().append(HeaderName::from_bytes(n.as_bytes()).unwrap(), HeaderValue::from_str(v).unwrap());
+                        r.headers_mut()
+                            .append(HeaderName::from_bytes(n.as_bytes()).unwrap(), HeaderValue::from_str(v).unwrap());
                     }
                     async move { Ok::<_, Infallible>(r) }
                 });
@@ -126,10 +131,11 @@ async fn bad_input_table_through_the_gateway() {
         for (n, v) in &case.upstream {
             request = request.header("x-test-header", format!("{n}: {v}"));
         }
-        let response = tokio::time::timeout(Duration::from_secs(10), client.request(request.body(Empty::new()).unwrap()))
-            .await
-            .expect("answered within 10 s")
-            .unwrap();
+        let response =
+            tokio::time::timeout(Duration::from_secs(10), client.request(request.body(Empty::new()).unwrap()))
+                .await
+                .expect("answered within 10 s")
+                .unwrap();
         let status = response.status().as_u16();
         let response_headers = response.headers().clone();
         let body = response.into_body().collect().await.unwrap().to_bytes();
@@ -141,9 +147,15 @@ async fn bad_input_table_through_the_gateway() {
         let head_bytes: usize = case.header_lines().iter().map(|(n, v)| n.len() + v.len() + 4).sum();
         if head_bytes > 16 * 1024 && matches!(case.kind, table::Kind::Actual) {
             let cors = response_headers.keys().any(|k| k.as_str().starts_with("access-control-"));
-            let vary = response_headers.get_all("vary").iter().any(|v| v.to_str().is_ok_and(|v| v.to_ascii_lowercase().contains("origin")));
+            let vary = response_headers
+                .get_all("vary")
+                .iter()
+                .any(|v| v.to_str().is_ok_and(|v| v.to_ascii_lowercase().contains("origin")));
             if status != 431 || ran || (cors && matches!(case.expect, table::Expect::Deny)) || !vary {
-                failures.push(format!("{} (oversized head): status {status}, upstream called {ran}, headers {response_headers:?}", case.label()));
+                failures.push(format!(
+                    "{} (oversized head): status {status}, upstream called {ran}, headers {response_headers:?}",
+                    case.label()
+                ));
             }
             oversized += 1;
             continue;

@@ -42,24 +42,39 @@ async fn api_crud_and_session_through_the_gateway() {
     let (s, _, text) = send(&c, get(&format!("{api}/api/notes"), &origin)).await;
     assert_eq!(s, 200);
     assert!(text.contains("from the test"));
-    let del = with_host(Request::delete(format!("{api}/api/notes/{id}"))).header("origin", &origin).body(body::empty()).unwrap();
+    let del = with_host(Request::delete(format!("{api}/api/notes/{id}")))
+        .header("origin", &origin)
+        .body(body::empty())
+        .unwrap();
     assert_eq!(send(&c, del).await.0, 204);
-    let login = with_host(Request::post(format!("{api}/api/login"))).header("origin", &origin).body(body::empty()).unwrap();
+    let login =
+        with_host(Request::post(format!("{api}/api/login"))).header("origin", &origin).body(body::empty()).unwrap();
     let (s, h, _) = send(&c, login).await;
     assert_eq!(s, 200);
     let cookie = h["set-cookie"].to_str().unwrap().split(';').next().unwrap().to_owned();
-    let me = with_host(Request::get(format!("{api}/api/me"))).header("origin", &origin).header("cookie", &cookie).body(body::empty()).unwrap();
+    let me = with_host(Request::get(format!("{api}/api/me")))
+        .header("origin", &origin)
+        .header("cookie", &cookie)
+        .body(body::empty())
+        .unwrap();
     let (s, h, text) = send(&c, me).await;
     assert_eq!((s.as_u16(), h["access-control-allow-credentials"].to_str().unwrap()), (200, "true"), "{text}");
     // Strict mode: the disallowed origin's POST never reaches the API.
-    let bad = with_host(Request::post(format!("{api}/api/login"))).header("origin", &d.other_front_url).body(body::empty()).unwrap();
+    let bad = with_host(Request::post(format!("{api}/api/login")))
+        .header("origin", &d.other_front_url)
+        .body(body::empty())
+        .unwrap();
     assert_eq!(send(&c, bad).await.0, 403);
     // allowed_hosts: a rebinding name is refused.
-    let rebound = Request::get(format!("{api}/api/notes")).header("host", "attacker.example").body(body::empty()).unwrap();
+    let rebound =
+        Request::get(format!("{api}/api/notes")).header("host", "attacker.example").body(body::empty()).unwrap();
     assert_eq!(send(&c, rebound).await.0, 400);
     // The explain endpoint on the front-end origin.
     let front = d.front_url.replace("localhost", "127.0.0.1");
-    let q = format!("{front}/explain?origin={}&method=DELETE&path=/api/notes/1&headers=", d.other_front_url.replace(':', "%3A").replace('/', "%2F"));
+    let q = format!(
+        "{front}/explain?origin={}&method=DELETE&path=/api/notes/1&headers=",
+        d.other_front_url.replace(':', "%3A").replace('/', "%2F")
+    );
     let (s, _, text) = send(&c, Request::get(q).body(body::empty()).unwrap()).await;
     assert_eq!(s, 200);
     let v: serde_json::Value = serde_json::from_str(&text).unwrap();
@@ -76,15 +91,25 @@ async fn api_crud_and_session_through_the_gateway() {
     assert_eq!(v["preflight"]["code"], "origin-not-allowed", "{v}");
     assert!(v["explanation"].as_str().unwrap().contains(&message), "{v}");
     // The allowed origin's JSON POST: preflighted, allowed by the rule.
-    let q = format!("{front}/explain?origin={}&method=POST&path=/api/notes&headers=content-type", d.front_url.replace(':', "%3A").replace('/', "%2F"));
+    let q = format!(
+        "{front}/explain?origin={}&method=POST&path=/api/notes&headers=content-type",
+        d.front_url.replace(':', "%3A").replace('/', "%2F")
+    );
     let (s, _, text) = send(&c, Request::get(q).body(body::empty()).unwrap()).await;
     assert_eq!(s, 200);
     let v: serde_json::Value = serde_json::from_str(&text).unwrap();
-    assert_eq!((v["verdict"].as_str(), v["preflight"]["status"].as_u64(), v["actual"]["rule_index"].as_u64()), (Some("allowed"), Some(204), Some(0)), "{v}");
+    assert_eq!(
+        (v["verdict"].as_str(), v["preflight"]["status"].as_u64(), v["actual"]["rule_index"].as_u64()),
+        (Some("allowed"), Some(204), Some(0)),
+        "{v}"
+    );
     assert!(v["console"].is_null(), "{v}");
     // The page passes the status its browser read: a gateway-made 502 is
     // readable because it carries the CORS headers.
-    let q = format!("{front}/explain?origin={}&method=GET&path=/api/offline/notes&status=502", d.front_url.replace(':', "%3A").replace('/', "%2F"));
+    let q = format!(
+        "{front}/explain?origin={}&method=GET&path=/api/offline/notes&status=502",
+        d.front_url.replace(':', "%3A").replace('/', "%2F")
+    );
     let (_, _, text) = send(&c, Request::get(q).body(body::empty()).unwrap()).await;
     let v: serde_json::Value = serde_json::from_str(&text).unwrap();
     assert_eq!((v["verdict"].as_str(), v["browser"]["status"].as_u64()), (Some("allowed"), Some(502)), "{v}");
@@ -98,12 +123,29 @@ async fn api_crud_and_session_through_the_gateway() {
 async fn chromium_dom(url: &str, profile: &std::path::Path) -> (String, String) {
     let chromium = ["chromium", "chromium-browser", "google-chrome"]
         .into_iter()
-        .find(|b| std::process::Command::new(b).arg("--version").stdout(Stdio::null()).stderr(Stdio::null()).status().is_ok_and(|s| s.success()))
+        .find(|b| {
+            std::process::Command::new(b)
+                .arg("--version")
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .status()
+                .is_ok_and(|s| s.success())
+        })
         .expect("no Chromium found: run scripts/install-test-deps.sh");
     let out = tokio::time::timeout(
         Duration::from_secs(90),
         tokio::process::Command::new(chromium)
-            .args(["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage"])
+            .args([
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--disable-dev-shm-usage",
+            ])
             .arg(format!("--user-data-dir={}", profile.display()))
             .args(["--enable-logging=stderr", "--v=0", "--virtual-time-budget=15000", "--dump-dom", url])
             .stdin(Stdio::null())
@@ -135,7 +177,14 @@ async fn chromium_runs_the_page_from_both_origins() {
     let (d, dir) = start().await;
     let (dom, _) = chromium_dom(&format!("{}/", d.front_url), &dir.join("profile-allowed")).await;
     assert!(dom.contains("data-done=\"1\""), "the page did not finish:\n{dom}");
-    for (id, status) in [("simple-get", "200"), ("json-post", "201"), ("delete", "204"), ("login", "200"), ("me", "200"), ("offline", "502")] {
+    for (id, status) in [
+        ("simple-get", "200"),
+        ("json-post", "201"),
+        ("delete", "204"),
+        ("login", "200"),
+        ("me", "200"),
+        ("offline", "502"),
+    ] {
         let r = row(&dom, id);
         assert!(r.contains("data-outcome=\"ok\""), "{id} from the allowed origin: {r}");
         assert!(r.contains(&format!("data-status=\"{status}\"")), "{id}: {r}");
@@ -151,13 +200,20 @@ async fn chromium_runs_the_page_from_both_origins() {
         assert!(r.contains("data-outcome=\"blocked\""), "{id} from the disallowed origin: {r}");
         assert!(r.contains("data-verdict=\"blocked\""), "{id}: {r}");
         assert!(r.contains("data-agree=\"1\""), "{id}: the emulator agrees with Chromium: {r}");
-        let code = if matches!(id, "json-post" | "delete") { "PreflightMissingAllowOriginHeader" } else { "MissingAllowOriginHeader" };
+        let code = if matches!(id, "json-post" | "delete") {
+            "PreflightMissingAllowOriginHeader"
+        } else {
+            "MissingAllowOriginHeader"
+        };
         assert!(r.contains(&format!("data-cors-error=\"{code}\"")), "{id}: {r}");
         // The page shows the emulator's console message: exactly the line
         // this Chromium logged for the call.
         let message = attribute(r, "data-console").unwrap_or_else(|| panic!("{id}: no console message: {r}"));
         assert!(message.starts_with("Access to fetch at '"), "{id}: {message}");
-        assert!(log.contains(&format!("\"{message}\", source: ")), "{id}: `{message}` is not what Chromium logged:\n{log}");
+        assert!(
+            log.contains(&format!("\"{message}\", source: ")),
+            "{id}: `{message}` is not what Chromium logged:\n{log}"
+        );
     }
     assert_eq!(d.gateway.shared().metrics.counter("crossgate_preflights_answered_total", &[("status", "403")]), 2);
     d.shutdown().await;

@@ -69,7 +69,15 @@ fn verdicts_messages_and_engine_reasons() {
     // engine code, explanation fragment)
     let cred_detail = "The value of the 'Access-Control-Allow-Credentials' header in the response is '' which must be 'true' when the request's credentials mode is 'include'.";
     let cases: Vec<(String, &str, Option<&str>, Option<String>, Option<&str>, Option<&str>, &str)> = vec![
-        (format!("origin={APP}&method=GET&path=/api/notes"), "allowed", None, None, None, Some(""), "A simple request: no preflight. Allowed by rule 1"),
+        (
+            format!("origin={APP}&method=GET&path=/api/notes"),
+            "allowed",
+            None,
+            None,
+            None,
+            Some(""),
+            "A simple request: no preflight. Allowed by rule 1",
+        ),
         (
             format!("origin={APP}&method=POST&path=/api/notes&headers=content-type"),
             "allowed",
@@ -79,7 +87,15 @@ fn verdicts_messages_and_engine_reasons() {
             Some(""),
             "preflight (the request sets content-type); crossgate allowed it by rule 1 and answered 204",
         ),
-        (format!("origin={APP}&method=DELETE&path=/api/notes/1"), "allowed", None, None, Some(""), Some(""), "DELETE is not a CORS-safelisted method"),
+        (
+            format!("origin={APP}&method=DELETE&path=/api/notes/1"),
+            "allowed",
+            None,
+            None,
+            Some(""),
+            Some(""),
+            "DELETE is not a CORS-safelisted method",
+        ),
         (
             format!("origin={APP}&method=GET&path=/api/me&credentials=1"),
             "allowed",
@@ -125,7 +141,15 @@ fn verdicts_messages_and_engine_reasons() {
             Some("origin-not-allowed"),
             "strict mode, so it answers 403 before the API runs",
         ),
-        (format!("origin={APP}&method=PATCH&path=/api/notes/1"), "allowed", None, None, Some(""), Some(""), "Allowed by rule 1"),
+        (
+            format!("origin={APP}&method=PATCH&path=/api/notes/1"),
+            "allowed",
+            None,
+            None,
+            Some(""),
+            Some(""),
+            "Allowed by rule 1",
+        ),
         (
             format!("origin={APP}&method=patch&path=/api/notes/1"),
             "blocked",
@@ -242,7 +266,11 @@ fn forwarded_preflights_and_report_only_routes_are_explained_as_the_gateway_runs
     .expect("valid config");
     let v = explain(&forwarding, "localhost:8000", &Call::from_query(&format!("origin={APP}&method=DELETE&path=/x")));
     assert_eq!(v["verdict"], "blocked", "{v:#}");
-    assert_eq!((v["preflight"]["answered_by"].as_str(), v["preflight"]["allowed"].as_bool()), (Some("upstream"), Some(true)), "{v:#}");
+    assert_eq!(
+        (v["preflight"]["answered_by"].as_str(), v["preflight"]["allowed"].as_bool()),
+        (Some("upstream"), Some(true)),
+        "{v:#}"
+    );
     assert_eq!(v["browser"]["cors_error"], "PreflightMissingAllowOriginHeader");
     assert!(v["explanation"].as_str().unwrap_or_default().contains("the route forwards preflights"), "{v:#}");
 

@@ -60,7 +60,8 @@ async fn reload_under_load_fails_no_request() {
     let acao = |origin: &'static str| {
         let c = c.clone();
         async move {
-            let (_, h, _) = send(&c, req("GET", addr, "/x").header("origin", origin).body(body::empty()).unwrap()).await;
+            let (_, h, _) =
+                send(&c, req("GET", addr, "/x").header("origin", origin).body(body::empty()).unwrap()).await;
             h.get("access-control-allow-origin").map(|v| v.to_str().unwrap().to_owned())
         }
     };
@@ -130,7 +131,10 @@ async fn shutdown_gives_up_after_its_timeout() {
     let gw = gateway(&format!("shutdown_timeout_ms = 200\n{}", config("https://a.example")), up.addr, &dir).await;
     let addr = gw.local_addr();
     let c = client();
-    let _slow = tokio::spawn(async move { c.request(req("GET", addr, "/slow/5000").body(body::empty()).unwrap()).await.is_ok() });
+    let _slow =
+        tokio::spawn(
+            async move { c.request(req("GET", addr, "/slow/5000").body(body::empty()).unwrap()).await.is_ok() },
+        );
     wait_for_hit(&up).await;
     let started = Instant::now();
     assert!(!gw.shutdown().await);
@@ -147,7 +151,15 @@ async fn admin_health_and_metrics() {
     let c = client();
     send(&c, req("GET", addr, "/x").header("origin", "https://a.example").body(body::empty()).unwrap()).await;
     send(&c, req("GET", addr, "/x").header("origin", "https://evil.example").body(body::empty()).unwrap()).await;
-    send(&c, req("OPTIONS", addr, "/x").header("origin", "https://a.example").header("access-control-request-method", "GET").body(body::empty()).unwrap()).await;
+    send(
+        &c,
+        req("OPTIONS", addr, "/x")
+            .header("origin", "https://a.example")
+            .header("access-control-request-method", "GET")
+            .body(body::empty())
+            .unwrap(),
+    )
+    .await;
     send(&c, req("GET", addr, "/x").body(body::empty()).unwrap()).await;
     let (s, _, health) = send(&c, req("GET", admin, "/-/health").body(body::empty()).unwrap()).await;
     assert_eq!((s.as_u16(), health.trim()), (200, "{\"status\":\"ok\",\"routes\":1}"));
@@ -168,7 +180,13 @@ async fn admin_health_and_metrics() {
     ] {
         assert!(text.lines().any(|l| l == line), "missing `{line}` in:\n{text}");
     }
-    let (s, _, text) = send(&c, req("GET", admin, "/-/explain?origin=https%3A%2F%2Fevil.example&method=PUT&path=/x").body(body::empty()).unwrap()).await;
+    let (s, _, text) = send(
+        &c,
+        req("GET", admin, "/-/explain?origin=https%3A%2F%2Fevil.example&method=PUT&path=/x")
+            .body(body::empty())
+            .unwrap(),
+    )
+    .await;
     assert_eq!(s, 200);
     let v: serde_json::Value = serde_json::from_str(&text).unwrap();
     assert_eq!(v["verdict"], "blocked", "{v}");
@@ -192,12 +210,18 @@ async fn a_changed_policy_file_is_reloaded() {
     let up = upstream().await;
     let dir = tempdir("policy-watch");
     std::fs::write(dir.join("api.toml"), "[[rule]]\norigins = [\"https://a.example\"]\n").unwrap();
-    let gw = gateway("[[route]]\npath = \"/\"\nupstream = \"http://{UP}\"\npolicy = \"api.toml\"\n", up.addr, &dir).await;
+    let gw =
+        gateway("[[route]]\npath = \"/\"\nupstream = \"http://{UP}\"\npolicy = \"api.toml\"\n", up.addr, &dir).await;
     let c = client();
     let addr = gw.local_addr();
     let allowed = |origin: &'static str| {
         let c = c.clone();
-        async move { send(&c, req("GET", addr, "/").header("origin", origin).body(body::empty()).unwrap()).await.1.contains_key("access-control-allow-origin") }
+        async move {
+            send(&c, req("GET", addr, "/").header("origin", origin).body(body::empty()).unwrap())
+                .await
+                .1
+                .contains_key("access-control-allow-origin")
+        }
     };
     assert!(allowed("https://a.example").await);
     assert!(!allowed("https://b.example").await);

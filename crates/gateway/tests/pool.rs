@@ -99,7 +99,12 @@ async fn closing_upstream(connection: &'static str) -> (std::net::SocketAddr, Ar
                         Ok(k) => head.extend_from_slice(&buf[..k]),
                     }
                 }
-                let _ = s.write_all(format!("HTTP/1.1 200 OK\r\ncontent-length: 2\r\nconnection: {connection}\r\n\r\nok").as_bytes()).await;
+                let _ = s
+                    .write_all(
+                        format!("HTTP/1.1 200 OK\r\ncontent-length: 2\r\nconnection: {connection}\r\n\r\nok")
+                            .as_bytes(),
+                    )
+                    .await;
                 tokio::time::sleep(Duration::from_millis(20)).await;
             });
         }
@@ -160,7 +165,8 @@ async fn connections_the_upstream_closed_leave_the_pool_before_they_expire() {
     let (up, _conns) = closing_upstream("keep-alive").await;
     let dir = tempdir("pool-sweep");
     // Idle for up to a minute, but the upstream closes after 20 ms.
-    let gw = gateway(&CONFIG.replace("upstream_idle_timeout_ms = 300", "upstream_idle_timeout_ms = 60000"), up, &dir).await;
+    let gw =
+        gateway(&CONFIG.replace("upstream_idle_timeout_ms = 300", "upstream_idle_timeout_ms = 60000"), up, &dir).await;
     let c = client();
     assert_eq!(send(&c, req("GET", gw.local_addr(), "/").body(body::empty()).unwrap()).await.0, 200);
     assert_eq!(gw.shared().pool().idle_count(), 1);

@@ -67,7 +67,13 @@ async fn forwards_every_method_with_forwarding_headers() {
     let gw = gateway(CONFIG, up.addr, &dir).await;
     let c = client();
     for m in ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"] {
-        let r = req(m, gw.local_addr(), "/items/1?q=2").header("origin", APP).header("te", "trailers").header("connection", "x-hop").header("x-hop", "client").body(body::full("abc")).unwrap();
+        let r = req(m, gw.local_addr(), "/items/1?q=2")
+            .header("origin", APP)
+            .header("te", "trailers")
+            .header("connection", "x-hop")
+            .header("x-hop", "client")
+            .body(body::full("abc"))
+            .unwrap();
         let (status, headers, text) = send(&c, r).await;
         assert_eq!(status, 200, "{m}");
         assert_eq!(headers["access-control-allow-origin"], APP, "{m}");
@@ -97,7 +103,12 @@ async fn preflights_are_answered_at_the_edge() {
     let gw = gateway(CONFIG, up.addr, &dir).await;
     let c = client();
     let pre = |origin: &str, method: &str| {
-        req("OPTIONS", gw.local_addr(), "/items").header("origin", origin).header("access-control-request-method", method).header("access-control-request-headers", "content-type").body(body::empty()).unwrap()
+        req("OPTIONS", gw.local_addr(), "/items")
+            .header("origin", origin)
+            .header("access-control-request-method", method)
+            .header("access-control-request-headers", "content-type")
+            .body(body::empty())
+            .unwrap()
     };
     let (status, h, _) = send(&c, pre(APP, "DELETE")).await;
     assert_eq!(status, 204);
@@ -110,17 +121,24 @@ async fn preflights_are_answered_at_the_edge() {
     assert!(h.get("access-control-allow-origin").is_none());
     assert_eq!(up.hits.load(std::sync::atomic::Ordering::Relaxed), 0, "a preflight reached the upstream");
     // forward_preflights: the upstream answers (here: its echo), prefix stripped.
-    let r = req("OPTIONS", gw.local_addr(), "/fwd/x").header("origin", APP).header("access-control-request-method", "PUT").body(body::empty()).unwrap();
+    let r = req("OPTIONS", gw.local_addr(), "/fwd/x")
+        .header("origin", APP)
+        .header("access-control-request-method", "PUT")
+        .body(body::empty())
+        .unwrap();
     let (status, _, text) = send(&c, r).await;
     assert_eq!(status, 200);
     assert!(text.starts_with("OPTIONS /x"), "{text}");
     assert_eq!(gw.shared().metrics.counter("crossgate_preflights_answered_total", &[("status", "204")]), 1);
     // The upstream's own `Access-Control-Allow-Origin: *` is replaced by the policy's.
-    let (status, h, _) = send(&c, req("GET", gw.local_addr(), "/fwd/own-cors").header("origin", APP).body(body::empty()).unwrap()).await;
+    let (status, h, _) =
+        send(&c, req("GET", gw.local_addr(), "/fwd/own-cors").header("origin", APP).body(body::empty()).unwrap()).await;
     assert_eq!(status, 200);
     assert_eq!(h.get_all("access-control-allow-origin").iter().collect::<Vec<_>>(), [APP]);
     // `keep`: the upstream's own headers stay as they are (plus Vary).
-    let (status, h, _) = send(&c, req("GET", gw.local_addr(), "/keep/own-cors").header("origin", APP).body(body::empty()).unwrap()).await;
+    let (status, h, _) =
+        send(&c, req("GET", gw.local_addr(), "/keep/own-cors").header("origin", APP).body(body::empty()).unwrap())
+            .await;
     assert_eq!(status, 200);
     assert_eq!(h.get_all("access-control-allow-origin").iter().collect::<Vec<_>>(), ["*"]);
     assert_eq!(h["vary"], "Origin");
@@ -139,15 +157,21 @@ async fn gateway_errors_carry_cors_headers() {
         assert_eq!(h["vary"], "Origin");
     };
     // 502: the upstream is down.
-    let (s, h, text) = send(&c, req("GET", gw.local_addr(), "/down").header("origin", APP).body(body::empty()).unwrap()).await;
+    let (s, h, text) =
+        send(&c, req("GET", gw.local_addr(), "/down").header("origin", APP).body(body::empty()).unwrap()).await;
     assert_eq!(s, 502, "{text}");
     check(&h);
     // 504: the upstream is too slow.
-    let (s, h, _) = send(&c, req("GET", gw.local_addr(), "/slow/2000").header("origin", APP).body(body::empty()).unwrap()).await;
+    let (s, h, _) =
+        send(&c, req("GET", gw.local_addr(), "/slow/2000").header("origin", APP).body(body::empty()).unwrap()).await;
     assert_eq!(s, 504);
     check(&h);
     // 413: declared too large, and streamed too large (chunked).
-    let (s, h, _) = send(&c, req("POST", gw.local_addr(), "/sink").header("origin", APP).body(body::full(vec![b'x'; 5000])).unwrap()).await;
+    let (s, h, _) = send(
+        &c,
+        req("POST", gw.local_addr(), "/sink").header("origin", APP).body(body::full(vec![b'x'; 5000])).unwrap(),
+    )
+    .await;
     assert_eq!(s, 413);
     check(&h);
     let chunked = common::futures_stream(10, bytes::Bytes::from(vec![b'y'; 500]));
@@ -155,15 +179,32 @@ async fn gateway_errors_carry_cors_headers() {
     assert_eq!(s, 413);
     check(&h);
     // 431: headers too large.
-    let (s, h, _) = send(&c, req("GET", gw.local_addr(), "/x").header("origin", APP).header("x-big", "z".repeat(3000)).body(body::empty()).unwrap()).await;
+    let (s, h, _) = send(
+        &c,
+        req("GET", gw.local_addr(), "/x")
+            .header("origin", APP)
+            .header("x-big", "z".repeat(3000))
+            .body(body::empty())
+            .unwrap(),
+    )
+    .await;
     assert_eq!(s, 431);
     check(&h);
     // Still ours (not hyper's bare 431) far beyond the limit.
-    let (s, h, _) = send(&c, req("GET", gw.local_addr(), "/x").header("origin", APP).header("x-big", "z".repeat(100_000)).body(body::empty()).unwrap()).await;
+    let (s, h, _) = send(
+        &c,
+        req("GET", gw.local_addr(), "/x")
+            .header("origin", APP)
+            .header("x-big", "z".repeat(100_000))
+            .body(body::empty())
+            .unwrap(),
+    )
+    .await;
     assert_eq!(s, 431);
     check(&h);
     // 502: the upstream set its own CORS headers and the route rejects that.
-    let (s, h, _) = send(&c, req("GET", gw.local_addr(), "/own-cors").header("origin", APP).body(body::empty()).unwrap()).await;
+    let (s, h, _) =
+        send(&c, req("GET", gw.local_addr(), "/own-cors").header("origin", APP).body(body::empty()).unwrap()).await;
     assert_eq!(s, 502);
     check(&h);
     assert_eq!(gw.shared().metrics.counter("crossgate_upstream_errors_total", &[("kind", "body-too-large")]), 2);
@@ -176,12 +217,20 @@ async fn strict_mode_blocks_before_the_upstream() {
     let dir = tempdir("strict");
     let gw = gateway(CONFIG, up.addr, &dir).await;
     let c = client();
-    let (s, h, text) = send(&c, req("DELETE", gw.local_addr(), "/strict/1").header("origin", "https://evil.example").body(body::empty()).unwrap()).await;
+    let (s, h, text) = send(
+        &c,
+        req("DELETE", gw.local_addr(), "/strict/1")
+            .header("origin", "https://evil.example")
+            .body(body::empty())
+            .unwrap(),
+    )
+    .await;
     assert_eq!(s, 403);
     assert!(text.contains("origin not allowed"), "{text}");
     assert_eq!(h["vary"], "Origin");
     assert_eq!(up.hits.load(std::sync::atomic::Ordering::Relaxed), 0);
-    let (s, ..) = send(&c, req("POST", gw.local_addr(), "/strict/1").header("origin", APP).body(body::empty()).unwrap()).await;
+    let (s, ..) =
+        send(&c, req("POST", gw.local_addr(), "/strict/1").header("origin", APP).body(body::empty()).unwrap()).await;
     assert_eq!(s, 200);
     gw.shutdown().await;
 }
@@ -193,7 +242,12 @@ async fn unknown_hosts_get_400_before_anything_else() {
     let gw = gateway(CONFIG, up.addr, &dir).await;
     let c = client();
     for host in ["attacker.example", "attacker.example:80", "localhost.attacker.example"] {
-        let r = req("OPTIONS", gw.local_addr(), "/x").header("host", host).header("origin", APP).header("access-control-request-method", "GET").body(body::empty()).unwrap();
+        let r = req("OPTIONS", gw.local_addr(), "/x")
+            .header("host", host)
+            .header("origin", APP)
+            .header("access-control-request-method", "GET")
+            .body(body::empty())
+            .unwrap();
         let (s, h, _) = send(&c, r).await;
         assert_eq!(s, 400, "{host}");
         assert!(h.get("access-control-allow-origin").is_none());
@@ -213,7 +267,14 @@ async fn report_only_mode_forwards_and_adds_nothing() {
     let dir = tempdir("report");
     let gw = gateway(&format!("mode = \"report-only\"\n{CONFIG}"), up.addr, &dir).await;
     let c = client();
-    let (s, h, _) = send(&c, req("DELETE", gw.local_addr(), "/strict/1").header("origin", "https://evil.example").body(body::empty()).unwrap()).await;
+    let (s, h, _) = send(
+        &c,
+        req("DELETE", gw.local_addr(), "/strict/1")
+            .header("origin", "https://evil.example")
+            .body(body::empty())
+            .unwrap(),
+    )
+    .await;
     assert_eq!(s, 200);
     assert!(h.get("access-control-allow-origin").is_none());
     assert_eq!(gw.shared().metrics.counter("crossgate_cors_decisions_total", &[("outcome", "rejected")]), 1);
@@ -225,8 +286,10 @@ async fn h2c_prior_knowledge_and_raw_http1() {
     let up = upstream().await;
     let dir = tempdir("h2c");
     let gw = gateway(CONFIG, up.addr, &dir).await;
-    let c: common::TestClient = hyper_util::client::legacy::Client::builder(hyper_util::rt::TokioExecutor::new()).http2_only(true).build_http();
-    let (s, h, text) = send(&c, req("GET", gw.local_addr(), "/h2").header("origin", APP).body(body::empty()).unwrap()).await;
+    let c: common::TestClient =
+        hyper_util::client::legacy::Client::builder(hyper_util::rt::TokioExecutor::new()).http2_only(true).build_http();
+    let (s, h, text) =
+        send(&c, req("GET", gw.local_addr(), "/h2").header("origin", APP).body(body::empty()).unwrap()).await;
     assert_eq!(s, 200);
     assert_eq!(h["access-control-allow-origin"], APP);
     assert!(text.starts_with("GET /h2"), "{text}");
@@ -299,7 +362,9 @@ async fn upgrades_are_relayed_and_strict_mode_guards_them() {
     let up = upstream().await;
     let dir = tempdir("upgrade");
     let gw = gateway(CONFIG, up.addr, &dir).await;
-    let handshake = |path: &str, origin: &str| format!("GET {path} HTTP/1.1\r\nHost: localhost\r\nOrigin: {origin}\r\nConnection: Upgrade\r\nUpgrade: echo\r\n\r\n");
+    let handshake = |path: &str, origin: &str| {
+        format!("GET {path} HTTP/1.1\r\nHost: localhost\r\nOrigin: {origin}\r\nConnection: Upgrade\r\nUpgrade: echo\r\n\r\n")
+    };
     let mut sock = tokio::net::TcpStream::connect(gw.local_addr()).await.unwrap();
     sock.write_all(handshake("/ws", APP).as_bytes()).await.unwrap();
     let head = read_response(&mut sock, Duration::from_secs(5)).await.unwrap();
@@ -343,7 +408,12 @@ async fn forwarded_for_is_appended() {
     let dir = tempdir("xff");
     let gw = gateway(CONFIG, up.addr, &dir).await;
     let c = client();
-    let r = req("GET", gw.local_addr(), "/x").header("x-forwarded-for", "203.0.113.7").header("x-forwarded-for", "198.51.100.2").header("x-forwarded-proto", "https").body(body::empty()).unwrap();
+    let r = req("GET", gw.local_addr(), "/x")
+        .header("x-forwarded-for", "203.0.113.7")
+        .header("x-forwarded-for", "198.51.100.2")
+        .header("x-forwarded-proto", "https")
+        .body(body::empty())
+        .unwrap();
     let (_, _, text) = send(&c, r).await;
     assert!(text.contains("x-forwarded-for: 203.0.113.7, 198.51.100.2, 127.0.0.1"), "{text}");
     // The gateway speaks plain HTTP to clients, so it says so, whatever the client claimed.
@@ -357,9 +427,15 @@ async fn preserve_host_keeps_the_clients_host() {
     let dir = tempdir("preserve-host");
     let gw = gateway(CONFIG, up.addr, &dir).await;
     let c = client();
-    let (_, _, text) = send(&c, req("GET", gw.local_addr(), "/same-host").header("host", "localhost:9999").body(body::empty()).unwrap()).await;
+    let (_, _, text) = send(
+        &c,
+        req("GET", gw.local_addr(), "/same-host").header("host", "localhost:9999").body(body::empty()).unwrap(),
+    )
+    .await;
     assert!(text.contains("\nhost: localhost:9999\n"), "{text}");
-    let (_, _, text) = send(&c, req("GET", gw.local_addr(), "/other").header("host", "localhost:9999").body(body::empty()).unwrap()).await;
+    let (_, _, text) =
+        send(&c, req("GET", gw.local_addr(), "/other").header("host", "localhost:9999").body(body::empty()).unwrap())
+            .await;
     assert!(text.contains(&format!("\nhost: {}\n", up.addr)), "{text}");
     assert!(text.contains("\nx-forwarded-host: localhost:9999\n"), "{text}");
     gw.shutdown().await;

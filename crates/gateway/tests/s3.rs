@@ -60,7 +60,13 @@ async fn setup() -> (crossgate_gateway::Gateway, common::Upstream) {
     (common::gateway(CONFIG, up.addr, &dir).await, up)
 }
 
-fn preflight(addr: std::net::SocketAddr, path: &str, origin: &str, method: &str, headers: Option<&str>) -> http::Request<body::Body> {
+fn preflight(
+    addr: std::net::SocketAddr,
+    path: &str,
+    origin: &str,
+    method: &str,
+    headers: Option<&str>,
+) -> http::Request<body::Body> {
     let mut r = req("OPTIONS", addr, path).header("origin", origin).header("access-control-request-method", method);
     if let Some(h) = headers {
         r = r.header("access-control-request-headers", h);
@@ -73,7 +79,9 @@ async fn preflights_answered_as_s3_does() {
     let (gw, up) = setup().await;
     let c = client();
     let a = gw.local_addr();
-    let (s, h, _) = send(&c, preflight(a, "/bucket/photo.jpg", "http://www.example1.com", "PUT", Some("Content-Type, X-Custom"))).await;
+    let (s, h, _) =
+        send(&c, preflight(a, "/bucket/photo.jpg", "http://www.example1.com", "PUT", Some("Content-Type, X-Custom")))
+            .await;
     assert_eq!(s, 200);
     assert_eq!(h["access-control-allow-origin"], "http://www.example1.com");
     assert_eq!(h["access-control-allow-credentials"], "true");
@@ -119,7 +127,8 @@ async fn first_rule_matching_origin_method_and_every_header_wins() {
     assert_eq!(h["access-control-max-age"], "3000");
     assert_eq!(h["access-control-expose-headers"], "x-amz-server-side-encryption, x-amz-request-id, x-amz-id-2");
     // `content-type` is not under `x-amz-*`: the first rule does not match, the second does.
-    let (s, h, _) = send(&c, preflight(a, "/other/k", "https://app.example.com", "PUT", Some("x-amz-date, content-type"))).await;
+    let (s, h, _) =
+        send(&c, preflight(a, "/other/k", "https://app.example.com", "PUT", Some("x-amz-date, content-type"))).await;
     assert_eq!(s, 200);
     assert_eq!(h["access-control-max-age"], "100");
     // DELETE only in the first rule, which refuses the header.
@@ -136,12 +145,20 @@ async fn actual_requests_are_forwarded_with_or_without_cors_headers() {
     let (gw, up) = setup().await;
     let c = client();
     let a = gw.local_addr();
-    let (s, h, text) = send(&c, req("GET", a, "/bucket/photo.jpg").header("origin", "https://anyone.example").body(body::empty()).unwrap()).await;
+    let (s, h, text) = send(
+        &c,
+        req("GET", a, "/bucket/photo.jpg").header("origin", "https://anyone.example").body(body::empty()).unwrap(),
+    )
+    .await;
     assert_eq!(s, 200);
     assert!(text.starts_with("GET /bucket/photo.jpg"), "{text}");
     assert_eq!(h["access-control-allow-origin"], "*");
     // No rule for this origin and method: S3 still serves the request, without CORS headers.
-    let (s, h, _) = send(&c, req("PUT", a, "/bucket/photo.jpg").header("origin", "https://anyone.example").body(body::full("x")).unwrap()).await;
+    let (s, h, _) = send(
+        &c,
+        req("PUT", a, "/bucket/photo.jpg").header("origin", "https://anyone.example").body(body::full("x")).unwrap(),
+    )
+    .await;
     assert_eq!(s, 200);
     assert!(h.get("access-control-allow-origin").is_none());
     assert_eq!(h["vary"], "Origin, Access-Control-Request-Headers, Access-Control-Request-Method");
@@ -149,7 +166,10 @@ async fn actual_requests_are_forwarded_with_or_without_cors_headers() {
     let (s, h, _) = send(&c, req("GET", a, "/bucket/photo.jpg").body(body::empty()).unwrap()).await;
     assert_eq!(s, 200);
     assert!(h.get("access-control-allow-origin").is_none());
-    assert_eq!(h["vary"], "Origin, Access-Control-Request-Headers, Access-Control-Request-Method", "a cached copy must not serve CORS requests");
+    assert_eq!(
+        h["vary"], "Origin, Access-Control-Request-Headers, Access-Control-Request-Method",
+        "a cached copy must not serve CORS requests"
+    );
     assert_eq!(up.hits.load(std::sync::atomic::Ordering::Relaxed), 3);
     gw.shutdown().await;
 }
@@ -162,7 +182,8 @@ fn problems(text: &str, json: bool) -> Vec<&'static str> {
 
 #[test]
 fn s3_limits_and_rules_are_enforced() {
-    let rule = "<CORSRule><AllowedOrigin>https://a.example</AllowedOrigin><AllowedMethod>GET</AllowedMethod></CORSRule>";
+    let rule =
+        "<CORSRule><AllowedOrigin>https://a.example</AllowedOrigin><AllowedMethod>GET</AllowedMethod></CORSRule>";
     let many = format!("<CORSConfiguration>{}</CORSConfiguration>", rule.repeat(101));
     assert_eq!(problems(&many, false), ["s3-too-many-rules"]);
     let big_origin = format!("<CORSConfiguration><CORSRule><AllowedOrigin>https://{}.example</AllowedOrigin><AllowedMethod>GET</AllowedMethod></CORSRule></CORSConfiguration>", "a".repeat(70_000));
@@ -170,9 +191,20 @@ fn s3_limits_and_rules_are_enforced() {
     let bad = r#"{"CORSRules": [{"AllowedOrigins": ["https://*.*.example"], "AllowedMethods": ["PATCH", "get"], "AllowedHeaders": ["x-*-*"], "ID": "#.to_owned() + &format!("\"{}\"", "i".repeat(256)) + "}, {}]}";
     assert_eq!(
         problems(&bad, true),
-        ["s3-id-too-long", "s3-method-unsupported", "s3-method-unsupported", "s3-too-many-wildcards", "s3-too-many-wildcards", "s3-no-origins", "s3-no-methods"]
+        [
+            "s3-id-too-long",
+            "s3-method-unsupported",
+            "s3-method-unsupported",
+            "s3-too-many-wildcards",
+            "s3-too-many-wildcards",
+            "s3-no-origins",
+            "s3-no-methods"
+        ]
     );
-    assert_eq!(problems("<CORSConfiguration><CORSRule><Bogus/></CORSRule></CORSConfiguration>", false), ["s3-malformed"]);
+    assert_eq!(
+        problems("<CORSConfiguration><CORSRule><Bogus/></CORSRule></CORSConfiguration>", false),
+        ["s3-malformed"]
+    );
     assert_eq!(problems("<NotCors/>", false), ["s3-malformed"]);
     assert_eq!(problems("<CORSConfiguration/>", false), ["s3-no-rules"]);
     assert_eq!(problems(JSON, true), Vec::<&str>::new());
@@ -186,7 +218,12 @@ async fn report_only_s3_routes_forward_everything() {
     let up = upstream().await;
     let dir = tempdir("s3-report");
     std::fs::write(dir.join("cors.xml"), XML).unwrap();
-    let gw = common::gateway("mode = \"report-only\"\n[[route]]\npath = \"/\"\nupstream = \"http://{UP}\"\ns3_cors = \"cors.xml\"\n", up.addr, &dir).await;
+    let gw = common::gateway(
+        "mode = \"report-only\"\n[[route]]\npath = \"/\"\nupstream = \"http://{UP}\"\ns3_cors = \"cors.xml\"\n",
+        up.addr,
+        &dir,
+    )
+    .await;
     let c = client();
     let (s, h, text) = send(&c, preflight(gw.local_addr(), "/k", "https://anyone.example", "PUT", None)).await;
     assert_eq!(s, 200);
@@ -200,9 +237,18 @@ async fn report_only_s3_routes_forward_everything() {
 async fn gateway_errors_on_s3_routes_carry_s3_cors_headers() {
     let dir = tempdir("s3-down");
     std::fs::write(dir.join("cors.xml"), XML).unwrap();
-    let gw = common::gateway("[[route]]\npath = \"/\"\nupstream = \"http://127.0.0.1:1\"\ns3_cors = \"cors.xml\"\n", "127.0.0.1:1".parse().unwrap(), &dir).await;
+    let gw = common::gateway(
+        "[[route]]\npath = \"/\"\nupstream = \"http://127.0.0.1:1\"\ns3_cors = \"cors.xml\"\n",
+        "127.0.0.1:1".parse().unwrap(),
+        &dir,
+    )
+    .await;
     let c = client();
-    let (s, h, _) = send(&c, req("GET", gw.local_addr(), "/k").header("origin", "https://anyone.example").body(body::empty()).unwrap()).await;
+    let (s, h, _) = send(
+        &c,
+        req("GET", gw.local_addr(), "/k").header("origin", "https://anyone.example").body(body::empty()).unwrap(),
+    )
+    .await;
     assert_eq!(s, 502);
     assert_eq!(h["access-control-allow-origin"], "*");
     gw.shutdown().await;
@@ -212,19 +258,32 @@ async fn gateway_errors_on_s3_routes_carry_s3_cors_headers() {
 fn explain_describes_s3_decisions() {
     let dir = tempdir("s3-explain");
     std::fs::write(dir.join("cors.xml"), XML).unwrap();
-    let rt = crossgate_gateway::load_str("[[route]]\npath = \"/\"\nupstream = \"http://127.0.0.1:1\"\ns3_cors = \"cors.xml\"\n", &dir).unwrap();
+    let rt = crossgate_gateway::load_str(
+        "[[route]]\npath = \"/\"\nupstream = \"http://127.0.0.1:1\"\ns3_cors = \"cors.xml\"\n",
+        &dir,
+    )
+    .unwrap();
     use crossgate_gateway::explain::{explain, Call};
     let v = explain(&rt, "", &Call::from_query("origin=https%3A%2F%2Fx.example&method=PUT&path=/k"));
     assert_eq!(v["verdict"], "blocked");
     assert_eq!(v["preflight"]["status"], 403);
-    let v = explain(&rt, "", &Call::from_query("origin=http%3A%2F%2Fwww.example1.com&method=PUT&path=/k&headers=content-type"));
+    let v = explain(
+        &rt,
+        "",
+        &Call::from_query("origin=http%3A%2F%2Fwww.example1.com&method=PUT&path=/k&headers=content-type"),
+    );
     assert_eq!(v["verdict"], "allowed", "{v}");
     assert_eq!(v["preflight"]["headers"]["access-control-allow-headers"], "content-type");
     let v = explain(&rt, "", &Call::from_query("origin=https%3A%2F%2Fx.example&method=GET&path=/k&credentials=1"));
     assert_eq!(v["verdict"], "blocked", "`*` with credentials: {v}");
     // The verdicts are the emulated Chromium's, with its console messages.
     assert_eq!(v["browser"]["cors_error"], "WildcardOriginNotAllowed", "{v}");
-    assert!(v["console"].as_str().is_some_and(|m| m.ends_with("must not be the wildcard '*' when the request's credentials mode is 'include'.")), "{v}");
+    assert!(
+        v["console"].as_str().is_some_and(
+            |m| m.ends_with("must not be the wildcard '*' when the request's credentials mode is 'include'.")
+        ),
+        "{v}"
+    );
     let v = explain(&rt, "bucket.s3.test", &Call::from_query("origin=https%3A%2F%2Fx.example&method=PUT&path=/k"));
     assert_eq!(v["browser"]["cors_error"], "PreflightMissingAllowOriginHeader", "{v}");
     assert_eq!(
@@ -232,5 +291,8 @@ fn explain_describes_s3_decisions() {
         "Access to fetch at 'http://bucket.s3.test/k' from origin 'https://x.example' has been blocked by CORS policy: Response to preflight request doesn't pass access control check: No 'Access-Control-Allow-Origin' header is present on the requested resource.",
         "{v}"
     );
-    assert!(v["explanation"].as_str().is_some_and(|e| e.contains("CORSResponse: This CORS request is not allowed.")), "{v}");
+    assert!(
+        v["explanation"].as_str().is_some_and(|e| e.contains("CORSResponse: This CORS request is not allowed.")),
+        "{v}"
+    );
 }

@@ -22,7 +22,13 @@ async fn hundred_mib_each_way_without_memory_growth() {
     let gw = gateway(config, up.addr, &dir).await;
     let c = client();
     // Warm up pools, allocator arenas and buffers.
-    let (s, _, text) = send(&c, req("POST", gw.local_addr(), "/sink").body(futures_stream(16, bytes::Bytes::from(vec![1u8; 64 * 1024]))).unwrap()).await;
+    let (s, _, text) = send(
+        &c,
+        req("POST", gw.local_addr(), "/sink")
+            .body(futures_stream(16, bytes::Bytes::from(vec![1u8; 64 * 1024])))
+            .unwrap(),
+    )
+    .await;
     assert_eq!((s.as_u16(), text.as_str()), (200, "1048576"));
     let baseline = rss_kib();
     let peak = Arc::new(AtomicU64::new(baseline));
@@ -37,7 +43,9 @@ async fn hundred_mib_each_way_without_memory_growth() {
     let started = Instant::now();
     // Upload: 100 MiB, chunked, counted by the upstream.
     let upload = futures_stream(100 * 16, bytes::Bytes::from(vec![7u8; 64 * 1024]));
-    let (s, h, text) = send(&c, req("POST", gw.local_addr(), "/sink").header("origin", "https://app.example").body(upload).unwrap()).await;
+    let (s, h, text) =
+        send(&c, req("POST", gw.local_addr(), "/sink").header("origin", "https://app.example").body(upload).unwrap())
+            .await;
     assert_eq!(s, 200);
     assert_eq!(text, (100 * MIB).to_string());
     assert_eq!(h["access-control-allow-origin"], "https://app.example");
@@ -45,7 +53,15 @@ async fn hundred_mib_each_way_without_memory_growth() {
 
     // Download: 100 MiB, counted frame by frame here.
     let started = Instant::now();
-    let r = c.request(req("GET", gw.local_addr(), "/big/100").header("origin", "https://app.example").body(body::empty()).unwrap()).await.unwrap();
+    let r = c
+        .request(
+            req("GET", gw.local_addr(), "/big/100")
+                .header("origin", "https://app.example")
+                .body(body::empty())
+                .unwrap(),
+        )
+        .await
+        .unwrap();
     assert_eq!(r.status(), 200);
     assert_eq!(r.headers()["access-control-allow-origin"], "https://app.example");
     let mut b = r.into_body();

@@ -151,7 +151,10 @@ async fn ten_thousand_concurrent_connections() {
             }
         }
     });
-    let addr = tokio::task::spawn_blocking(move || rx.recv_timeout(Duration::from_secs(20))).await.unwrap().expect("the child gateway started");
+    let addr = tokio::task::spawn_blocking(move || rx.recv_timeout(Duration::from_secs(20)))
+        .await
+        .unwrap()
+        .expect("the child gateway started");
     let rss_before = proc_status(pid, "VmRSS:");
 
     // Open them all, 200 handshakes at a time (the listen backlog is
@@ -180,7 +183,8 @@ async fn ten_thousand_concurrent_connections() {
     // All of them are open at once in the gateway.
     assert!(fds >= CONNECTIONS, "the gateway holds {fds} descriptors");
     // A new client is still served.
-    let extra = tokio::time::timeout(Duration::from_secs(10), one(addr, 1)).await.expect("a new client is served").unwrap();
+    let extra =
+        tokio::time::timeout(Duration::from_secs(10), one(addr, 1)).await.expect("a new client is served").unwrap();
     // Every connection is still alive: a second request on a sample.
     for (i, s) in open.iter_mut().enumerate().step_by(97) {
         let req = format!("OPTIONS /again/{i} HTTP/1.1\r\nHost: 127.0.0.1\r\nOrigin: https://app.example\r\nAccess-Control-Request-Method: GET\r\n\r\n");

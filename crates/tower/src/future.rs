@@ -73,9 +73,7 @@ where
                 *response.status_mut() = answer.status;
                 answer.write_headers(response.headers_mut());
                 if has_body {
-                    response
-                        .headers_mut()
-                        .insert(CONTENT_TYPE, HeaderValue::from_static("text/plain; charset=utf-8"));
+                    response.headers_mut().insert(CONTENT_TYPE, HeaderValue::from_static("text/plain; charset=utf-8"));
                 }
                 Poll::Ready(Ok(response))
             }

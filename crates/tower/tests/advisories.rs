@@ -43,7 +43,8 @@ fn handler(calls: Arc<AtomicUsize>) -> Router {
         let calls = calls.clone();
         async move {
             calls.fetch_add(1, Ordering::SeqCst);
-            let seen = request.headers().get("origin").map(|v| v.to_str().unwrap_or("?").to_owned()).unwrap_or_default();
+            let seen =
+                request.headers().get("origin").map(|v| v.to_str().unwrap_or("?").to_owned()).unwrap_or_default();
             Response::builder()
                 .header("vary", "Accept-Encoding")
                 .header("x-seen-origin", seen)
@@ -102,7 +103,10 @@ async fn raw(server: &Server, request: &[u8]) -> String {
     let mut stream = TcpStream::connect(server.addr).await.unwrap();
     stream.write_all(request).await.unwrap();
     let mut response = Vec::new();
-    tokio::time::timeout(Duration::from_secs(5), stream.read_to_end(&mut response)).await.expect("answer within 5 s").unwrap();
+    tokio::time::timeout(Duration::from_secs(5), stream.read_to_end(&mut response))
+        .await
+        .expect("answer within 5 s")
+        .unwrap();
     String::from_utf8_lossy(&response).into_owned()
 }
 
@@ -117,12 +121,18 @@ async fn cve_2015_9236_hapi_preflight_and_actual_agree_over_the_wire() {
     for path in ["/api/items", "/admin", "/api/../admin"] {
         for origin in [APP, EVIL] {
             for method in ["GET", "PUT", "PATCH"] {
-                let pre = send(&server, "OPTIONS", path, &[("origin", origin), ("access-control-request-method", method)]).await;
+                let pre =
+                    send(&server, "OPTIONS", path, &[("origin", origin), ("access-control-request-method", method)])
+                        .await;
                 let before = server.calls.load(Ordering::SeqCst);
                 let actual = send(&server, method, path, &[("origin", origin)]).await;
                 let ran = server.calls.load(Ordering::SeqCst) > before;
                 let granted = pre.status == StatusCode::NO_CONTENT;
-                assert_eq!(granted, actual.headers.contains_key("access-control-allow-origin"), "{method} {path} {origin}");
+                assert_eq!(
+                    granted,
+                    actual.headers.contains_key("access-control-allow-origin"),
+                    "{method} {path} {origin}"
+                );
                 assert_eq!(granted, ran, "{method} {path} {origin}: handler ran {ran}");
                 if !granted {
                     assert_eq!(pre.status, StatusCode::FORBIDDEN);
@@ -193,7 +203,11 @@ async fn cve_2017_7674_tomcat_vary_origin_on_every_response() {
 #[tokio::test]
 async fn cve_2017_7674_tomcat_cr_in_origin_is_never_reflected() {
     let server = serve_policy(policy("")).await;
-    for origin in [&b"https://app.example.com\rContent-Type: text/html; charset=UTF-7"[..], b"https://app.example.com\x00", b"https://app.example.com\rX: y"] {
+    for origin in [
+        &b"https://app.example.com\rContent-Type: text/html; charset=UTF-7"[..],
+        b"https://app.example.com\x00",
+        b"https://app.example.com\rX: y",
+    ] {
         let mut request = b"GET /api/items HTTP/1.1\r\nhost: x\r\nconnection: close\r\norigin: ".to_vec();
         request.extend_from_slice(origin);
         request.extend_from_slice(b"\r\n\r\n");
@@ -230,7 +244,13 @@ async fn cve_2026_37737_sanic_cors_repeated_origin_over_the_wire() {
         let r = send(&server, "GET", "/api/items", &[("origin", pair[0]), ("origin", pair[1])]).await;
         assert!(r.cors().is_empty(), "{pair:?}: {:?}", r.headers);
         assert_eq!(r.vary(), ["Accept-Encoding", "Origin"]);
-        let p = send(&server, "OPTIONS", "/api/items", &[("origin", pair[0]), ("origin", pair[1]), ("access-control-request-method", "PUT")]).await;
+        let p = send(
+            &server,
+            "OPTIONS",
+            "/api/items",
+            &[("origin", pair[0]), ("origin", pair[1]), ("access-control-request-method", "PUT")],
+        )
+        .await;
         assert_eq!(p.status, StatusCode::FORBIDDEN);
     }
 }
@@ -253,7 +273,13 @@ async fn cve_2025_47908_rs_cors_many_commas_over_the_wire() {
     let server = serve_policy(policy("")).await;
     let commas = ",".repeat(300 * 1024);
     let started = Instant::now();
-    let r = send(&server, "OPTIONS", "/api/items", &[("origin", APP), ("access-control-request-method", "PUT"), ("access-control-request-headers", &commas)]).await;
+    let r = send(
+        &server,
+        "OPTIONS",
+        "/api/items",
+        &[("origin", APP), ("access-control-request-method", "PUT"), ("access-control-request-headers", &commas)],
+    )
+    .await;
     assert_eq!(r.status, StatusCode::FORBIDDEN);
     assert!(r.cors().is_empty());
     assert!(started.elapsed() < Duration::from_secs(5));

@@ -75,19 +75,26 @@ fn counted_app(calls: Arc<AtomicUsize>) -> Router {
         .route("/boom", get(|| async { (StatusCode::INTERNAL_SERVER_ERROR, "boom").into_response() }))
         .route(
             "/self-cors",
-            get(|| async { ([("access-control-allow-origin", "*"), ("access-control-allow-credentials", "true")], "x") }),
+            get(|| async {
+                ([("access-control-allow-origin", "*"), ("access-control-allow-credentials", "true")], "x")
+            }),
         )
         .route("/opts", options(|| async { (StatusCode::OK, "inner options") }))
 }
 
 #[tokio::test]
 async fn allowed_preflight_gets_204_and_the_right_headers() {
-    let base = serve(counted_app(Default::default()).layer(CorsLayer::new(policy(PolicyConfig::new(api_rule()))))).await;
+    let base =
+        serve(counted_app(Default::default()).layer(CorsLayer::new(policy(PolicyConfig::new(api_rule()))))).await;
     let r = send(
         &base,
         Method::OPTIONS,
         "/items",
-        &[("origin", APP), ("access-control-request-method", "DELETE"), ("access-control-request-headers", "content-type")],
+        &[
+            ("origin", APP),
+            ("access-control-request-method", "DELETE"),
+            ("access-control-request-headers", "content-type"),
+        ],
     )
     .await;
     assert_eq!(r.status, StatusCode::NO_CONTENT);
@@ -102,7 +109,8 @@ async fn allowed_preflight_gets_204_and_the_right_headers() {
 
 #[tokio::test]
 async fn disallowed_preflight_gets_403_without_cors_headers() {
-    let base = serve(counted_app(Default::default()).layer(CorsLayer::new(policy(PolicyConfig::new(api_rule()))))).await;
+    let base =
+        serve(counted_app(Default::default()).layer(CorsLayer::new(policy(PolicyConfig::new(api_rule()))))).await;
     let engine = policy(PolicyConfig::new(api_rule()));
     for headers in [
         &[("origin", EVIL), ("access-control-request-method", "DELETE")][..],
@@ -122,14 +130,19 @@ async fn disallowed_preflight_gets_403_without_cors_headers() {
         let answer = engine.evaluate_request(&request.body(()).unwrap()).local_answer().unwrap();
         let mut expected = HeaderMap::new();
         answer.headers.write_to(&mut expected);
-        assert_eq!(r.headers.get_all("vary").iter().collect::<Vec<_>>(), expected.get_all("vary").iter().collect::<Vec<_>>(), "{headers:?}");
+        assert_eq!(
+            r.headers.get_all("vary").iter().collect::<Vec<_>>(),
+            expected.get_all("vary").iter().collect::<Vec<_>>(),
+            "{headers:?}"
+        );
         assert!(expected.contains_key("vary"));
     }
 }
 
 #[tokio::test]
 async fn inner_errors_still_carry_cors_headers() {
-    let base = serve(counted_app(Default::default()).layer(CorsLayer::new(policy(PolicyConfig::new(api_rule()))))).await;
+    let base =
+        serve(counted_app(Default::default()).layer(CorsLayer::new(policy(PolicyConfig::new(api_rule()))))).await;
     let r = send(&base, Method::GET, "/boom", &[("origin", APP)]).await;
     assert_eq!(r.status, StatusCode::INTERNAL_SERVER_ERROR);
     assert_eq!(r.headers["access-control-allow-origin"], APP);
@@ -140,7 +153,8 @@ async fn inner_errors_still_carry_cors_headers() {
 
 #[tokio::test]
 async fn actual_requests_merge_vary_and_expose_headers() {
-    let base = serve(counted_app(Default::default()).layer(CorsLayer::new(policy(PolicyConfig::new(api_rule()))))).await;
+    let base =
+        serve(counted_app(Default::default()).layer(CorsLayer::new(policy(PolicyConfig::new(api_rule()))))).await;
     let r = send(&base, Method::GET, "/items", &[("origin", "http://localhost:5173")]).await;
     assert_eq!(r.status, StatusCode::OK);
     assert_eq!(r.headers["access-control-allow-origin"], "http://localhost:5173");
@@ -162,7 +176,8 @@ async fn actual_requests_merge_vary_and_expose_headers() {
 
 #[tokio::test]
 async fn inner_cors_headers_are_replaced_never_duplicated() {
-    let base = serve(counted_app(Default::default()).layer(CorsLayer::new(policy(PolicyConfig::new(api_rule()))))).await;
+    let base =
+        serve(counted_app(Default::default()).layer(CorsLayer::new(policy(PolicyConfig::new(api_rule()))))).await;
     let r = send(&base, Method::GET, "/self-cors", &[("origin", APP)]).await;
     assert_eq!(r.headers.get_all("access-control-allow-origin").iter().collect::<Vec<_>>(), [APP]);
     let r = send(&base, Method::GET, "/self-cors", &[("origin", EVIL)]).await;
@@ -185,7 +200,8 @@ async fn inner_cors_headers_are_replaced_never_duplicated() {
 
 #[tokio::test]
 async fn other_options_requests_reach_the_inner_service() {
-    let base = serve(counted_app(Default::default()).layer(CorsLayer::new(policy(PolicyConfig::new(api_rule()))))).await;
+    let base =
+        serve(counted_app(Default::default()).layer(CorsLayer::new(policy(PolicyConfig::new(api_rule()))))).await;
     let r = send(&base, Method::OPTIONS, "/opts", &[("origin", APP)]).await;
     assert_eq!((r.status, r.body.as_str()), (StatusCode::OK, "inner options"));
     // An actual OPTIONS request: the rule does not list OPTIONS, so no grant.
@@ -254,7 +270,8 @@ async fn report_only_changes_nothing() {
     let r = send(&base, Method::DELETE, "/items", &[("origin", EVIL)]).await;
     assert_eq!(r.status, StatusCode::NO_CONTENT);
     assert_eq!(calls.load(Ordering::SeqCst), 1);
-    let r = send(&base, Method::OPTIONS, "/opts", &[("origin", APP), ("access-control-request-method", "DELETE")]).await;
+    let r =
+        send(&base, Method::OPTIONS, "/opts", &[("origin", APP), ("access-control-request-method", "DELETE")]).await;
     assert_eq!(r.body, "inner options", "preflights go to the inner service in report-only mode");
     let r = send(&base, Method::GET, "/self-cors", &[("origin", EVIL)]).await;
     assert_eq!(r.headers["access-control-allow-origin"], "*", "inner headers untouched");

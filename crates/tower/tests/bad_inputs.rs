@@ -44,7 +44,9 @@ fn app(calls: Arc<AtomicUsize>) -> Router {
             *response.status_mut() = StatusCode::from_u16(status).unwrap();
             for line in request.headers().get_all("x-test-header") {
                 let (n, v) = line.to_str().unwrap().split_once(": ").unwrap();
-                response.headers_mut().append(HeaderName::from_bytes(n.as_bytes()).unwrap(), HeaderValue::from_str(v).unwrap());
+                response
+                    .headers_mut()
+                    .append(HeaderName::from_bytes(n.as_bytes()).unwrap(), HeaderValue::from_str(v).unwrap());
             }
             response
         }
@@ -107,9 +109,8 @@ async fn bad_input_table_against_the_layer_over_a_socket() {
             continue;
         };
         sent += 1;
-        let mut request = http::Request::builder()
-            .method(case.method.as_str())
-            .uri(format!("http://{}{}", server.addr, case.path));
+        let mut request =
+            http::Request::builder().method(case.method.as_str()).uri(format!("http://{}{}", server.addr, case.path));
         for (n, v) in &headers {
             request = request.header(n, v);
         }

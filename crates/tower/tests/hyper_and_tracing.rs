@@ -33,12 +33,14 @@ async fn works_under_a_bare_hyper_server() {
             let (stream, _) = listener.accept().await.unwrap();
             let service = TowerToHyperService::new(layer.layer(tower::service_fn(hello)));
             tokio::spawn(async move {
-                let _ = hyper::server::conn::http1::Builder::new().serve_connection(TokioIo::new(stream), service).await;
+                let _ =
+                    hyper::server::conn::http1::Builder::new().serve_connection(TokioIo::new(stream), service).await;
             });
         }
     });
     let client = Client::builder(TokioExecutor::new()).build_http::<Empty<Bytes>>();
-    let req = Request::get(format!("http://{addr}/")).header("origin", "https://app.example.com").body(Empty::new()).unwrap();
+    let req =
+        Request::get(format!("http://{addr}/")).header("origin", "https://app.example.com").body(Empty::new()).unwrap();
     let res = client.request(req).await.unwrap();
     assert_eq!(res.headers()["access-control-allow-origin"], "https://app.example.com");
     assert_eq!(res.into_body().collect().await.unwrap().to_bytes(), "hello");

@@ -24,7 +24,8 @@ pub struct Chromium {
 impl Chromium {
     /// Starts headless Chromium with a fresh profile.
     pub fn launch(binary: &str) -> Result<Self, String> {
-        let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_nanos()).unwrap_or(0);
+        let nanos =
+            std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_nanos()).unwrap_or(0);
         let profile_dir = std::env::temp_dir().join(format!("crossgate-chromium-{}-{nanos}", std::process::id()));
         std::fs::create_dir_all(&profile_dir).map_err(|e| e.to_string())?;
         let script = "exec \"$0\" --headless --no-sandbox --disable-gpu --disable-quic --no-first-run \
@@ -67,7 +68,13 @@ impl Chromium {
 
     /// Sends a command and waits for its result (events that arrive in the
     /// meantime are kept in [`Chromium::events`]).
-    pub fn call(&mut self, method: &str, params: Value, session: Option<&str>, timeout: Duration) -> Result<Value, String> {
+    pub fn call(
+        &mut self,
+        method: &str,
+        params: Value,
+        session: Option<&str>,
+        timeout: Duration,
+    ) -> Result<Value, String> {
         self.next_id += 1;
         let id = self.next_id;
         let mut msg = json!({ "id": id, "method": method, "params": params });
@@ -76,7 +83,10 @@ impl Chromium {
         }
         let mut bytes = serde_json::to_vec(&msg).map_err(|e| e.to_string())?;
         bytes.push(0);
-        self.stdin.write_all(&bytes).and_then(|()| self.stdin.flush()).map_err(|e| format!("write to chromium: {e}"))?;
+        self.stdin
+            .write_all(&bytes)
+            .and_then(|()| self.stdin.flush())
+            .map_err(|e| format!("write to chromium: {e}"))?;
         let deadline = Instant::now() + timeout;
         loop {
             let left = deadline.saturating_duration_since(Instant::now());

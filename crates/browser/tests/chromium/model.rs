@@ -164,7 +164,13 @@ pub const DATE: &str = "Thu, 01 Jan 2026 00:00:00 GMT";
 
 /// The complete response to `method` on hop `hop`, after `options_seen`
 /// earlier `OPTIONS` on that hop; `None` when the hop does not exist.
-pub fn reply(env: &Env, case: &Case, hop: usize, method: &str, options_seen: usize) -> Option<(u16, Vec<(String, String)>, Vec<u8>)> {
+pub fn reply(
+    env: &Env,
+    case: &Case,
+    hop: usize,
+    method: &str,
+    options_seen: usize,
+) -> Option<(u16, Vec<(String, String)>, Vec<u8>)> {
     let h = case.hops.get(hop)?;
     let r = if method == "OPTIONS" {
         h.preflight.get(options_seen).or_else(|| h.preflight.last()).cloned().unwrap_or_else(|| Reply::new(404))
@@ -180,8 +186,7 @@ pub fn reply(env: &Env, case: &Case, hop: usize, method: &str, options_seen: usi
         _ if method == "OPTIONS" => ("text/plain", Vec::new()),
         _ => ("text/plain", b"ok".to_vec()),
     };
-    let mut headers: Vec<(String, String)> =
-        r.headers.iter().map(|(n, v)| (n.clone(), env.expand(case, v))).collect();
+    let mut headers: Vec<(String, String)> = r.headers.iter().map(|(n, v)| (n.clone(), env.expand(case, v))).collect();
     let has = |n: &str| r.headers.iter().any(|(k, _)| k.eq_ignore_ascii_case(n));
     if !has("content-type") {
         headers.push(("content-type".into(), ctype.into()));

@@ -51,7 +51,10 @@ fn header(req: &hyper::Request<hyper::body::Incoming>, name: &str) -> Option<Str
     req.headers().get(name).map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned())
 }
 
-async fn handle(state: Shared, req: hyper::Request<hyper::body::Incoming>) -> Result<hyper::Response<Full<Bytes>>, Infallible> {
+async fn handle(
+    state: Shared,
+    req: hyper::Request<hyper::body::Incoming>,
+) -> Result<hyper::Response<Full<Bytes>>, Infallible> {
     let path = req.uri().path().to_owned();
     if path == "/" {
         let mut resp = hyper::Response::new(Full::new(Bytes::from_static(PAGE.as_bytes())));
@@ -67,7 +70,11 @@ async fn handle(state: Shared, req: hyper::Request<hyper::body::Incoming>) -> Re
             origin: header(&req, "origin"),
             acrm: header(&req, "access-control-request-method"),
             acrh: header(&req, "access-control-request-headers"),
-            fetch_metadata: [header(&req, "sec-fetch-site"), header(&req, "sec-fetch-mode"), header(&req, "sec-fetch-dest")],
+            fetch_metadata: [
+                header(&req, "sec-fetch-site"),
+                header(&req, "sec-fetch-mode"),
+                header(&req, "sec-fetch-dest"),
+            ],
         });
         let count = if method == "OPTIONS" {
             let n = st.options.entry((c, h)).or_default();
@@ -88,7 +95,9 @@ async fn handle(state: Shared, req: hyper::Request<hyper::body::Incoming>) -> Re
     let mut resp = hyper::Response::new(Full::new(Bytes::from(body)));
     *resp.status_mut() = hyper::StatusCode::from_u16(status).unwrap_or(hyper::StatusCode::INTERNAL_SERVER_ERROR);
     for (n, v) in headers {
-        if let (Ok(n), Ok(v)) = (hyper::header::HeaderName::from_bytes(n.as_bytes()), hyper::header::HeaderValue::from_str(&v)) {
+        if let (Ok(n), Ok(v)) =
+            (hyper::header::HeaderName::from_bytes(n.as_bytes()), hyper::header::HeaderValue::from_str(&v))
+        {
             resp.headers_mut().append(n, v);
         }
     }

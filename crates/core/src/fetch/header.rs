@@ -88,15 +88,8 @@ pub fn is_forbidden_response_header_name(name: &[u8]) -> bool {
 /// without an exposed list: the names a page can always read from a CORS
 /// response.
 pub fn is_cors_safelisted_response_header_name(name: &[u8]) -> bool {
-    const SAFELISTED: [&str; 7] = [
-        "cache-control",
-        "content-language",
-        "content-length",
-        "content-type",
-        "expires",
-        "last-modified",
-        "pragma",
-    ];
+    const SAFELISTED: [&str; 7] =
+        ["cache-control", "content-language", "content-length", "content-type", "expires", "last-modified", "pragma"];
     SAFELISTED.iter().any(|s| s.as_bytes().eq_ignore_ascii_case(name))
 }
 

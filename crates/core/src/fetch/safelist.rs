@@ -205,8 +205,13 @@ mod tests {
 
     #[test]
     fn unsafe_names_sorted_and_total_limit() {
-        let h: Vec<(&str, &[u8])> =
-            vec![("X-B", b"1"), ("Content-Type", b"application/json"), ("x-a", b"2"), ("Accept", b"*/*"), ("X-B", b"3")];
+        let h: Vec<(&str, &[u8])> = vec![
+            ("X-B", b"1"),
+            ("Content-Type", b"application/json"),
+            ("x-a", b"2"),
+            ("Accept", b"*/*"),
+            ("X-B", b"3"),
+        ];
         assert_eq!(cors_unsafe_request_header_names(h), ["content-type", "x-a", "x-b"]);
         let long = [b'a'; 128];
         let many: Vec<(&str, &[u8])> = (0..9).map(|_| ("accept", &long[..])).collect();

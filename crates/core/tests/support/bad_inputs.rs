@@ -92,7 +92,11 @@ impl Case {
     pub fn label(&self) -> String {
         let show = |b: &[u8]| {
             let s = String::from_utf8_lossy(b);
-            if s.len() > 60 { format!("{}…({} bytes)", &s[..s.char_indices().nth(50).map_or(s.len(), |(i, _)| i)], b.len()) } else { format!("{s:?}") }
+            if s.len() > 60 {
+                format!("{}…({} bytes)", &s[..s.char_indices().nth(50).map_or(s.len(), |(i, _)| i)], b.len())
+            } else {
+                format!("{s:?}")
+            }
         };
         let origins: Vec<_> = self.origin_lines.iter().map(|o| show(o)).collect();
         format!(
@@ -110,7 +114,8 @@ impl Case {
 
     /// Every request header line, in order (values may be unrepresentable).
     pub fn header_lines(&self) -> Vec<(String, Vec<u8>)> {
-        let mut lines: Vec<(String, Vec<u8>)> = self.origin_lines.iter().map(|o| ("origin".to_owned(), o.clone())).collect();
+        let mut lines: Vec<(String, Vec<u8>)> =
+            self.origin_lines.iter().map(|o| ("origin".to_owned(), o.clone())).collect();
         if let Some(m) = &self.acrm {
             lines.push(("access-control-request-method".to_owned(), m.clone()));
         }
@@ -174,7 +179,8 @@ fn split_header(line: &str) -> (String, Vec<u8>) {
 /// A row as the raw bytes of an HTTP/1.1 request to `host` (for values the
 /// `http` crate will not carry), closing the connection after the answer.
 pub fn raw_request(case: &Case, host: &str) -> Vec<u8> {
-    let mut request = format!("{} {} HTTP/1.1\r\nhost: {host}\r\nconnection: close\r\n", case.method, case.path).into_bytes();
+    let mut request =
+        format!("{} {} HTTP/1.1\r\nhost: {host}\r\nconnection: close\r\n", case.method, case.path).into_bytes();
     for (n, v) in case.header_lines() {
         request.extend_from_slice(n.as_bytes());
         request.extend_from_slice(b": ");
@@ -330,13 +336,19 @@ pub fn check(case: &Case, status: u16, headers: &HeaderMap, handler_called: bool
             expect(handler_called, "the handler did not run".into());
             expect(status == case.upstream_status, format!("status {status}"));
             expect(acao.first().map(|v| v.as_bytes()) == Some(origin), format!("ACAO {acao:?}"));
-            expect(headers.get("access-control-allow-credentials").is_some_and(|v| v == "true"), "no ACAC: true".into());
+            expect(
+                headers.get("access-control-allow-credentials").is_some_and(|v| v == "true"),
+                "no ACAC: true".into(),
+            );
         }
         (Expect::Allow, Kind::Preflight) => {
             expect(!handler_called, "the handler ran for a preflight".into());
             expect(status == 204, format!("status {status}"));
             expect(acao.first().map(|v| v.as_bytes()) == Some(origin), format!("ACAO {acao:?}"));
-            expect(headers.get("access-control-allow-credentials").is_some_and(|v| v == "true"), "no ACAC: true".into());
+            expect(
+                headers.get("access-control-allow-credentials").is_some_and(|v| v == "true"),
+                "no ACAC: true".into(),
+            );
             let acam = headers.get("access-control-allow-methods").map(|v| v.as_bytes());
             expect(acam == case.acrm.as_deref(), format!("ACAM {acam:?}"));
             let acah = headers.get("access-control-allow-headers").map(|v| v.as_bytes().to_vec());

@@ -53,18 +53,28 @@ impl Api {
         let limited = http_body_util::Limited::new(req.into_body(), MAX_BODY);
         let body = match limited.collect().await {
             Ok(b) => b.to_bytes(),
-            Err(_) => return json_response(StatusCode::PAYLOAD_TOO_LARGE, &json!({"detail": "Request body too large."})),
+            Err(_) => {
+                return json_response(StatusCode::PAYLOAD_TOO_LARGE, &json!({"detail": "Request body too large."}))
+            }
         };
         let api = self.clone();
         let result = tokio::task::spawn_blocking(move || api.dispatch(&method, &path, &body, cookie.as_deref())).await;
         match result {
             Ok(Ok(r)) => r,
-            Ok(Err(e)) => json_response(StatusCode::INTERNAL_SERVER_ERROR, &json!({"detail": format!("database error: {e}")})),
+            Ok(Err(e)) => {
+                json_response(StatusCode::INTERNAL_SERVER_ERROR, &json!({"detail": format!("database error: {e}")}))
+            }
             Err(_) => json_response(StatusCode::INTERNAL_SERVER_ERROR, &json!({"detail": "internal error"})),
         }
     }
 
-    fn dispatch(&self, method: &Method, path: &str, body: &[u8], cookie: Option<&str>) -> rusqlite::Result<Response<Body>> {
+    fn dispatch(
+        &self,
+        method: &Method,
+        path: &str,
+        body: &[u8],
+        cookie: Option<&str>,
+    ) -> rusqlite::Result<Response<Body>> {
         let db = match self.db.lock() {
             Ok(g) => g,
             Err(p) => p.into_inner(),
@@ -79,18 +89,25 @@ impl Api {
                 json_response(StatusCode::OK, &Value::Array(rows))
             }
             ("POST", ["api", "notes"]) => {
-                let text = serde_json::from_slice::<Value>(body).ok().and_then(|v| v.get("text").and_then(Value::as_str).map(str::to_owned));
+                let text = serde_json::from_slice::<Value>(body)
+                    .ok()
+                    .and_then(|v| v.get("text").and_then(Value::as_str).map(str::to_owned));
                 match text {
                     Some(t) if !t.trim().is_empty() && t.len() <= 500 => {
                         db.execute("INSERT INTO notes (text) VALUES (?1)", params![t])?;
                         let id = db.last_insert_rowid();
                         json_response(StatusCode::CREATED, &json!({"id": id, "text": t}))
                     }
-                    _ => json_response(StatusCode::BAD_REQUEST, &json!({"text": ["This field is required (1 to 500 characters)."]})),
+                    _ => json_response(
+                        StatusCode::BAD_REQUEST,
+                        &json!({"text": ["This field is required (1 to 500 characters)."]}),
+                    ),
                 }
             }
             ("DELETE", ["api", "notes", id]) => match id.parse::<i64>() {
-                Ok(id) if db.execute("DELETE FROM notes WHERE id = ?1", params![id])? > 0 => with_status(StatusCode::NO_CONTENT, body::empty()),
+                Ok(id) if db.execute("DELETE FROM notes WHERE id = ?1", params![id])? > 0 => {
+                    with_status(StatusCode::NO_CONTENT, body::empty())
+                }
                 _ => json_response(StatusCode::NOT_FOUND, &json!({"detail": "Not found."})),
             },
             ("POST", ["api", "login"]) => {
@@ -104,12 +121,17 @@ impl Api {
             }
             ("GET", ["api", "me"]) => {
                 let user: Option<String> = match cookie {
-                    Some(sid) => db.query_row("SELECT user FROM sessions WHERE id = ?1", params![sid], |r| r.get(0)).optional()?,
+                    Some(sid) => db
+                        .query_row("SELECT user FROM sessions WHERE id = ?1", params![sid], |r| r.get(0))
+                        .optional()?,
                     None => None,
                 };
                 match user {
                     Some(u) => json_response(StatusCode::OK, &json!({"user": u, "session": true})),
-                    None => json_response(StatusCode::UNAUTHORIZED, &json!({"detail": "Authentication credentials were not provided."})),
+                    None => json_response(
+                        StatusCode::UNAUTHORIZED,
+                        &json!({"detail": "Authentication credentials were not provided."}),
+                    ),
                 }
             }
             _ => json_response(StatusCode::NOT_FOUND, &json!({"detail": "Not found."})),

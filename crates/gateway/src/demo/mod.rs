@@ -26,8 +26,8 @@ use tokio::net::TcpListener;
 use tokio::task::JoinHandle;
 
 use crate::body::{self, Body};
-use crate::explain;
 use crate::config::{GatewayFile, RouteFile};
+use crate::explain;
 use crate::proxy::Shared;
 use crate::server::Gateway;
 
@@ -109,7 +109,9 @@ pub async fn start(opts: &Options) -> io::Result<Demo> {
         let api = api.clone();
         async move { api.handle(req).await }
     })));
-    let page = Arc::new(PAGE.replace("__API__", &api_url).replace("__ALLOWED__", &front_url).replace("__OTHER__", &other_front_url));
+    let page = Arc::new(
+        PAGE.replace("__API__", &api_url).replace("__ALLOWED__", &front_url).replace("__OTHER__", &other_front_url),
+    );
     let shared = Arc::clone(gateway.shared());
     let api_host = format!("localhost:{api_port}");
     tasks.push(tokio::spawn(serve_plain(front_listener, move |req: Request<Incoming>| {
@@ -125,8 +127,16 @@ pub async fn start(opts: &Options) -> io::Result<Demo> {
 /// the `localhost` front-end origin only, with credentials, in strict mode
 /// (so a disallowed `POST` never reaches the API); and `/api/offline`, whose
 /// upstream is down.
-fn demo_runtime(front_origin: &str, api_addr: SocketAddr, gateway_port: u16) -> Result<crate::Runtime, crate::Problems> {
-    let rule = RuleConfig::new([front_origin]).methods(["GET", "POST", "DELETE"]).request_headers(["content-type"]).credentials(true).max_age(5);
+fn demo_runtime(
+    front_origin: &str,
+    api_addr: SocketAddr,
+    gateway_port: u16,
+) -> Result<crate::Runtime, crate::Problems> {
+    let rule = RuleConfig::new([front_origin])
+        .methods(["GET", "POST", "DELETE"])
+        .request_headers(["content-type"])
+        .credentials(true)
+        .max_age(5);
     let file = GatewayFile {
         listen: Some(format!("127.0.0.1:{gateway_port}")),
         allowed_hosts: vec!["localhost".into(), "127.0.0.1".into()],

@@ -95,7 +95,11 @@ impl Link {
 
     /// Polls the connection, then `rest` (what the task waits for), in
     /// passes until `rest` is ready or no wake arrived during a pass.
-    pub(super) fn pass<R>(&mut self, cx: &mut Context<'_>, mut rest: impl FnMut(&mut Context<'_>) -> Poll<R>) -> Poll<R> {
+    pub(super) fn pass<R>(
+        &mut self,
+        cx: &mut Context<'_>,
+        mut rest: impl FnMut(&mut Context<'_>) -> Poll<R>,
+    ) -> Poll<R> {
         let Link { conn, ended, gate, waker } = self;
         gate.set_task(cx.waker());
         let mut inner = Context::from_waker(waker);

@@ -49,7 +49,10 @@ pub async fn upstream() -> Upstream {
                     h.fetch_add(1, Ordering::Relaxed);
                     async move { Ok::<_, Infallible>(answer(req).await) }
                 });
-                let _ = hyper::server::conn::http1::Builder::new().serve_connection(TokioIo::new(stream), svc).with_upgrades().await;
+                let _ = hyper::server::conn::http1::Builder::new()
+                    .serve_connection(TokioIo::new(stream), svc)
+                    .with_upgrades()
+                    .await;
             });
         }
     });
@@ -131,7 +134,10 @@ pub fn futures_stream(n: usize, chunk: Bytes) -> Body {
     impl http_body::Body for Chunks {
         type Data = Bytes;
         type Error = Infallible;
-        fn poll_frame(mut self: std::pin::Pin<&mut Self>, _: &mut std::task::Context<'_>) -> std::task::Poll<Option<Result<Frame<Bytes>, Infallible>>> {
+        fn poll_frame(
+            mut self: std::pin::Pin<&mut Self>,
+            _: &mut std::task::Context<'_>,
+        ) -> std::task::Poll<Option<Result<Frame<Bytes>, Infallible>>> {
             if self.left == 0 {
                 return std::task::Poll::Ready(None);
             }
@@ -146,7 +152,11 @@ pub fn futures_stream(n: usize, chunk: Bytes) -> Body {
 /// address, and the config gets `listen = "127.0.0.1:0"` unless it has one.
 pub async fn gateway(config: &str, up: SocketAddr, dir: &Path) -> Gateway {
     let text = config.replace("{UP}", &up.to_string());
-    let text = if text.lines().any(|l| l.trim_start().starts_with("listen ")) { text } else { format!("listen = \"127.0.0.1:0\"\n{text}") };
+    let text = if text.lines().any(|l| l.trim_start().starts_with("listen ")) {
+        text
+    } else {
+        format!("listen = \"127.0.0.1:0\"\n{text}")
+    };
     let path = dir.join("gateway.toml");
     std::fs::write(&path, &text).unwrap();
     let rt = crossgate_gateway::load_file(&path).unwrap_or_else(|e| panic!("config: {e}"));
@@ -156,7 +166,11 @@ pub async fn gateway(config: &str, up: SocketAddr, dir: &Path) -> Gateway {
 /// A fresh temporary directory.
 pub fn tempdir(name: &str) -> std::path::PathBuf {
     static N: AtomicUsize = AtomicUsize::new(0);
-    let d = std::env::temp_dir().join(format!("crossgate-gw-{name}-{}-{}", std::process::id(), N.fetch_add(1, Ordering::Relaxed)));
+    let d = std::env::temp_dir().join(format!(
+        "crossgate-gw-{name}-{}-{}",
+        std::process::id(),
+        N.fetch_add(1, Ordering::Relaxed)
+    ));
     let _ = std::fs::remove_dir_all(&d);
     std::fs::create_dir_all(&d).unwrap();
     d
@@ -170,7 +184,10 @@ pub fn client() -> TestClient {
 
 /// Sends a request and collects the response.
 pub async fn send(c: &TestClient, req: Request<Body>) -> (StatusCode, http::HeaderMap, String) {
-    let r = tokio::time::timeout(Duration::from_secs(20), c.request(req)).await.expect("timed out").expect("request failed");
+    let r = tokio::time::timeout(Duration::from_secs(20), c.request(req))
+        .await
+        .expect("timed out")
+        .expect("request failed");
     let (parts, body) = r.into_parts();
     let bytes = body.collect().await.unwrap().to_bytes();
     (parts.status, parts.headers, String::from_utf8_lossy(&bytes).into_owned())

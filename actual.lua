@@ -1,2 +1,0 @@
-wrk.method = "GET"
-wrk.headers["Origin"] = "https://app.example.com"
