@@ -24,7 +24,7 @@
 //! # Where Chromium differs from the Fetch Standard
 //!
 //! The emulator follows Chromium (checked against Chromium 156.0.8078.79 by the
-//! differential tests in `tests/chromium.rs`) where the two disagree:
+//! differential tests in `tests/chromium/`) where the two disagree:
 //!
 //! - `Access-Control-Allow-Headers: *` on an uncredentialed preflight also
 //!   covers `Authorization`; Fetch says it never does. ([`Profile::Firefox`]

@@ -19,13 +19,9 @@
 //! Set `CROSSGATE_CHROMIUM` to use another binary than `chromium`.
 #![allow(clippy::type_complexity)]
 
-#[path = "chromium/cases.rs"]
 mod cases;
-#[path = "chromium/cdp.rs"]
 mod cdp;
-#[path = "chromium/model.rs"]
 mod model;
-#[path = "chromium/server.rs"]
 mod server;
 
 use std::collections::HashMap;
