@@ -1,71 +1,22 @@
-//! The CORS-preflight cache (Fetch §4.9 "CORS-preflight cache"), shaped as
-//! each browser implements it.
+//! The [CORS-preflight cache], shaped as each browser implements it: Fetch
+//! keeps one entry per method and per header name; Chromium and WebKit keep
+//! one preflight result per (origin, URL) and replace it; Firefox merges.
+//!
+//! [CORS-preflight cache]: https://fetch.spec.whatwg.org/#cors-preflight-cache
 
 use std::collections::HashMap;
 use std::time::Duration;
 
-use crate::check::PreflightResult;
+use crate::preflight::PreflightResult;
+use crate::profile::Profile;
 
-/// Which browser's rules to follow where they differ.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
-pub enum Profile {
-    /// Chromium (Chrome, Edge…): the reference, and what the tests check.
-    #[default]
-    Chromium,
-    /// Firefox.
-    Firefox,
-    /// WebKit (Safari).
-    WebKit,
-}
-
-/// Max-age when the header is absent (all three engines).
-pub const DEFAULT_MAX_AGE: u64 = 5;
-
-impl Profile {
-    /// Parses `chromium`, `firefox`, `webkit`.
-    pub fn parse(s: &str) -> Option<Self> {
-        match s {
-            "chromium" | "chrome" => Some(Profile::Chromium),
-            "firefox" => Some(Profile::Firefox),
-            "webkit" | "safari" => Some(Profile::WebKit),
-            _ => None,
-        }
-    }
-
-    /// The cap on `Access-Control-Max-Age`: Chromium 7200 s, Firefox
-    /// 86400 s, WebKit 600 s.
-    pub const fn max_age_cap(self) -> u64 {
-        match self {
-            Profile::Chromium => 7200,
-            Profile::Firefox => 86400,
-            Profile::WebKit => 600,
-        }
-    }
-
-    /// The cache lifetime for an `Access-Control-Max-Age` value (already
-    /// trimmed): Chromium and WebKit read an integer (unparsable: 5 s,
-    /// negative: not cached); Firefox wants digits only (else not cached).
-    pub fn max_age(self, value: Option<&str>) -> u64 {
-        let Some(v) = value else { return DEFAULT_MAX_AGE };
-        let secs = match self {
-            Profile::Firefox => {
-                if v.is_empty() || !v.bytes().all(|b| b.is_ascii_digit()) {
-                    return 0;
-                }
-                v.parse::<u64>().unwrap_or(u64::MAX)
-            }
-            Profile::Chromium | Profile::WebKit => match v.parse::<i64>() {
-                Ok(n) if n < 0 => 0,
-                Ok(n) => n.unsigned_abs(),
-                Err(_) => DEFAULT_MAX_AGE,
-            },
-        };
-        secs.min(self.max_age_cap())
-    }
-}
-
+/// What an entry is found by: Fetch's cache entry key, byte-serialized
+/// origin and URL (the network partition key is left out: one page).
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 struct Key {
+    /// The page's origin. CHROMIUM: keyed by the request's initiator, never
+    /// by the redirect-tainted `null` (`preflight_controller.cc`
+    /// `PerformPreflightCheck`).
     origin: String,
     url: String,
     /// Firefox keys by credentials; Chromium and WebKit keep the flag in the
@@ -79,20 +30,22 @@ struct Entry {
     expires: Duration,
 }
 
-/// One browser profile's preflight cache. Times are `Duration`s since any
-/// fixed epoch the caller chooses (the injected clock).
+/// One browser profile's [CORS-preflight cache]. Times are `Duration`s since
+/// any fixed epoch the caller chooses (the injected clock).
+///
+/// [CORS-preflight cache]: https://fetch.spec.whatwg.org/#cors-preflight-cache
 #[derive(Clone, Debug, Default)]
 pub struct PreflightCache {
     profile: Profile,
     entries: HashMap<Key, Entry>,
 }
 
-/// Chromium does not cache URLs this long or longer.
+/// CHROMIUM: URLs this long or longer are not cached.
 const MAX_URL_LEN: usize = 1024;
 
 impl PreflightCache {
     /// An empty cache for `profile`.
-    pub fn new(profile: Profile) -> Self {
+    pub(crate) fn new(profile: Profile) -> Self {
         PreflightCache { profile, entries: HashMap::new() }
     }
 
@@ -101,10 +54,15 @@ impl PreflightCache {
         Key { origin: origin.to_owned(), url: url.to_owned(), credentials }
     }
 
-    /// Whether a cached preflight lets this request skip its own
-    /// (Chromium's `CheckIfRequestCanSkipPreflight`). A stale or insufficient
-    /// entry is removed.
-    pub fn can_skip(
+    /// <https://fetch.spec.whatwg.org/#http-fetch>
+    ///
+    /// Whether a cached preflight lets this request skip its own (HTTP fetch
+    /// step 4.1: a method cache entry match and a header-name cache entry
+    /// match for every CORS-unsafe name).
+    // CHROMIUM: `preflight_cache.cc` `CheckIfRequestCanSkipPreflight`: the
+    // one entry must allow the whole request, and a stale or insufficient
+    // entry is erased (Firefox keeps it).
+    pub(crate) fn can_skip(
         &mut self,
         now: Duration,
         origin: &str,
@@ -124,10 +82,15 @@ impl PreflightCache {
         true
     }
 
-    /// Stores a successful preflight: Chromium and WebKit replace the entry,
-    /// Firefox merges methods and headers into it (per-token expiry is
-    /// approximated by the latest expiry).
-    pub fn store(&mut self, now: Duration, origin: &str, url: &str, result: PreflightResult) {
+    /// <https://fetch.spec.whatwg.org/#cors-preflight-fetch>
+    ///
+    /// Stores a successful preflight (CORS-preflight fetch steps 7.12–7.15:
+    /// Fetch updates or creates an entry per method and per header name).
+    /// Firefox merges methods and headers into the entry, per-token expiry
+    /// approximated by the latest one.
+    // CHROMIUM: `preflight_cache.cc` `AppendEntry` replaces the entry whole
+    // (WebKit too).
+    pub(crate) fn store(&mut self, now: Duration, origin: &str, url: &str, result: PreflightResult) {
         if result.max_age == 0 || url.len() >= MAX_URL_LEN {
             return;
         }
@@ -146,8 +109,10 @@ impl PreflightCache {
         self.entries.insert(key, Entry { result, expires });
     }
 
-    /// Fetch's "clear cache entries" after a preflighted fetch failed.
-    pub fn clear(&mut self, origin: &str, url: &str) {
+    /// <https://fetch.spec.whatwg.org/#concept-cache-clear>
+    ///
+    /// Removes the entries for this origin and URL, after a preflight failed.
+    pub(crate) fn clear(&mut self, origin: &str, url: &str) {
         self.entries.retain(|k, _| !(k.origin == origin && k.url == url));
     }
 
@@ -174,25 +139,6 @@ mod tests {
             credentials,
             max_age,
             wildcard_covers_authorization: false,
-        }
-    }
-
-    #[test]
-    fn max_age_by_profile() {
-        let cases: &[(Profile, Option<&str>, u64)] = &[
-            (Profile::Chromium, None, 5),
-            (Profile::Chromium, Some("60"), 60),
-            (Profile::Chromium, Some("-1"), 0),
-            (Profile::Chromium, Some("1.5"), 5),
-            (Profile::Chromium, Some("99999"), 7200),
-            (Profile::Firefox, Some("99999"), 86400),
-            (Profile::Firefox, Some("-1"), 0),
-            (Profile::Firefox, Some("x"), 0),
-            (Profile::WebKit, Some("99999"), 600),
-            (Profile::WebKit, None, 5),
-        ];
-        for (p, v, want) in cases {
-            assert_eq!(p.max_age(*v), *want, "{p:?} {v:?}");
         }
     }
 

@@ -6,6 +6,8 @@ use std::fmt;
 
 use crossgate_core::RejectReason;
 
+use crate::request::Initiator;
+
 /// Why Chromium failed a CORS request, named as in Chromium's `CorsError`
 /// (without the `k`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -136,10 +138,10 @@ impl CorsError {
     /// `param` is Chromium's `failed_parameter` (the ACAO or ACAC value, the
     /// method or header name). Chromium 156 no longer appends the "set the
     /// request's mode to 'no-cors'" hint to a missing `Access-Control-Allow-Origin`.
-    pub fn detail(self, param: &str, initiator: crate::Initiator) -> String {
+    pub fn detail(self, param: &str, initiator: Initiator) -> String {
         use CorsError::*;
-        let is_xhr = initiator == crate::Initiator::Xhr;
-        let is_fetch = initiator == crate::Initiator::Fetch;
+        let is_xhr = initiator == Initiator::Xhr;
+        let is_fetch = initiator == Initiator::Fetch;
         let no_cors = if is_fetch { NO_CORS_HINT } else { "" };
         let xhr = if is_xhr { XHR_CRED_HINT } else { "" };
         let prefix = if self.has_preflight_prefix() { PREFLIGHT_PREFIX } else { "" };
@@ -233,10 +235,10 @@ impl fmt::Display for CorsError {
 /// Chromium's full console line for a CORS failure:
 /// `Access to {kind} at '{url}' [(redirected from '{initial}') ]from origin
 /// '{origin}' has been blocked by CORS policy: {detail}`.
-pub fn console_message(
+pub(crate) fn console_message(
     error: CorsError,
     param: &str,
-    initiator: crate::Initiator,
+    initiator: Initiator,
     last_url: &url::Url,
     initial_url: &url::Url,
     origin: &str,
@@ -253,7 +255,6 @@ pub fn console_message(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::Initiator;
 
     #[test]
     fn messages() {

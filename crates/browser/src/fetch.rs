@@ -1,69 +1,36 @@
-//! The fetch state machine: Fetch §4.1 "Main fetch", §4.3 "HTTP fetch",
-//! §4.4 "HTTP-redirect fetch" and §4.8 "CORS-preflight fetch", in the order
-//! Chromium's `CorsURLLoader` and `PreflightController` run them.
+//! The fetch state machine: Fetch's [main fetch], [HTTP fetch],
+//! [HTTP-redirect fetch] and [CORS-preflight fetch], in the order Chromium's
+//! `CorsURLLoader` (`cors_url_loader.cc`) and `PreflightController`
+//! (`preflight_controller.cc`) run them.
 //!
 //! Sans-IO: [`Fetch::poll`] says what to send, [`Fetch::handle_response`]
 //! takes the answer, and the clock is passed in.
+//!
+//! [main fetch]: https://fetch.spec.whatwg.org/#main-fetch
+//! [HTTP fetch]: https://fetch.spec.whatwg.org/#http-fetch
+//! [HTTP-redirect fetch]: https://fetch.spec.whatwg.org/#http-redirect-fetch
+//! [CORS-preflight fetch]: https://fetch.spec.whatwg.org/#cors-preflight-fetch
 
 use std::time::Duration;
 
 use crossgate_core::fetch as vocab;
-use http::HeaderMap;
 use url::Url;
 
-use crate::check::{self, PreflightResult};
+use crate::browser::Browser;
+use crate::check::cors_check;
 use crate::error::{console_message, CorsError};
+use crate::exchange::{Action, OutgoingRequest, RequestKind, ResponseHead};
+use crate::filtered_response::{exposed_names, readable_headers, ResponseType};
+use crate::headers::get_combined;
+use crate::metadata::fetch_metadata;
+use crate::preflight::PreflightResult;
 use crate::request::{CacheMode, CredentialsMode, RedirectMode, Request, RequestInit, RequestMode, TypeError};
 use crate::verdict::{Blocked, Stage, Step, Verdict};
-use crate::{Browser, ResponseType};
 
-/// Redirects followed before a network error.
+/// Redirects followed before a network error ([HTTP-redirect fetch] step 7).
+///
+/// [HTTP-redirect fetch]: https://fetch.spec.whatwg.org/#http-redirect-fetch
 pub const MAX_REDIRECTS: u32 = 20;
-
-/// Which request of the exchange.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum RequestKind {
-    /// The `OPTIONS` preflight.
-    Preflight,
-    /// The page's own request (or a redirected one).
-    Actual,
-}
-
-/// A request the browser would send now.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct OutgoingRequest {
-    /// Preflight or actual.
-    pub kind: RequestKind,
-    /// The method.
-    pub method: String,
-    /// The URL.
-    pub url: Url,
-    /// The headers that matter for CORS, in the order Chromium adds them
-    /// (user agent and network-stack headers left out).
-    pub headers: Vec<(String, String)>,
-    /// Whether cookies and HTTP auth go with it.
-    pub credentials: bool,
-    /// Whether the page's body goes with it.
-    pub body: bool,
-}
-
-/// The parts of a response the browser looks at.
-#[derive(Clone, Debug, Default)]
-pub struct ResponseHead {
-    /// Status code.
-    pub status: u16,
-    /// Headers as received.
-    pub headers: HeaderMap,
-}
-
-/// What to do next.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Action {
-    /// Send this request and pass its response to [`Fetch::handle_response`].
-    Send(OutgoingRequest),
-    /// Finished.
-    Done(Verdict),
-}
 
 #[derive(Clone, Debug)]
 enum State {
@@ -85,10 +52,13 @@ pub struct Fetch {
     method: String,
     headers: Vec<(String, String)>,
     has_body: bool,
+    /// Response tainting `cors`: once set, it stays set across redirects.
     cors_flag: bool,
     /// Response tainting `opaque`: a no-cors request went cross-origin (it
     /// stays opaque, even if redirected back).
     opaque: bool,
+    /// The request's redirect-taint is not `same-origin`: its origin
+    /// serializes as `null`.
     tainted_origin: bool,
     redirects: u32,
     preflighted_this_hop: bool,
@@ -102,7 +72,7 @@ impl Browser {
     /// Starts a fetch: constructs the request (which may throw a
     /// [`TypeError`]).
     pub fn start(&self, init: RequestInit) -> Result<Fetch, TypeError> {
-        let request = Request::new(init, self.profile)?;
+        let request = Request::new(init, self.profile())?;
         Ok(Fetch::new(request))
     }
 }
@@ -140,7 +110,9 @@ impl Fetch {
         &self.request
     }
 
-    /// The serialized request origin: `null` once redirect-tainted (§1.7).
+    /// <https://fetch.spec.whatwg.org/#serializing-a-request-origin>
+    ///
+    /// The serialized request origin: `null` once a redirect tainted it.
     pub fn serialized_origin(&self) -> String {
         if self.tainted_origin {
             "null".to_owned()
@@ -153,6 +125,9 @@ impl Fetch {
         self.request.credentials == CredentialsMode::Include
     }
 
+    /// <https://fetch.spec.whatwg.org/#cors-unsafe-request-header-names>
+    ///
+    /// Only with the unsafe-request flag, which the script APIs set.
     fn unsafe_names(&self) -> Vec<String> {
         if !self.request.initiator.is_script_api() {
             return Vec::new();
@@ -178,15 +153,24 @@ impl Fetch {
         }
     }
 
-    /// Main fetch for the current URL (§1.9, Chromium's `StartRequest`).
+    /// <https://fetch.spec.whatwg.org/#main-fetch>
+    ///
+    /// Main fetch for the current URL (step 12), then HTTP fetch's preflight
+    /// decision (step 4.1) and the preflight request (CORS-preflight fetch
+    /// steps 1–5).
+    // CHROMIUM: `cors_url_loader.cc` `CorsURLLoader::StartRequest` and
+    // `preflight_controller.cc` `CreatePreflightRequest`.
     fn decide(&mut self, browser: &mut Browser, now: Duration) {
         let url = self.current_url.clone();
         let same_origin = self.request.origin.same_origin_url(&url);
+        // step 12: same origin, response tainting `basic`: no CORS.
         if same_origin && !self.cors_flag && !self.opaque {
             self.step(Stage::Actual, format!("{url} is same-origin with {}: no CORS", self.request.origin), true);
             self.send_actual(false);
             return;
         }
+        // step 12: not an HTTP(S) scheme, a network error (checked before the
+        // mode here, and reported as Chromium's `CorsDisabledScheme`).
         if !matches!(url.scheme(), "http" | "https") {
             let (e, p) = (
                 CorsError::CorsDisabledScheme,
@@ -196,7 +180,10 @@ impl Fetch {
             return;
         }
         match self.request.mode {
+            // step 12: mode `same-origin`, a network error.
             RequestMode::SameOrigin => {
+                // CHROMIUM: Blink's `fetch_manager.cc` refuses the first URL
+                // with its own message.
                 if self.redirects == 0 {
                     let msg = format!(
                         "Fetch API cannot load {url}. Request mode is \"same-origin\" but the URL's origin is not same as the request origin {}.",
@@ -206,8 +193,8 @@ impl Fetch {
                     self.state =
                         State::Done(self.verdict_error(Stage::Request, Some(e), e.name(), msg, e.hint().to_owned()));
                 } else {
-                    // Blink's resource fetcher refuses the redirect before
-                    // CORS runs: DevTools records no CorsError for it.
+                    // CHROMIUM: Blink's resource fetcher refuses the redirect
+                    // before CORS runs: DevTools records no CorsError for it.
                     self.fail_cors(Stage::Redirect, CorsError::DisallowedByMode, String::new());
                     if let State::Done(v) = &mut self.state {
                         if let Some(b) = v.blocked.as_mut() {
@@ -217,6 +204,8 @@ impl Fetch {
                 }
                 return;
             }
+            // step 12: mode `no-cors`: a network error unless the redirect
+            // mode is `follow`, else response tainting `opaque`.
             RequestMode::NoCors => {
                 if self.request.redirect != RedirectMode::Follow {
                     let msg = format!(
@@ -234,6 +223,9 @@ impl Fetch {
             }
             RequestMode::Cors => {}
         }
+        // step 12: response tainting `cors`, with a preflight when the
+        // use-CORS-preflight flag is set, or the unsafe-request flag is and
+        // the method or a header is not CORS-safelisted.
         self.cors_flag = true;
         let unsafe_names = self.unsafe_names();
         let method_safe = vocab::is_cors_safelisted_method(self.method.as_bytes());
@@ -246,14 +238,21 @@ impl Fetch {
             self.send_actual(true);
             return;
         }
+        // HTTP fetch step 4.1: a cached preflight that covers the request
+        // saves sending one.
         let cred = self.include_credentials_mode();
         let origin_key = self.request.origin.serialize();
+        // CHROMIUM: `preflight_controller.cc` `RetrieveCacheFlags`: cache
+        // modes `no-store`, `reload` and `no-cache` do not read the cache.
         let read_cache = self.request.cache == CacheMode::Default;
-        if read_cache && browser.cache.can_skip(now, &origin_key, url.as_str(), &self.method, &unsafe_names, cred) {
+        if read_cache && browser.cache_mut().can_skip(now, &origin_key, url.as_str(), &self.method, &unsafe_names, cred)
+        {
             self.step(Stage::Preflight, "a cached preflight covers this request: no preflight sent", true);
             self.send_actual(true);
             return;
         }
+        // CORS-preflight fetch steps 1–5; the `Origin` and Fetch Metadata
+        // headers are HTTP-network-or-cache fetch's (steps 8.12 and 8.13).
         let mut headers = vec![
             ("Accept".to_owned(), "*/*".to_owned()),
             ("Access-Control-Request-Method".to_owned(), self.method.clone()),
@@ -274,12 +273,19 @@ impl Fetch {
         });
     }
 
+    /// <https://fetch.spec.whatwg.org/#http-network-or-cache-fetch>
+    ///
+    /// The page's request as it goes out: with `Accept`, `Origin` (step
+    /// 8.12), the Fetch Metadata headers (step 8.13), and credentials or not
+    /// (includeCredentials, step 8.3).
     fn send_actual(&mut self, cors: bool) {
         let mut headers = self.headers.clone();
         let has = |n: &str, h: &[(String, String)]| h.iter().any(|(k, _)| k.eq_ignore_ascii_case(n));
         if self.request.initiator.is_script_api() && !has("accept", &headers) {
             headers.push(("Accept".into(), "*/*".into()));
         }
+        // https://fetch.spec.whatwg.org/#append-a-request-origin-header
+        // steps 3 and 4 (the referrer policy's `null` left out).
         if cors || !matches!(self.method.as_str(), "GET" | "HEAD") {
             headers.push(("Origin".into(), self.serialized_origin()));
         }
@@ -306,13 +312,7 @@ impl Fetch {
     }
 
     fn fetch_metadata(&self, mode: &str) -> Vec<(String, String)> {
-        crate::metadata::fetch_metadata(
-            &self.request.origin,
-            &self.url_list,
-            &self.current_url,
-            self.request.initiator,
-            mode,
-        )
+        fetch_metadata(&self.request.origin, &self.url_list, &self.current_url, self.request.initiator, mode)
     }
 
     /// The request could not be completed (connection refused, DNS…).
@@ -342,23 +342,31 @@ impl Fetch {
         }
     }
 
+    /// <https://fetch.spec.whatwg.org/#cors-preflight-fetch>
+    ///
+    /// Steps 6–8 on the preflight's response; a failure clears the cache
+    /// entries (main fetch step 12).
     fn handle_preflight(&mut self, browser: &mut Browser, now: Duration, response: &ResponseHead) {
         let cred = self.include_credentials_mode();
         let origin_key = self.request.origin.serialize();
         let url = self.current_url.to_string();
+        // Step 6 never follows a redirect, so step 8 fails it.
+        // CHROMIUM: `preflight_controller.cc` `PreflightLoader::HandleRedirect`
+        // names it `PreflightDisallowedRedirect`.
         if is_redirect(response) {
             self.step(Stage::Preflight, format!("preflight answered {}, a redirect", response.status), false);
-            browser.cache.clear(&origin_key, &url);
+            browser.cache_mut().clear(&origin_key, &url);
             self.fail_cors(Stage::Preflight, CorsError::PreflightDisallowedRedirect, String::new());
             return;
         }
         let origin = self.serialized_origin();
-        let result = PreflightResult::from_response(response.status, &response.headers, &origin, cred, browser.profile)
-            .and_then(|r| {
-                r.check_method(&self.method, cred)?;
-                r.check_headers(&self.unsafe_names(), cred)?;
-                Ok(r)
-            });
+        let result =
+            PreflightResult::from_response(response.status, &response.headers, &origin, cred, browser.profile())
+                .and_then(|r| {
+                    r.check_method(&self.method, cred)?;
+                    r.check_headers(&self.unsafe_names(), cred)?;
+                    Ok(r)
+                });
         match result {
             Ok(r) => {
                 self.step(Stage::Preflight, format!("Access-Control-Allow-Origin matches {origin}"), true);
@@ -369,14 +377,16 @@ impl Fetch {
                     self.step(Stage::Preflight, format!("request headers allowed: {}", names.join(", ")), true);
                 }
                 self.step(Stage::Preflight, format!("cached for {} s", r.max_age), true);
+                // CHROMIUM: `PreflightLoader::FinishHandleResponseHeader`:
+                // cache mode `no-store` does not fill the cache either.
                 if self.request.cache != CacheMode::NoStore {
-                    browser.cache.store(now, &origin_key, &url, r);
+                    browser.cache_mut().store(now, &origin_key, &url, r);
                 }
                 self.preflighted_this_hop = true;
                 self.send_actual(true);
             }
             Err((e, p)) => {
-                browser.cache.clear(&origin_key, &url);
+                browser.cache_mut().clear(&origin_key, &url);
                 self.fail_cors(Stage::Preflight, e, p);
                 if let Some(extra) = preflight_status_hint(e, response.status) {
                     if let State::Done(v) = &mut self.state {
@@ -389,12 +399,18 @@ impl Fetch {
         }
     }
 
+    /// <https://fetch.spec.whatwg.org/#http-fetch>
+    ///
+    /// The page's response: the CORS check (step 4.4), a redirect (step 6),
+    /// or the filtered response main fetch hands to the page (main fetch
+    /// step 14).
     fn handle_actual(&mut self, response: &ResponseHead) {
         let redirect = is_redirect(response);
         let stage = if redirect { Stage::Redirect } else { Stage::Actual };
+        // step 4.4, on redirects too; never on a 304.
         if self.cors_flag && response.status != 304 {
             let origin = self.serialized_origin();
-            match check::check_access(&response.headers, &origin, self.include_credentials_mode()) {
+            match cors_check(&response.headers, &origin, self.include_credentials_mode()) {
                 Ok(()) => self.step(stage, format!("Access-Control-Allow-Origin allows {origin}"), true),
                 Err((e, p)) => {
                     self.fail_cors(stage, e, p);
@@ -406,6 +422,7 @@ impl Fetch {
             self.follow_redirect(response);
             return;
         }
+        // main fetch step 14.2
         let response_type = if self.cors_flag {
             ResponseType::Cors
         } else if self.opaque {
@@ -415,17 +432,21 @@ impl Fetch {
         };
         let (status, readable) = match response_type {
             ResponseType::Cors => {
-                let exposed = check::exposed_names(&response.headers, self.include_credentials_mode());
-                (response.status, check::readable_headers(&response.headers, exposed.as_ref()))
+                // main fetch step 14.1
+                let exposed = exposed_names(&response.headers, self.include_credentials_mode());
+                (response.status, readable_headers(&response.headers, exposed.as_ref()))
             }
-            ResponseType::Basic => (response.status, check::readable_headers(&response.headers, None)),
+            ResponseType::Basic => (response.status, readable_headers(&response.headers, None)),
             _ => (0, Vec::new()),
         };
         self.state = State::Done(self.verdict_success(response_type, status, readable));
     }
 
-    /// HTTP-redirect fetch (§1.15).
+    /// <https://fetch.spec.whatwg.org/#http-redirect-fetch>
+    ///
+    /// After HTTP fetch's switch on the redirect mode (step 6.3).
     fn follow_redirect(&mut self, response: &ResponseHead) {
+        // HTTP fetch step 6.3
         match self.request.redirect {
             RedirectMode::Error => {
                 let hint = "the page asked for redirect 'error': call the final URL directly".to_owned();
@@ -439,23 +460,27 @@ impl Fetch {
             }
             RedirectMode::Follow => {}
         }
-        let location = check::get_combined(&response.headers, "location").unwrap_or_default();
+        // steps 3–5
+        let location = get_combined(&response.headers, "location").unwrap_or_default();
         let Ok(next) = self.current_url.join(&location) else {
             let hint = format!("the Location header '{location}' is not a valid URL");
             self.state = State::Done(self.verdict_error(Stage::Redirect, None, "InvalidRedirect", String::new(), hint));
             return;
         };
+        // step 7 (before step 6, as Chromium's network stack counts first)
         if self.redirects >= MAX_REDIRECTS {
             let hint = "more than 20 redirects".to_owned();
             self.state =
                 State::Done(self.verdict_error(Stage::Redirect, None, "TooManyRedirects", String::new(), hint));
             return;
         }
+        // step 6
         if !matches!(next.scheme(), "http" | "https") {
             let hint = format!("a redirect to a {} URL", next.scheme());
             self.state = State::Done(self.verdict_error(Stage::Redirect, None, "InvalidRedirect", String::new(), hint));
             return;
         }
+        // steps 9 and 10
         let has_credentials = !next.username().is_empty() || next.password().is_some();
         if has_credentials
             && (self.cors_flag
@@ -464,8 +489,10 @@ impl Fetch {
             self.fail_cors(Stage::Redirect, CorsError::RedirectContainsCredentials, String::new());
             return;
         }
+        // step 8
         self.redirects += 1;
         let status = response.status;
+        // step 12
         if ((status == 301 || status == 302) && self.method == "POST")
             || (status == 303 && !matches!(self.method.as_str(), "GET" | "HEAD"))
         {
@@ -473,21 +500,24 @@ impl Fetch {
             self.has_body = false;
             self.headers.retain(|(n, _)| !vocab::is_request_body_header_name(n.as_bytes()));
         }
+        // step 13: the CORS non-wildcard request-header name goes.
         if next.origin() != self.current_url.origin() {
             self.headers.retain(|(n, _)| !n.eq_ignore_ascii_case("authorization"));
         }
+        // step 18 extends the URL list, and with it the redirect-taint.
         if next.origin() != self.current_url.origin() && !self.request.origin.same_origin_url(&self.current_url) {
             self.tainted_origin = true;
         }
         self.step(Stage::Redirect, format!("{status} redirect to {next} followed"), true);
         self.url_list.push(next.clone());
         self.current_url = next;
+        // step 22: main fetch again, for the new URL.
         self.preflighted_this_hop = false;
         self.state = State::Decide;
     }
 
     fn fail_cors(&mut self, stage: Stage, error: CorsError, param: String) {
-        // Chromium 156 reports a same-origin-mode request redirected
+        // CHROMIUM: Chromium 156 reports a same-origin-mode request redirected
         // cross-origin with the frame loader's message (ending in a newline),
         // not a CORS one.
         let message = if error == CorsError::DisallowedByMode {
@@ -573,8 +603,11 @@ fn preflight_status_hint(error: CorsError, status: u16) -> Option<&'static str> 
     }
 }
 
-/// What Chromium's network stack follows as a redirect: 301, 302, 303, 307
-/// or 308 with a `Location`.
+/// <https://fetch.spec.whatwg.org/#http-fetch>
+///
+/// Step 6: a redirect status (301, 302, 303, 307, 308) — with a `Location`,
+/// since without one HTTP-redirect fetch returns the response as it is
+/// (step 4), as Chromium's network stack does.
 fn is_redirect(response: &ResponseHead) -> bool {
     matches!(response.status, 301 | 302 | 303 | 307 | 308) && response.headers.contains_key(http::header::LOCATION)
 }

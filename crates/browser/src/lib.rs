@@ -21,6 +21,11 @@
 //! assert_eq!(blocked.code, "PreflightMissingAllowOriginHeader");
 //! ```
 //!
+//! The root holds the loop above; [`request`] has the options of a
+//! [`RequestInit`] (mode, credentials, body…), [`verdict`] the details of a
+//! [`Verdict`] (each check, the failure's stage, canvas tainting), and
+//! [`pair`] runs the emulator against crossgate's engine.
+//!
 //! # Where Chromium differs from the Fetch Standard
 //!
 //! The emulator follows Chromium (checked against Chromium 156.0.8078.79 by the
@@ -48,6 +53,9 @@
 //!   is present…", and `fetch()`'s other origin messages end with " Have the
 //!   server send the header with a valid value." only.
 //!
+//! The code cites the spec by anchor, the step numbers at the branches, and
+//! marks each of these differences `// CHROMIUM:`.
+//!
 //! # The emulator against the engine
 //!
 //! [`pair::Pair`] runs a page's call against a crossgate policy in memory:
@@ -57,95 +65,33 @@
 //!
 //! [Fetch Standard]: https://fetch.spec.whatwg.org/
 #![forbid(unsafe_code)]
-#![warn(missing_docs)]
+#![warn(missing_docs, unreachable_pub)]
 
+mod browser;
 mod cache;
-pub mod check;
+mod check;
 mod error;
+mod exchange;
 mod fetch;
+mod filtered_response;
+mod headers;
 mod metadata;
 mod origin;
 pub mod pair;
-mod request;
-mod verdict;
+mod preflight;
+mod profile;
+pub mod request;
+pub mod verdict;
 
-pub use cache::{PreflightCache, Profile, DEFAULT_MAX_AGE};
-pub use error::{console_message, CorsError};
-pub use fetch::{run_to_completion, Action, Fetch, OutgoingRequest, RequestKind, ResponseHead, MAX_REDIRECTS};
+pub use browser::Browser;
+pub use cache::PreflightCache;
+pub use error::CorsError;
+pub use exchange::{Action, OutgoingRequest, RequestKind, ResponseHead};
+pub use fetch::{run_to_completion, Fetch, MAX_REDIRECTS};
+pub use filtered_response::ResponseType;
 pub use origin::Origin;
-pub use request::{
-    is_forbidden_request_header, BodyKind, CacheMode, CredentialsMode, Initiator, RedirectMode, Request, RequestInit,
-    RequestMode, TypeError,
-};
-pub use verdict::{Blocked, Stage, Step, Verdict};
-
-/// A response's type as the page sees it (Fetch "filtered response").
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum ResponseType {
-    /// Same-origin: every header but `Set-Cookie`.
-    Basic,
-    /// Cross-origin, CORS-approved: safelisted and exposed headers only.
-    Cors,
-    /// `no-cors` cross-origin: status 0, no headers, no body.
-    Opaque,
-    /// `redirect: "manual"` hit a redirect.
-    OpaqueRedirect,
-    /// A network error (the fetch failed).
-    Error,
-}
-
-impl ResponseType {
-    /// `basic`, `cors`, `opaque`, `opaqueredirect`, `error`, as `Response.type`.
-    pub const fn as_str(self) -> &'static str {
-        match self {
-            ResponseType::Basic => "basic",
-            ResponseType::Cors => "cors",
-            ResponseType::Opaque => "opaque",
-            ResponseType::OpaqueRedirect => "opaqueredirect",
-            ResponseType::Error => "error",
-        }
-    }
-}
-
-/// What a page may do with an image it loaded (HTML "canvas" origin-clean
-/// flag, WebGL `texImage2D`).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct CanvasUse {
-    /// `drawImage` marks the canvas not origin-clean: `getImageData` and
-    /// `toDataURL` then throw a `SecurityError`.
-    pub draw_image_taints: bool,
-    /// WebGL refuses to upload it as a texture (`SecurityError`).
-    pub webgl_refuses: bool,
-}
-
-/// The effect of drawing an image whose response had type `t`: a CORS or
-/// same-origin image is clean; an opaque one (an `<img>` without
-/// `crossorigin` from another origin) taints a 2D canvas and WebGL refuses it.
-pub const fn canvas_use(t: ResponseType) -> CanvasUse {
-    let opaque = matches!(t, ResponseType::Opaque | ResponseType::OpaqueRedirect);
-    CanvasUse { draw_image_taints: opaque, webgl_refuses: opaque }
-}
-
-/// One browser profile: its rules and its preflight cache.
-#[derive(Clone, Debug, Default)]
-pub struct Browser {
-    profile: Profile,
-    cache: PreflightCache,
-}
-
-impl Browser {
-    /// A fresh profile with an empty preflight cache.
-    pub fn new(profile: Profile) -> Self {
-        Browser { profile, cache: PreflightCache::new(profile) }
-    }
-
-    /// The profile.
-    pub fn profile(&self) -> Profile {
-        self.profile
-    }
-
-    /// The preflight cache.
-    pub fn cache(&self) -> &PreflightCache {
-        &self.cache
-    }
-}
+pub use profile::Profile;
+#[doc(inline)]
+pub use request::{RequestInit, TypeError};
+#[doc(inline)]
+pub use verdict::{Blocked, Verdict};

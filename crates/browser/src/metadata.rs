@@ -1,27 +1,33 @@
-//! Fetch Metadata request headers (<https://w3c.github.io/webappsec-fetch-metadata/>):
-//! `Sec-Fetch-Site`, `Sec-Fetch-Mode`, `Sec-Fetch-Dest`, as Chromium sends
-//! them — only to potentially trustworthy URLs.
+//! [Fetch Metadata] request headers: `Sec-Fetch-Site`, `Sec-Fetch-Mode`,
+//! `Sec-Fetch-Dest`, as Chromium sends them — only to potentially
+//! trustworthy URLs.
+//!
+//! [Fetch Metadata]: https://w3c.github.io/webappsec-fetch-metadata/
 
 use url::Url;
 
-use crate::origin::{is_potentially_trustworthy, site_of, Origin};
-use crate::Initiator;
+use crate::origin::{site_of, Origin};
+use crate::request::Initiator;
 
+/// <https://w3c.github.io/webappsec-fetch-metadata/#fetch-integration>
+///
 /// The three headers for a request from `origin` whose URL list is
 /// `url_list` (current URL last), in `mode` (`cors`, `no-cors`,
 /// `same-origin`; a preflight is `cors`). Empty when `current` is not
 /// potentially trustworthy.
-pub fn fetch_metadata(
+pub(crate) fn fetch_metadata(
     origin: &Origin,
     url_list: &[Url],
     current: &Url,
     initiator: Initiator,
     mode: &str,
 ) -> Vec<(String, String)> {
+    // step 1
     if !is_potentially_trustworthy(current) {
         return Vec::new();
     }
-    // "Set the Sec-Fetch-Site header": the least related URL of the chain.
+    // https://w3c.github.io/webappsec-fetch-metadata/#abstract-opdef-set-site
+    // step 5: the least related URL of the chain.
     let origin_site = origin.site();
     let mut site = "same-origin";
     for url in url_list {
@@ -47,6 +53,22 @@ pub fn fetch_metadata(
         ("Sec-Fetch-Mode".to_owned(), mode.to_owned()),
         ("Sec-Fetch-Dest".to_owned(), dest.to_owned()),
     ]
+}
+
+/// <https://w3c.github.io/webappsec-secure-contexts/#potentially-trustworthy-url>
+///
+/// https/wss, loopback IPs, `localhost` and `*.localhost`: the URLs Fetch
+/// Metadata headers go to.
+fn is_potentially_trustworthy(url: &Url) -> bool {
+    if matches!(url.scheme(), "https" | "wss") {
+        return true;
+    }
+    match url.host() {
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        Some(url::Host::Domain(d)) => d == "localhost" || d.ends_with(".localhost"),
+        None => false,
+    }
 }
 
 #[cfg(test)]
@@ -77,5 +99,14 @@ mod tests {
             "no-cors"
         )
         .is_empty());
+    }
+
+    #[test]
+    fn potentially_trustworthy_urls() {
+        let u = |s: &str| Url::parse(s).unwrap();
+        assert!(is_potentially_trustworthy(&u("http://127.0.0.2/")));
+        assert!(is_potentially_trustworthy(&u("http://[::1]:80/")));
+        assert!(is_potentially_trustworthy(&u("http://app.localhost/")));
+        assert!(!is_potentially_trustworthy(&u("http://example.com/")));
     }
 }

@@ -1,5 +1,7 @@
-//! Origins (HTML §7.1.1 "Origins", URL Standard "origin"): tuple or opaque,
-//! same origin, and the serialized origin the `Origin` header carries.
+//! [Origins] and sites: tuple or opaque, same origin, the serialized origin
+//! the `Origin` header carries, and the site Fetch Metadata compares.
+//!
+//! [Origins]: https://html.spec.whatwg.org/#concept-origin
 
 use std::fmt;
 
@@ -10,6 +12,8 @@ use url::Url;
 pub struct Origin(url::Origin);
 
 impl Origin {
+    /// <https://url.spec.whatwg.org/#concept-url-origin>
+    ///
     /// The origin of `url` (a new opaque origin for non-special schemes).
     pub fn of(url: &Url) -> Self {
         Origin(url.origin())
@@ -38,8 +42,10 @@ impl Origin {
         !self.0.is_tuple()
     }
 
-    /// HTML's "same origin": the same opaque origin, or equal scheme, host
-    /// and port (default ports already elided by the URL parser).
+    /// <https://html.spec.whatwg.org/#same-origin>
+    ///
+    /// The same opaque origin, or equal scheme, host and port (default ports
+    /// already elided by the URL parser).
     pub fn same_origin(&self, other: &Origin) -> bool {
         self.0 == other.0
     }
@@ -49,16 +55,21 @@ impl Origin {
         self.0 == url.origin()
     }
 
-    /// The ASCII serialization (`null` for an opaque origin).
+    /// <https://html.spec.whatwg.org/#ascii-serialisation-of-an-origin>
+    ///
+    /// `scheme://host[:port]`, or `null` for an opaque origin.
     pub fn serialize(&self) -> String {
         self.0.ascii_serialization()
     }
 }
 
-/// A URL's site (HTML "obtain a site"): scheme plus registrable domain, or
-/// plus the host when it has none (IP addresses, `localhost`). Ports never
-/// matter.
-pub fn site_of(url: &Url) -> Option<(String, String)> {
+/// <https://html.spec.whatwg.org/#obtain-a-site>
+///
+/// The site of a URL's origin: scheme plus registrable domain, or plus the
+/// host when it has none (IP addresses, `localhost`); ports never matter.
+/// Two origins are [same site](https://html.spec.whatwg.org/#same-site) when
+/// their sites are equal.
+pub(crate) fn site_of(url: &Url) -> Option<(String, String)> {
     let host = url.host_str()?;
     let host = host.trim_start_matches('[').trim_end_matches(']');
     let domain = match url.host() {
@@ -68,21 +79,9 @@ pub fn site_of(url: &Url) -> Option<(String, String)> {
     Some((url.scheme().to_owned(), domain.to_ascii_lowercase()))
 }
 
-/// Secure Contexts' "potentially trustworthy URL": https/wss, loopback IPs,
-/// `localhost` and `*.localhost`. Chromium sends `Sec-Fetch-*` only to these.
-pub fn is_potentially_trustworthy(url: &Url) -> bool {
-    if matches!(url.scheme(), "https" | "wss") {
-        return true;
-    }
-    match url.host() {
-        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
-        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
-        Some(url::Host::Domain(d)) => d == "localhost" || d.ends_with(".localhost"),
-        None => false,
-    }
-}
-
 impl Origin {
+    /// <https://html.spec.whatwg.org/#obtain-a-site>
+    ///
     /// The origin's site, `None` when opaque.
     pub fn site(&self) -> Option<(String, String)> {
         match &self.0 {
@@ -118,16 +117,12 @@ mod tests {
     }
 
     #[test]
-    fn sites_and_trust() {
+    fn sites() {
         let u = |s: &str| Url::parse(s).unwrap();
         assert_eq!(site_of(&u("https://a.b.example.co.uk:8443/x")), Some(("https".into(), "example.co.uk".into())));
         assert_eq!(site_of(&u("http://127.0.0.1:9/")), Some(("http".into(), "127.0.0.1".into())));
         assert_ne!(site_of(&u("http://localhost/")), site_of(&u("http://127.0.0.1/")));
         assert_eq!(Origin::parse("http://localhost:1").unwrap().site(), site_of(&u("http://localhost:2/")));
-        assert!(is_potentially_trustworthy(&u("http://127.0.0.2/")));
-        assert!(is_potentially_trustworthy(&u("http://[::1]:80/")));
-        assert!(is_potentially_trustworthy(&u("http://app.localhost/")));
-        assert!(!is_potentially_trustworthy(&u("http://example.com/")));
     }
 
     #[test]

@@ -1,5 +1,9 @@
-//! What a page asks for, and the request the browser makes of it
-//! (Fetch §5.4 "Request class", HTML's CORS settings attributes).
+//! What a page asks for ([`RequestInit`] and its options), and the request
+//! the browser makes of it: normalized, with forbidden headers dropped — or
+//! the `TypeError` the page gets instead.
+
+mod init;
+mod initiator;
 
 use std::fmt;
 
@@ -7,227 +11,10 @@ use crossgate_core::fetch;
 use url::Url;
 
 use crate::origin::Origin;
-use crate::Profile;
+use crate::profile::Profile;
 
-/// Which API or element started the fetch; it fixes the mode and credentials
-/// defaults and Chromium's wording ("Access to {kind} at …").
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum Initiator {
-    /// `fetch()`
-    Fetch,
-    /// `XMLHttpRequest`
-    Xhr,
-    /// `<img>`
-    Image,
-    /// A classic `<script>`
-    Script,
-    /// `<script type=module>` (always CORS)
-    ModuleScript,
-    /// An `@font-face` font (always CORS)
-    Font,
-    /// `<link rel=stylesheet>`
-    Stylesheet,
-    /// `<video>`
-    Video,
-}
-
-impl Initiator {
-    /// Blink's `Resource::ResourceTypeToString` as used in console messages.
-    pub const fn resource_kind(self) -> &'static str {
-        match self {
-            Initiator::Fetch => "fetch",
-            Initiator::Xhr => "XMLHttpRequest",
-            Initiator::Image => "image",
-            Initiator::Script | Initiator::ModuleScript => "script",
-            Initiator::Font => "font",
-            Initiator::Stylesheet => "CSS stylesheet",
-            Initiator::Video => "video",
-        }
-    }
-
-    /// Whether scripts set method and headers (Fetch's unsafe-request flag).
-    pub const fn is_script_api(self) -> bool {
-        matches!(self, Initiator::Fetch | Initiator::Xhr)
-    }
-
-    /// Parses `fetch`, `xhr`, `img`, `script`, `module`, `font`, `stylesheet`, `video`.
-    pub fn parse(s: &str) -> Option<Self> {
-        Some(match s {
-            "fetch" => Initiator::Fetch,
-            "xhr" => Initiator::Xhr,
-            "img" | "image" => Initiator::Image,
-            "script" => Initiator::Script,
-            "module" => Initiator::ModuleScript,
-            "font" => Initiator::Font,
-            "stylesheet" | "css" => Initiator::Stylesheet,
-            "video" => Initiator::Video,
-            _ => return None,
-        })
-    }
-}
-
-/// A request's mode (Fetch §2.2.5).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum RequestMode {
-    /// `cors`
-    Cors,
-    /// `no-cors`
-    NoCors,
-    /// `same-origin`
-    SameOrigin,
-}
-
-/// A request's credentials mode (Fetch §2.2.5).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum CredentialsMode {
-    /// `omit`
-    Omit,
-    /// `same-origin`
-    SameOrigin,
-    /// `include`
-    Include,
-}
-
-/// A request's redirect mode.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum RedirectMode {
-    /// `follow`
-    Follow,
-    /// `error`
-    Error,
-    /// `manual`
-    Manual,
-}
-
-/// A request body, by the Content-Type it implies (Fetch "extract a body").
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-pub enum BodyKind {
-    /// No body.
-    None,
-    /// A string: `text/plain;charset=UTF-8`.
-    Text,
-    /// `URLSearchParams`: `application/x-www-form-urlencoded;charset=UTF-8`.
-    UrlSearchParams,
-    /// `FormData`: `multipart/form-data; boundary=…`.
-    FormData,
-    /// A `Blob` with this `type` (empty: no Content-Type).
-    Blob(String),
-    /// An `ArrayBuffer` or view: no Content-Type.
-    Bytes,
-    /// A `ReadableStream` (sets the use-CORS-preflight flag).
-    Stream,
-}
-
-impl BodyKind {
-    fn implied_content_type(&self) -> Option<String> {
-        match self {
-            BodyKind::Text => Some("text/plain;charset=UTF-8".into()),
-            BodyKind::UrlSearchParams => Some("application/x-www-form-urlencoded;charset=UTF-8".into()),
-            BodyKind::FormData => Some("multipart/form-data; boundary=----crossgate".into()),
-            BodyKind::Blob(t) if !t.is_empty() => Some(t.clone()),
-            _ => None,
-        }
-    }
-}
-
-/// What the page asked for: `fetch(url, init)`, an XHR, or an element.
-#[derive(Clone, Debug)]
-pub struct RequestInit {
-    /// The page's origin.
-    pub origin: Origin,
-    /// The URL, already parsed against the page's base URL.
-    pub url: Url,
-    /// The API or element.
-    pub initiator: Initiator,
-    /// `method` (as the page wrote it).
-    pub method: String,
-    /// Headers the page set, in order.
-    pub headers: Vec<(String, String)>,
-    /// `mode`; `None` takes the initiator's default.
-    pub mode: Option<RequestMode>,
-    /// `credentials`; `None` takes the initiator's default.
-    pub credentials: Option<CredentialsMode>,
-    /// `redirect`.
-    pub redirect: RedirectMode,
-    /// The body.
-    pub body: BodyKind,
-    /// XHR only: upload listeners registered (forces a preflight).
-    pub xhr_upload_listeners: bool,
-    /// The document's URL (Chromium names it in some messages); `None`
-    /// means the origin's root, `{origin}/`.
-    pub document_url: Option<Url>,
-    /// `cache`: `no-store`, `reload` and `no-cache` also bypass the
-    /// preflight cache in Chromium (`no-store` does not fill it either).
-    pub cache: CacheMode,
-}
-
-/// A request's cache mode, as far as the preflight cache goes.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
-pub enum CacheMode {
-    /// `default`, `force-cache`, `only-if-cached`.
-    #[default]
-    Default,
-    /// `no-store`: neither read nor fill the preflight cache.
-    NoStore,
-    /// `reload` or `no-cache`: do not read it, but fill it.
-    Reload,
-}
-
-impl RequestInit {
-    /// A `fetch(url)` from `origin` with every default.
-    pub fn fetch(origin: Origin, url: Url) -> Self {
-        RequestInit {
-            origin,
-            url,
-            initiator: Initiator::Fetch,
-            method: "GET".into(),
-            headers: Vec::new(),
-            mode: None,
-            credentials: None,
-            redirect: RedirectMode::Follow,
-            body: BodyKind::None,
-            xhr_upload_listeners: false,
-            document_url: None,
-            cache: CacheMode::Default,
-        }
-    }
-
-    /// Sets the initiator.
-    pub fn initiator(mut self, i: Initiator) -> Self {
-        self.initiator = i;
-        self
-    }
-    /// Sets the method.
-    pub fn method(mut self, m: &str) -> Self {
-        self.method = m.to_owned();
-        self
-    }
-    /// Appends a header.
-    pub fn header(mut self, name: &str, value: &str) -> Self {
-        self.headers.push((name.to_owned(), value.to_owned()));
-        self
-    }
-    /// Sets the mode.
-    pub fn mode(mut self, m: RequestMode) -> Self {
-        self.mode = Some(m);
-        self
-    }
-    /// Sets the credentials mode.
-    pub fn credentials(mut self, c: CredentialsMode) -> Self {
-        self.credentials = Some(c);
-        self
-    }
-    /// Sets the redirect mode.
-    pub fn redirect(mut self, r: RedirectMode) -> Self {
-        self.redirect = r;
-        self
-    }
-    /// Sets the body.
-    pub fn body(mut self, b: BodyKind) -> Self {
-        self.body = b;
-        self
-    }
-}
+pub use init::{BodyKind, CacheMode, CredentialsMode, RedirectMode, RequestInit, RequestMode};
+pub use initiator::Initiator;
 
 /// Thrown before any network activity (a `TypeError` in JS).
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -308,13 +95,18 @@ pub struct Request {
 }
 
 impl Request {
-    /// Fetch's Request constructor and the element/XHR equivalents: applies
-    /// each initiator's mode and credentials, normalizes the method (§1.1),
-    /// drops forbidden request headers (§1.6; in Chromium also `User-Agent`),
-    /// and refuses what throws a `TypeError`.
+    /// <https://fetch.spec.whatwg.org/#dom-request>
+    ///
+    /// The `Request` constructor and the element and XHR equivalents:
+    /// applies each initiator's mode and credentials, [normalizes] the
+    /// method, drops [forbidden request-headers] (in Chromium also
+    /// `User-Agent`), and refuses what throws a `TypeError`.
     ///
     /// A `TypeError` from `fetch()` reads as Chromium's, e.g. "Failed to
     /// execute 'fetch' on 'Window': 'PUT' is unsupported in no-cors mode.".
+    ///
+    /// [normalizes]: https://fetch.spec.whatwg.org/#concept-method-normalize
+    /// [forbidden request-headers]: https://fetch.spec.whatwg.org/#forbidden-request-header
     pub fn new(init: RequestInit, profile: Profile) -> Result<Request, TypeError> {
         let initiator = init.initiator;
         let method = init.method.clone();
@@ -359,10 +151,14 @@ impl Request {
         if !fetch::is_method(method.as_bytes()) {
             return Err(type_error(format!("'{method}' is not a valid HTTP method.")));
         }
+        // https://fetch.spec.whatwg.org/#forbidden-method
         if fetch::is_forbidden_method(method.as_bytes()) {
             return Err(type_error(format!("'{method}' HTTP method is unsupported.")));
         }
+        // https://fetch.spec.whatwg.org/#concept-method-normalize
         let method = fetch::normalize_method(&method).into_owned();
+        // https://html.spec.whatwg.org/#cors-settings-attribute: an element
+        // without `crossorigin` fetches in no-cors mode, with credentials.
         let (default_mode, default_credentials) = match initiator {
             Initiator::Fetch => (RequestMode::Cors, CredentialsMode::SameOrigin),
             Initiator::Xhr => (RequestMode::Cors, CredentialsMode::SameOrigin),
@@ -425,6 +221,8 @@ impl Request {
                     dropped.push(name.to_ascii_lowercase());
                     continue;
                 }
+                // The `request-no-cors` guard keeps only no-CORS-safelisted
+                // request-headers.
                 if mode == RequestMode::NoCors {
                     if !fetch::is_no_cors_safelisted_request_header_name(name.as_bytes()) {
                         dropped.push(name.to_ascii_lowercase());
@@ -435,8 +233,9 @@ impl Request {
                         continue;
                     }
                 }
-                // Headers with one name travel as one combined value (Fetch's
-                // "get"; Chromium checks the combined value).
+                // CHROMIUM: headers with one name travel as one combined
+                // value, and the CORS-safelisted checks apply to it; Fetch's
+                // CORS-unsafe request-header names look at each header.
                 match kept.iter_mut().find(|(k, _)| k.eq_ignore_ascii_case(&name)) {
                     Some((_, v)) => {
                         v.push_str(", ");
@@ -452,6 +251,7 @@ impl Request {
                 }
             }
         }
+        // https://fetch.spec.whatwg.org/#use-cors-preflight-flag
         let use_cors_preflight =
             (initiator == Initiator::Xhr && xhr_upload_listeners && has_body) || matches!(body, BodyKind::Stream);
         Ok(Request {
@@ -472,15 +272,21 @@ impl Request {
     }
 }
 
-/// Fetch's forbidden request-header (§1.6), with Chromium's extra
+/// <https://fetch.spec.whatwg.org/#forbidden-request-header>
+///
+/// Whether the page may not set this header, with Chromium's extra
 /// `User-Agent`.
-pub fn is_forbidden_request_header(name: &str, value: &str, profile: Profile) -> bool {
+pub(crate) fn is_forbidden_request_header(name: &str, value: &str, profile: Profile) -> bool {
+    // steps 1 and 2
     if fetch::is_forbidden_request_header_name(name.as_bytes()) {
         return true;
     }
+    // CHROMIUM: `User-Agent` is forbidden too: a page's value is dropped and
+    // never causes a preflight (verified by the differential tests).
     if profile == Profile::Chromium && name.eq_ignore_ascii_case("user-agent") {
         return true;
     }
+    // step 3
     let overrides = ["x-http-method", "x-http-method-override", "x-method-override"];
     overrides.iter().any(|o| o.eq_ignore_ascii_case(name))
         && value.split(',').any(|m| fetch::is_forbidden_method(m.trim_matches([' ', '\t']).as_bytes()))

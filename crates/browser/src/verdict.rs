@@ -1,7 +1,12 @@
-//! How a fetch ended, and why: the verdict, the failure and each check.
+//! How a fetch ended, and why: the verdict, the failure and each check, and
+//! what the page may do with what it got.
+
+mod canvas;
+
+pub use crate::filtered_response::ResponseType;
+pub use canvas::{canvas_use, CanvasUse};
 
 use crate::error::CorsError;
-use crate::ResponseType;
 
 /// Where a failure happened.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]

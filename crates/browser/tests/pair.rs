@@ -9,7 +9,8 @@
 //!   the two halves agree.
 
 use crossgate_browser::pair::{AnsweredBy, Pair};
-use crossgate_browser::{BodyKind, CredentialsMode, Origin, RequestInit, RequestKind};
+use crossgate_browser::request::{BodyKind, CredentialsMode};
+use crossgate_browser::{Origin, RequestInit, RequestKind};
 use crossgate_core::{Policy, PolicyConfig, RuleConfig};
 use proptest::prelude::*;
 

@@ -4,9 +4,11 @@
 
 use std::time::Duration;
 
+use crossgate_browser::request::{BodyKind, CredentialsMode, Initiator, RedirectMode, RequestMode};
+use crossgate_browser::verdict::canvas_use;
 use crossgate_browser::{
-    canvas_use, run_to_completion, Action, Browser, CredentialsMode, Initiator, Origin, OutgoingRequest, Profile,
-    RedirectMode, RequestInit, RequestKind, RequestMode, ResponseHead, ResponseType,
+    run_to_completion, Action, Browser, Origin, OutgoingRequest, Profile, RequestInit, RequestKind, ResponseHead,
+    ResponseType,
 };
 use proptest::prelude::*;
 
@@ -66,7 +68,7 @@ fn preflight_decision_and_acrh() {
             i = i.header(n, v);
         }
         if matches!(*method, "POST" | "post" | "PUT" | "patch") {
-            i = i.body(crossgate_browser::BodyKind::Bytes);
+            i = i.body(BodyKind::Bytes);
         }
         let (v, sent) = run(&mut b, 0, i, |r| match r.kind {
             RequestKind::Preflight => head(
@@ -139,7 +141,7 @@ fn redirect_rewrites_post_and_strips_authorization() {
         .method("POST")
         .header("content-type", "text/plain")
         .header("authorization", "x")
-        .body(crossgate_browser::BodyKind::Text);
+        .body(BodyKind::Text);
     let (v, sent) = run(&mut b, 0, i, |r| match (r.kind, r.url.path()) {
         (RequestKind::Preflight, _) => {
             head(204, &[("access-control-allow-origin", "*"), ("access-control-allow-headers", "authorization")])
@@ -260,7 +262,7 @@ fn construction_errors() {
     let b = Browser::new(Profile::Chromium);
     assert!(b.start(init("https://api.test/").method("CONNECT")).is_err());
     assert!(b.start(init("https://u:p@api.test/")).is_err());
-    assert!(b.start(init("https://api.test/").body(crossgate_browser::BodyKind::Text)).is_err());
+    assert!(b.start(init("https://api.test/").body(BodyKind::Text)).is_err());
     assert!(b.start(init("https://api.test/").method("PUT").mode(RequestMode::NoCors)).is_err());
     assert!(b.start(init("https://api.test/").header("bad name", "1")).is_err());
     let mut b = Browser::new(Profile::Chromium);

@@ -11,10 +11,8 @@ mod render;
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
-use crossgate_browser::{
-    Action, BodyKind, Browser, CredentialsMode, Initiator, Origin, OutgoingRequest, Profile, RedirectMode, RequestInit,
-    RequestMode, ResponseHead, Verdict,
-};
+use crossgate_browser::request::{BodyKind, CredentialsMode, Initiator, RedirectMode, RequestMode};
+use crossgate_browser::{Action, Browser, Origin, OutgoingRequest, Profile, RequestInit, ResponseHead, Verdict};
 
 use crate::output::Output;
 
@@ -69,7 +67,7 @@ pub(crate) struct Exchange {
     pub(crate) response: Result<ResponseHead, String>,
     pub(crate) elapsed: Duration,
     /// Checks the browser ran on this response.
-    pub(crate) steps: Vec<crossgate_browser::Step>,
+    pub(crate) steps: Vec<crossgate_browser::verdict::Step>,
 }
 
 /// Everything `check` learnt.
@@ -80,7 +78,7 @@ pub(crate) struct Report {
     pub(crate) initiator: Initiator,
     pub(crate) profile: Profile,
     pub(crate) dropped_headers: Vec<String>,
-    pub(crate) before: Vec<crossgate_browser::Step>,
+    pub(crate) before: Vec<crossgate_browser::verdict::Step>,
     pub(crate) exchanges: Vec<Exchange>,
     pub(crate) verdict: Verdict,
 }

@@ -12,9 +12,10 @@
 use std::time::Duration;
 
 use crossgate_browser::pair::{request_header_map, AnsweredBy, Exchange, Pair, PairRun};
+use crossgate_browser::request::{BodyKind, CredentialsMode};
+use crossgate_browser::verdict::Stage;
 use crossgate_browser::{
-    run_to_completion, BodyKind, Browser, CredentialsMode, Origin, OutgoingRequest, Profile, RequestInit, RequestKind,
-    ResponseHead, Stage, Verdict,
+    run_to_completion, Browser, Origin, OutgoingRequest, Profile, RequestInit, RequestKind, ResponseHead, Verdict,
 };
 use crossgate_core::{Mode, RequestKind as EngineKind};
 use http::header::{HeaderMap, HeaderValue};

@@ -1,6 +1,6 @@
 //! The generated differential cases.
 
-use crossgate_browser::{CredentialsMode as C, Initiator, RedirectMode, RequestMode};
+use crossgate_browser::request::{CredentialsMode as C, Initiator, RedirectMode, RequestMode};
 
 use crate::model::{Call, Case, Hop, Host, Reply};
 

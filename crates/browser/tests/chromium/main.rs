@@ -29,10 +29,8 @@ use std::io::Write;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use crossgate_browser::{
-    Action, Browser, CredentialsMode, Initiator, Origin, Profile, RedirectMode, RequestInit, RequestKind, RequestMode,
-    ResponseHead,
-};
+use crossgate_browser::request::{CredentialsMode, Initiator, RedirectMode, RequestMode};
+use crossgate_browser::{Action, Browser, Origin, Profile, RequestInit, RequestKind, ResponseHead};
 use serde_json::{json, Value};
 
 use model::{reply, Case, Env};
@@ -97,21 +95,21 @@ fn emulate(env: &Env, case: &Case, webgl: bool) -> Emulated {
         init.credentials = call.credentials;
         if call.body.is_some() {
             init.body = match call.body_kind {
-                "params" => crossgate_browser::BodyKind::UrlSearchParams,
-                "form" => crossgate_browser::BodyKind::FormData,
-                "bytes" => crossgate_browser::BodyKind::Bytes,
-                "stream" => crossgate_browser::BodyKind::Stream,
+                "params" => crossgate_browser::request::BodyKind::UrlSearchParams,
+                "form" => crossgate_browser::request::BodyKind::FormData,
+                "bytes" => crossgate_browser::request::BodyKind::Bytes,
+                "stream" => crossgate_browser::request::BodyKind::Stream,
                 k => match k.strip_prefix("blob:") {
-                    Some(t) => crossgate_browser::BodyKind::Blob(t.to_owned()),
-                    None => crossgate_browser::BodyKind::Text,
+                    Some(t) => crossgate_browser::request::BodyKind::Blob(t.to_owned()),
+                    None => crossgate_browser::request::BodyKind::Text,
                 },
             };
         }
         init.xhr_upload_listeners = call.upload;
         init.cache = match call.cache {
-            Some("no-store") => crossgate_browser::CacheMode::NoStore,
-            Some("reload" | "no-cache") => crossgate_browser::CacheMode::Reload,
-            _ => crossgate_browser::CacheMode::Default,
+            Some("no-store") => crossgate_browser::request::CacheMode::NoStore,
+            Some("reload" | "no-cache") => crossgate_browser::request::CacheMode::Reload,
+            _ => crossgate_browser::request::CacheMode::Default,
         };
         if matches!(
             case.initiator,
@@ -202,7 +200,7 @@ fn emulate(env: &Env, case: &Case, webgl: bool) -> Emulated {
             Initiator::Fetch | Initiator::Xhr if verdict.allowed => Some(verdict.readable_headers.clone()),
             _ => None,
         };
-        let canvas = crossgate_browser::canvas_use(verdict.response_type);
+        let canvas = crossgate_browser::verdict::canvas_use(verdict.response_type);
         let image = case.initiator == Initiator::Image && verdict.allowed;
         out.outcomes.push(Outcome {
             ok: verdict.allowed,

@@ -2,7 +2,7 @@
 //! answers each hop. Both the real server and the emulator's simulated
 //! server answer through [`reply`], so they see identical responses.
 
-use crossgate_browser::{CredentialsMode, Initiator, RedirectMode, RequestMode};
+use crossgate_browser::request::{CredentialsMode, Initiator, RedirectMode, RequestMode};
 
 /// Which loopback origin a URL is on. The page is on `Page`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -1,7 +1,8 @@
 //! How `crossgate check` shows what happened: a timeline for people, one
 //! JSON object for programs.
 
-use crossgate_browser::{RequestKind, Stage, Step, Verdict};
+use crossgate_browser::verdict::{Stage, Step};
+use crossgate_browser::{RequestKind, Verdict};
 use serde_json::{json, Map, Value};
 
 use super::{Exchange, Report};
@@ -135,7 +136,7 @@ fn print_steps(steps: &[Step], out: &Output) {
 }
 
 fn kind(report: &Report) -> &'static str {
-    use crossgate_browser::Initiator::*;
+    use crossgate_browser::request::Initiator::*;
     match report.initiator {
         Fetch => "fetch()",
         Xhr => "XMLHttpRequest",

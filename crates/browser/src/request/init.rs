@@ -1,0 +1,191 @@
+//! What a page asks for: `fetch(url, init)`, an XHR, or an element's load,
+//! in the request's terms of Fetch (mode, credentials mode, redirect mode,
+//! cache mode, body).
+
+use url::Url;
+
+use super::initiator::Initiator;
+use crate::origin::Origin;
+
+/// A request's [mode](https://fetch.spec.whatwg.org/#concept-request-mode).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum RequestMode {
+    /// `cors`
+    Cors,
+    /// `no-cors`
+    NoCors,
+    /// `same-origin`
+    SameOrigin,
+}
+
+/// A request's [credentials mode]: an element's [CORS settings attribute]
+/// `anonymous` is `same-origin`, `use-credentials` is `include`.
+///
+/// [credentials mode]: https://fetch.spec.whatwg.org/#concept-request-credentials-mode
+/// [CORS settings attribute]: https://html.spec.whatwg.org/#cors-settings-attribute
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum CredentialsMode {
+    /// `omit`
+    Omit,
+    /// `same-origin`
+    SameOrigin,
+    /// `include`
+    Include,
+}
+
+/// A request's [redirect mode](https://fetch.spec.whatwg.org/#concept-request-redirect-mode).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum RedirectMode {
+    /// `follow`
+    Follow,
+    /// `error`
+    Error,
+    /// `manual`
+    Manual,
+}
+
+/// A request body, by the Content-Type [extracting] it implies.
+///
+/// [extracting]: https://fetch.spec.whatwg.org/#concept-bodyinit-extract
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum BodyKind {
+    /// No body.
+    None,
+    /// A string: `text/plain;charset=UTF-8`.
+    Text,
+    /// `URLSearchParams`: `application/x-www-form-urlencoded;charset=UTF-8`.
+    UrlSearchParams,
+    /// `FormData`: `multipart/form-data; boundary=…`.
+    FormData,
+    /// A `Blob` with this `type` (empty: no Content-Type).
+    Blob(String),
+    /// An `ArrayBuffer` or view: no Content-Type.
+    Bytes,
+    /// A `ReadableStream` (sets the use-CORS-preflight flag).
+    Stream,
+}
+
+impl BodyKind {
+    /// <https://fetch.spec.whatwg.org/#concept-bodyinit-extract>
+    ///
+    /// The Content-Type extracting this body sets, if any.
+    pub(crate) fn implied_content_type(&self) -> Option<String> {
+        match self {
+            BodyKind::Text => Some("text/plain;charset=UTF-8".into()),
+            BodyKind::UrlSearchParams => Some("application/x-www-form-urlencoded;charset=UTF-8".into()),
+            BodyKind::FormData => Some("multipart/form-data; boundary=----crossgate".into()),
+            BodyKind::Blob(t) if !t.is_empty() => Some(t.clone()),
+            _ => None,
+        }
+    }
+}
+
+/// What the page asked for: `fetch(url, init)`, an XHR, or an element.
+#[derive(Clone, Debug)]
+pub struct RequestInit {
+    /// The page's origin.
+    pub origin: Origin,
+    /// The URL, already parsed against the page's base URL.
+    pub url: Url,
+    /// The API or element.
+    pub initiator: Initiator,
+    /// `method` (as the page wrote it).
+    pub method: String,
+    /// Headers the page set, in order.
+    pub headers: Vec<(String, String)>,
+    /// `mode`; `None` takes the initiator's default.
+    pub mode: Option<RequestMode>,
+    /// `credentials`; `None` takes the initiator's default.
+    pub credentials: Option<CredentialsMode>,
+    /// `redirect`.
+    pub redirect: RedirectMode,
+    /// The body.
+    pub body: BodyKind,
+    /// XHR only: upload listeners registered (forces a preflight).
+    pub xhr_upload_listeners: bool,
+    /// The document's URL (Chromium names it in some messages); `None`
+    /// means the origin's root, `{origin}/`.
+    pub document_url: Option<Url>,
+    /// `cache`: `no-store`, `reload` and `no-cache` also bypass the
+    /// preflight cache in Chromium (`no-store` does not fill it either).
+    pub cache: CacheMode,
+}
+
+/// A request's [cache mode], as far as the preflight cache goes.
+///
+/// [cache mode]: https://fetch.spec.whatwg.org/#concept-request-cache-mode
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
+pub enum CacheMode {
+    /// `default`, `force-cache`, `only-if-cached`.
+    #[default]
+    Default,
+    /// `no-store`: neither read nor fill the preflight cache.
+    NoStore,
+    /// `reload` or `no-cache`: do not read it, but fill it.
+    Reload,
+}
+
+impl RequestInit {
+    /// A `fetch(url)` from `origin` with every default.
+    pub fn fetch(origin: Origin, url: Url) -> Self {
+        RequestInit {
+            origin,
+            url,
+            initiator: Initiator::Fetch,
+            method: "GET".into(),
+            headers: Vec::new(),
+            mode: None,
+            credentials: None,
+            redirect: RedirectMode::Follow,
+            body: BodyKind::None,
+            xhr_upload_listeners: false,
+            document_url: None,
+            cache: CacheMode::Default,
+        }
+    }
+
+    /// Sets the API or element that makes the request; its defaults for the
+    /// mode and credentials follow.
+    pub fn initiator(mut self, i: Initiator) -> Self {
+        self.initiator = i;
+        self
+    }
+
+    /// Sets the method, as the page writes it (normalized when the request
+    /// is constructed: `delete` becomes `DELETE`, `patch` stays).
+    pub fn method(mut self, m: &str) -> Self {
+        self.method = m.to_owned();
+        self
+    }
+
+    /// Appends a header, after those already set.
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.headers.push((name.to_owned(), value.to_owned()));
+        self
+    }
+
+    /// Sets the mode, in place of the initiator's default.
+    pub fn mode(mut self, m: RequestMode) -> Self {
+        self.mode = Some(m);
+        self
+    }
+
+    /// Sets the credentials mode, in place of the initiator's default.
+    pub fn credentials(mut self, c: CredentialsMode) -> Self {
+        self.credentials = Some(c);
+        self
+    }
+
+    /// Sets the redirect mode (default `follow`).
+    pub fn redirect(mut self, r: RedirectMode) -> Self {
+        self.redirect = r;
+        self
+    }
+
+    /// Sets the body; unless the page sets `Content-Type` itself, the body's
+    /// kind implies one.
+    pub fn body(mut self, b: BodyKind) -> Self {
+        self.body = b;
+        self
+    }
+}
