@@ -109,6 +109,19 @@ impl<'p, C: Clock> Pair<'p, C> {
 
     /// Replaces the stand-in upstream: it answers every request the engine
     /// does not answer itself, before the decision's headers are applied.
+    ///
+    /// ```
+    /// use crossgate_browser::pair::Pair;
+    /// use crossgate_browser::{Origin, RequestInit, ResponseHead};
+    /// use crossgate_core::{Policy, PolicyConfig, RuleConfig};
+    ///
+    /// let policy = Policy::new(PolicyConfig::new(RuleConfig::new(["https://app.example"]))).unwrap().policy;
+    /// let mut pair = Pair::new(&policy).upstream(|_| ResponseHead { status: 404, headers: Default::default() });
+    /// let page = Origin::parse("https://app.example").unwrap();
+    /// let run = pair.fetch(RequestInit::fetch(page, "https://api.example/gone".parse().unwrap())).unwrap();
+    /// assert_eq!((run.verdict.allowed, run.verdict.status), (true, 404));
+    /// ```
+    #[must_use]
     pub fn upstream(mut self, f: impl FnMut(&OutgoingRequest) -> ResponseHead + 'p) -> Self {
         self.upstream = Box::new(f);
         self
@@ -116,6 +129,23 @@ impl<'p, C: Clock> Pair<'p, C> {
 
     /// Sends preflights to the upstream instead of answering them (a
     /// gateway route's `forward_preflights`).
+    ///
+    /// ```
+    /// use crossgate_browser::pair::{AnsweredBy, Pair};
+    /// use crossgate_browser::{Origin, RequestInit};
+    /// use crossgate_core::{Policy, PolicyConfig, RuleConfig};
+    ///
+    /// let rule = RuleConfig::new(["https://app.example"]).methods(["DELETE"]);
+    /// let policy = Policy::new(PolicyConfig::new(rule)).unwrap().policy;
+    /// let mut pair = Pair::new(&policy).forward_preflights(true);
+    /// let page = Origin::parse("https://app.example").unwrap();
+    /// let delete = RequestInit::fetch(page, "https://api.example/1".parse().unwrap()).method("DELETE");
+    /// let run = pair.fetch(delete).unwrap();
+    /// // The stand-in upstream knows nothing of CORS: the preflight fails.
+    /// assert_eq!(run.preflight().unwrap().answered_by, AnsweredBy::Upstream);
+    /// assert!(!run.verdict.allowed);
+    /// ```
+    #[must_use]
     pub fn forward_preflights(mut self, yes: bool) -> Self {
         self.forward_preflights = yes;
         self

@@ -11,6 +11,17 @@ pub trait Clock {
 }
 
 /// A clock that only moves when told to.
+///
+/// ```
+/// use std::time::Duration;
+/// use crossgate_browser::pair::{Clock, ManualClock};
+///
+/// let mut clock = ManualClock::at(Duration::from_secs(10));
+/// clock.advance(Duration::from_secs(5));
+/// assert_eq!(clock.now(), Duration::from_secs(15));
+/// clock.set(Duration::ZERO);
+/// assert_eq!(clock.now(), Duration::ZERO);
+/// ```
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct ManualClock {
     now: Duration,

@@ -127,6 +127,19 @@ pub enum CacheMode {
 
 impl RequestInit {
     /// A `fetch(url)` from `origin` with every default.
+    ///
+    /// ```
+    /// use crossgate_browser::request::{BodyKind, CacheMode, Initiator, RedirectMode};
+    /// use crossgate_browser::{Origin, RequestInit};
+    ///
+    /// let page = Origin::parse("https://app.example").unwrap();
+    /// let init = RequestInit::fetch(page, "https://api.example/items".parse().unwrap());
+    /// assert_eq!((init.initiator, init.method.as_str()), (Initiator::Fetch, "GET"));
+    /// assert!(init.headers.is_empty());
+    /// // Mode and credentials: the initiator's defaults (`cors`, `same-origin`).
+    /// assert_eq!((init.mode, init.credentials), (None, None));
+    /// assert_eq!((init.redirect, init.body, init.cache), (RedirectMode::Follow, BodyKind::None, CacheMode::Default));
+    /// ```
     pub fn fetch(origin: Origin, url: Url) -> Self {
         RequestInit {
             origin,
@@ -146,6 +159,16 @@ impl RequestInit {
 
     /// Sets the API or element that makes the request; its defaults for the
     /// mode and credentials follow.
+    ///
+    /// ```
+    /// # use crossgate_browser::{Origin, RequestInit};
+    /// use crossgate_browser::request::Initiator;
+    ///
+    /// # let page = Origin::parse("https://app.example").unwrap();
+    /// let init = RequestInit::fetch(page, "https://cdn.example/a.png".parse().unwrap()).initiator(Initiator::Image);
+    /// assert_eq!(init.initiator, Initiator::Image);
+    /// ```
+    #[must_use]
     pub fn initiator(mut self, i: Initiator) -> Self {
         self.initiator = i;
         self
@@ -153,30 +176,80 @@ impl RequestInit {
 
     /// Sets the method, as the page writes it (normalized when the request
     /// is constructed: `delete` becomes `DELETE`, `patch` stays).
+    ///
+    /// ```
+    /// # use crossgate_browser::{Origin, RequestInit};
+    /// # let page = Origin::parse("https://app.example").unwrap();
+    /// let init = RequestInit::fetch(page, "https://api.example/items/1".parse().unwrap()).method("patch");
+    /// assert_eq!(init.method, "patch");
+    /// ```
+    #[must_use]
     pub fn method(mut self, m: &str) -> Self {
         self.method = m.to_owned();
         self
     }
 
     /// Appends a header, after those already set.
+    ///
+    /// ```
+    /// # use crossgate_browser::{Origin, RequestInit};
+    /// # let page = Origin::parse("https://app.example").unwrap();
+    /// let init = RequestInit::fetch(page, "https://api.example/items".parse().unwrap())
+    ///     .header("Content-Type", "application/json")
+    ///     .header("X-Trace", "1");
+    /// assert_eq!(init.headers[0], ("Content-Type".to_owned(), "application/json".to_owned()));
+    /// assert_eq!(init.headers[1], ("X-Trace".to_owned(), "1".to_owned()));
+    /// ```
+    #[must_use]
     pub fn header(mut self, name: &str, value: &str) -> Self {
         self.headers.push((name.to_owned(), value.to_owned()));
         self
     }
 
     /// Sets the mode, in place of the initiator's default.
+    ///
+    /// ```
+    /// # use crossgate_browser::{Origin, RequestInit};
+    /// use crossgate_browser::request::RequestMode;
+    ///
+    /// # let page = Origin::parse("https://app.example").unwrap();
+    /// let init = RequestInit::fetch(page, "https://api.example/ping".parse().unwrap()).mode(RequestMode::NoCors);
+    /// assert_eq!(init.mode, Some(RequestMode::NoCors));
+    /// ```
+    #[must_use]
     pub fn mode(mut self, m: RequestMode) -> Self {
         self.mode = Some(m);
         self
     }
 
     /// Sets the credentials mode, in place of the initiator's default.
+    ///
+    /// ```
+    /// # use crossgate_browser::{Origin, RequestInit};
+    /// use crossgate_browser::request::CredentialsMode;
+    ///
+    /// # let page = Origin::parse("https://app.example").unwrap();
+    /// let init = RequestInit::fetch(page, "https://api.example/me".parse().unwrap());
+    /// let init = init.credentials(CredentialsMode::Include);
+    /// assert_eq!(init.credentials, Some(CredentialsMode::Include));
+    /// ```
+    #[must_use]
     pub fn credentials(mut self, c: CredentialsMode) -> Self {
         self.credentials = Some(c);
         self
     }
 
     /// Sets the redirect mode (default `follow`).
+    ///
+    /// ```
+    /// # use crossgate_browser::{Origin, RequestInit};
+    /// use crossgate_browser::request::RedirectMode;
+    ///
+    /// # let page = Origin::parse("https://app.example").unwrap();
+    /// let init = RequestInit::fetch(page, "https://api.example/old".parse().unwrap()).redirect(RedirectMode::Manual);
+    /// assert_eq!(init.redirect, RedirectMode::Manual);
+    /// ```
+    #[must_use]
     pub fn redirect(mut self, r: RedirectMode) -> Self {
         self.redirect = r;
         self
@@ -184,6 +257,18 @@ impl RequestInit {
 
     /// Sets the body; unless the page sets `Content-Type` itself, the body's
     /// kind implies one.
+    ///
+    /// ```
+    /// # use crossgate_browser::{Origin, RequestInit};
+    /// use crossgate_browser::request::BodyKind;
+    ///
+    /// # let page = Origin::parse("https://app.example").unwrap();
+    /// let init = RequestInit::fetch(page, "https://api.example/notes".parse().unwrap())
+    ///     .method("POST")
+    ///     .body(BodyKind::Blob("application/json".into()));
+    /// assert_eq!(init.body, BodyKind::Blob("application/json".into()));
+    /// ```
+    #[must_use]
     pub fn body(mut self, b: BodyKind) -> Self {
         self.body = b;
         self
