@@ -1,9 +1,9 @@
 //! The two halves in memory: the emulator's requests answered by a
-//! crossgate [`Policy`](crossgate_core::Policy), with no sockets and an injected clock.
+//! crossgate policy, with no sockets and an injected clock.
 //!
 //! The emulator produces exactly the requests Chromium would send (a
 //! preflight with its `Access-Control-Request-*` headers when one is
-//! needed, then the page's own request); the engine decides each one, and
+//! needed, then the page's own request); the [`Policy`] decides each one, and
 //! it is answered the way a CORS layer in front of a service answers it:
 //!
 //! - a decision with a [`local answer`](crossgate_core::Decision::local_answer)

@@ -6,8 +6,8 @@ use crossgate_core::{RejectReason, RequestKind as EngineKind};
 use crate::exchange::{OutgoingRequest, RequestKind, ResponseHead};
 use crate::verdict::Verdict;
 
-/// A rejection, owned: the engine's [`RejectReason`](crossgate_core::RejectReason) code, its wording and
-/// the policy setting that would allow the request.
+/// A rejection, owned: the engine's reason code, its wording and the policy
+/// setting that would allow the request (from a [`RejectReason`]).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Rejection {
     /// The stable kebab-case code (`origin-not-allowed`, …).
