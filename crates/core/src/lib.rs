@@ -51,10 +51,11 @@
 
 mod acrh;
 mod answer;
-mod compile;
+mod build;
 mod config;
 mod decision;
 mod diagnostics;
+mod evaluate;
 mod fast_hash;
 pub mod fetch;
 mod origin;
@@ -69,13 +70,13 @@ mod vary;
 
 pub use acrh::{AcrhProblem, MAX_ACRH_BYTES, MAX_ACRH_EMPTY_ELEMENTS, MAX_ACRH_LINES};
 pub use answer::{Action, LocalAnswer, Pending};
-pub use compile::{CHROMIUM_MAX_AGE_CAP, MAX_AGE_LIMIT, WEBKIT_MAX_AGE_CAP};
+pub use build::{Built, LoadError, CHROMIUM_MAX_AGE_CAP, MAX_AGE_LIMIT, WEBKIT_MAX_AGE_CAP};
 pub use config::{Mode, PolicyConfig, RuleConfig, UpstreamCorsHeaders};
 pub use decision::{Decision, Outcome, RequestKind};
 pub use diagnostics::{Code, ConfigErrors, Diagnostic, Location, Severity};
 pub use origin::{RequestOrigin, Scheme, MAX_ORIGIN_LEN};
 pub use pattern::{parse_pattern, HostSpec, OriginPattern, ParsedPattern, PatternError, PortSpec};
-pub use policy::{Built, LoadError, Policy};
+pub use policy::Policy;
 pub use reason::{RejectReason, RequestHeader};
 pub use response::{
     cors_response_header_names, CorsHeaders, UpstreamConflict, ACCESS_CONTROL_ALLOW_PRIVATE_NETWORK,

@@ -1,11 +1,12 @@
-//! Validation and compilation: configuration in, [`Policy`] or every error out.
+//! Building a policy: validation and compilation, configuration in,
+//! [`Policy`] or every error out.
 
 use std::collections::BTreeSet;
 
 use http::{HeaderValue, StatusCode};
 
 use crate::config::{PolicyConfig, RuleConfig};
-use crate::diagnostics::{Code, ConfigErrors, Sink};
+use crate::diagnostics::{Code, ConfigErrors, Diagnostic, Sink};
 use crate::fetch::{
     is_cors_safelisted_response_header_name, is_forbidden_method, is_forbidden_request_header_name,
     is_forbidden_response_header_name, is_header_name, is_method, CORS_NON_WILDCARD_REQUEST_HEADER_NAME,
@@ -14,7 +15,7 @@ use crate::origin::Scheme;
 use crate::origin_set::OriginSet;
 use crate::path::PathScope;
 use crate::pattern::{parse_pattern, HostSpec, OriginPattern};
-use crate::policy::{Built, Policy};
+use crate::policy::Policy;
 use crate::rule::{HeaderSet, MethodSet, Rule};
 use crate::vary::VarySet;
 
@@ -25,9 +26,89 @@ pub const WEBKIT_MAX_AGE_CAP: i64 = 600;
 /// The largest max-age crossgate accepts (Firefox's cap).
 pub const MAX_AGE_LIMIT: i64 = 86400;
 
+/// A policy that was built, with the warnings found while building it.
+#[derive(Clone, Debug)]
+#[must_use]
+pub struct Built {
+    /// The policy.
+    pub policy: Policy,
+    /// Non-fatal findings: the policy works, but probably not as meant.
+    pub warnings: Vec<Diagnostic>,
+}
+
+/// Why a policy file could not be loaded.
+#[derive(Debug)]
+pub enum LoadError {
+    /// The file is not valid TOML or JSON, or a key or type is wrong. The
+    /// message names the field and position.
+    Syntax(String),
+    /// The file parsed, but the policy is invalid.
+    Invalid(ConfigErrors),
+}
+
+impl std::fmt::Display for LoadError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            LoadError::Syntax(m) => f.write_str(m),
+            LoadError::Invalid(e) => e.fmt(f),
+        }
+    }
+}
+
+impl std::error::Error for LoadError {}
+
+impl Policy {
+    /// Validates and compiles a policy, reporting every problem at once.
+    ///
+    /// # Errors
+    ///
+    /// [`ConfigErrors`] lists every error (and the warnings found beside
+    /// them), each with its code, value, place and fix.
+    ///
+    /// ```
+    /// use crossgate_core::{Policy, PolicyConfig, RuleConfig};
+    ///
+    /// let err = Policy::new(PolicyConfig::new(
+    ///     RuleConfig::new(["*", "https://a.com/"]).credentials(true),
+    /// ))
+    /// .unwrap_err();
+    /// let codes: Vec<_> = err.errors().map(|d| d.code.as_str()).collect();
+    /// assert_eq!(codes, ["any-origin-with-credentials", "origin-has-path"]);
+    /// ```
+    // Returns the policy together with its warnings, which are part of the
+    // answer to "is this configuration right?".
+    #[allow(clippy::new_ret_no_self)]
+    pub fn new(config: PolicyConfig) -> Result<Built, ConfigErrors> {
+        compile(config)
+    }
+
+    /// Loads a policy file in TOML.
+    ///
+    /// # Errors
+    ///
+    /// [`LoadError::Syntax`] for TOML errors (with the key and line),
+    /// [`LoadError::Invalid`] for an invalid policy.
+    #[cfg(feature = "toml")]
+    pub fn from_toml(s: &str) -> Result<Built, LoadError> {
+        let config = PolicyConfig::from_toml(s).map_err(|e| LoadError::Syntax(e.to_string()))?;
+        Policy::new(config).map_err(LoadError::Invalid)
+    }
+
+    /// Loads a policy file in JSON.
+    ///
+    /// # Errors
+    ///
+    /// As [`Policy::from_toml`].
+    #[cfg(feature = "json")]
+    pub fn from_json(s: &str) -> Result<Built, LoadError> {
+        let config = PolicyConfig::from_json(s).map_err(|e| LoadError::Syntax(e.to_string()))?;
+        Policy::new(config).map_err(LoadError::Invalid)
+    }
+}
+
 const DEFAULT_METHODS: [&str; 3] = ["GET", "HEAD", "POST"];
 
-pub(crate) fn compile(mut config: PolicyConfig) -> Result<Built, ConfigErrors> {
+fn compile(mut config: PolicyConfig) -> Result<Built, ConfigErrors> {
     let mut sink = Sink::default();
     if config.rules.is_empty() {
         sink.push(
