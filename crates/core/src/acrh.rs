@@ -66,6 +66,7 @@ pub(crate) struct RequestedHeaders<'a> {
 type Lines<'a> = std::iter::Map<ValueIter<'a, HeaderValue>, fn(&'a HeaderValue) -> &'a [u8]>;
 
 impl<'a> RequestedHeaders<'a> {
+    #[inline]
     pub(crate) fn from_headers(headers: &'a HeaderMap) -> Result<Self, AcrhProblem> {
         let lines = headers.get_all(ACCESS_CONTROL_REQUEST_HEADERS);
         let mut count = 0;
@@ -116,6 +117,7 @@ impl<'a> RequestedHeaders<'a> {
 /// every preflight. Per element: optional whitespace, a run of `tchar`s,
 /// optional whitespace, then a comma or the end of the line; anything else
 /// means the trimmed element is not a name.
+#[inline]
 fn validate<'l>(lines: impl Iterator<Item = &'l [u8]>) -> Result<usize, AcrhProblem> {
     let mut empty = 0;
     let mut names = 0;

@@ -2,9 +2,11 @@
 //! [`Policy`] or every error out.
 
 use std::collections::BTreeSet;
+use std::sync::Arc;
 
 use http::{HeaderValue, StatusCode};
 
+use crate::answer::Routes;
 use crate::config::{PolicyConfig, RuleConfig};
 use crate::diagnostics::{Code, ConfigErrors, Diagnostic, Sink};
 use crate::fetch::{
@@ -167,10 +169,10 @@ fn compile(mut config: PolicyConfig) -> Result<Built, ConfigErrors> {
         preflight_status,
         strict: config.strict,
         mode: config.mode,
-        debug: config.debug,
         upstream: config.upstream_cors_headers,
         actual_vary,
         preflight_vary,
+        routes: Routes::new(config.mode, config.strict, config.debug),
         config,
     };
     Ok(Built { policy, warnings: sink.diagnostics })
@@ -259,7 +261,7 @@ fn compile_rule(i: usize, rule: &mut RuleConfig, sink: &mut Sink) -> Rule {
         expose_headers,
         allow_headers_wildcard,
         allow_headers_list,
-        grant_blocks: Box::default(),
+        grant_blocks: Arc::from([]),
     }
 }
 

@@ -2,14 +2,15 @@
 //! is allowed and why not, the headers its response gets, and what a
 //! middleware does with it.
 
+use std::sync::Arc;
+
 use http::StatusCode;
 
-use crate::answer::{grant_block, Action, LocalAnswer, Pending};
+use crate::answer::{Action, LocalAnswer, Pending, Route};
 use crate::config::Mode;
 use crate::policy::Policy;
 use crate::reason::RejectReason;
 use crate::response::CorsHeaders;
-use crate::vary::VarySet;
 
 /// What kind of request this is, per [Fetch §3.2.2 "HTTP requests"].
 ///
@@ -40,25 +41,18 @@ pub enum Outcome<'a> {
 
 /// A policy's decision about one request.
 ///
-/// It borrows from the policy and the request; [`Decision::into_pending`]
-/// keeps what is needed to finish the response after the request has been
-/// handed to the inner service.
+/// It borrows from the policy and the request. Read it (for logs and
+/// metrics) with the getters; act on it with [`into_action`](Self::into_action),
+/// the one way every adapter consumes a decision.
 #[derive(Clone, Debug)]
 pub struct Decision<'a> {
     policy: &'a Policy,
     kind: RequestKind,
     outcome: Outcome<'a>,
     headers: CorsHeaders,
-    same_origin: bool,
-}
-
-/// Why a decision is answered locally.
-#[derive(Clone, Copy)]
-enum Local<'a> {
-    /// An allowed preflight.
-    Grant,
-    /// A rejected preflight, or a strict-mode rejection: what was rejected, and why.
-    Reject(&'static str, RejectReason<'a>),
+    /// What [`into_action`](Self::into_action) does, settled when the
+    /// decision is made so that acting on it reads one field.
+    route: Route,
 }
 
 impl<'a> Decision<'a> {
@@ -70,7 +64,17 @@ impl<'a> Decision<'a> {
         headers: CorsHeaders,
         same_origin: bool,
     ) -> Self {
-        Decision { policy, kind, outcome, headers, same_origin }
+        // One load: the policy settled each case when it was built.
+        // `same_origin`: the `Origin` names the host the request was sent to
+        // (a same-origin request that browsers still label with `Origin`,
+        // such as a same-origin `POST`); strict mode never blocks those.
+        let route = match (kind, outcome) {
+            (RequestKind::Preflight, Outcome::Allowed { .. }) => policy.routes.grant,
+            (RequestKind::Preflight, Outcome::Rejected(_)) => policy.routes.refusal,
+            (RequestKind::Actual, Outcome::Rejected(_)) if !same_origin => policy.routes.strict_refusal,
+            _ => Route::Forward,
+        };
+        Decision { policy, kind, outcome, headers, route }
     }
 
     /// The kind of request.
@@ -114,89 +118,69 @@ impl<'a> Decision<'a> {
         &self.headers
     }
 
-    /// Whether the `Origin` names the host the request was sent to (a
-    /// same-origin request that browsers still label with `Origin`, such as
-    /// a same-origin `POST`). Strict mode never blocks those.
-    pub fn is_same_origin(&self) -> bool {
-        self.same_origin
-    }
-
-    /// The response to give without calling the inner service, if any:
-    /// every preflight (allowed or rejected), and, in strict mode, a
-    /// rejected cross-origin actual request. Always `None` in report-only
-    /// mode.
-    pub fn local_answer(&self) -> Option<LocalAnswer> {
-        Some(match self.local()? {
-            Local::Grant => LocalAnswer::new(self.policy.preflight_status, self.headers.clone(), None),
-            Local::Reject(what, reason) => self.refusal(what, reason),
-        })
-    }
-
-    /// What to do with the request, consuming the decision: answer it here,
-    /// or pass it on and finish the response with [`Pending`]. The same as
-    /// [`local_answer`](Self::local_answer) then
-    /// [`into_pending`](Self::into_pending), without copying the headers.
+    /// What to do with the request, consuming the decision (its headers are
+    /// moved, not copied):
+    ///
+    /// - [`Action::Answer`]: an allowed preflight, or a refusal explained in
+    ///   debug mode;
+    /// - [`Action::Refuse`]: a rejected preflight, or in strict mode a
+    ///   rejected cross-origin actual request — 403 with only `Vary`;
+    /// - [`Action::Forward`]: everything else, and every request in
+    ///   report-only mode.
+    ///
+    /// ```
+    /// use crossgate_core::{Action, Policy, PolicyConfig, RuleConfig};
+    /// use http::{HeaderMap, HeaderValue, Method, StatusCode};
+    ///
+    /// let policy = Policy::new(PolicyConfig::new(RuleConfig::new(["https://app.example.com"]).methods(["PUT"])))?.policy;
+    /// let mut request = HeaderMap::new();
+    /// request.insert("origin", HeaderValue::from_static("https://app.example.com"));
+    /// request.insert("access-control-request-method", HeaderValue::from_static("PUT"));
+    ///
+    /// let Action::Answer(answer) = policy.evaluate(&Method::OPTIONS, "/", &request).into_action() else {
+    ///     panic!("a preflight is answered locally");
+    /// };
+    /// assert_eq!(answer.status, StatusCode::NO_CONTENT);
+    /// let mut response = HeaderMap::new();
+    /// answer.write_headers(&mut response);
+    /// assert_eq!(response["access-control-allow-methods"], "PUT");
+    ///
+    /// request.insert("origin", HeaderValue::from_static("https://evil.example"));
+    /// let action = policy.evaluate(&Method::OPTIONS, "/", &request).into_action();
+    /// assert!(matches!(action, Action::Refuse(vary) if vary.names().next() == Some("Origin")));
+    /// # Ok::<(), crossgate_core::ConfigErrors>(())
+    /// ```
     #[inline]
     pub fn into_action(self) -> Action {
-        match self.local() {
-            Some(Local::Grant) => {
-                let rule = &self.policy.rules[self.rule().unwrap_or_default()];
-                let block = grant_block(&rule.grant_blocks, &self.headers);
-                Action::Answer(LocalAnswer::new(self.policy.preflight_status, self.headers, None).with_prebuilt(block))
+        // Kept this small so that it is inlined before code generation: the
+        // headers then move straight from the decision into the action,
+        // without a copy of the whole decision first.
+        match self.route {
+            Route::Forward => Action::Forward(Pending {
+                headers: self.headers,
+                upstream: self.policy.upstream,
+                enforce: self.policy.mode == Mode::Enforce,
+            }),
+            // A bare refusal carries its `Vary` alone: no answer is built.
+            Route::Refuse => Action::Refuse(self.headers.vary),
+            Route::Answer => self.answer(),
+        }
+    }
+
+    /// An allowed preflight's answer, or a refusal explained (debug mode).
+    fn answer(self) -> Action {
+        match self.outcome {
+            Outcome::Rejected(reason) => {
+                let what = if self.kind == RequestKind::Preflight { "preflight" } else { "request" };
+                let headers = CorsHeaders { vary: self.headers.vary, ..CorsHeaders::default() };
+                let body = format!("CORS {what} rejected: {reason}; to allow it, {}.\n", reason.hint());
+                Action::Answer(LocalAnswer::new(StatusCode::FORBIDDEN, headers, Some(body)))
             }
-            Some(Local::Reject(what, reason)) => Action::Answer(self.refusal(what, reason)),
-            None => Action::Forward(self.into_pending()),
-        }
-    }
-
-    /// Whether the middleware answers this request itself (see
-    /// [`into_action`](Self::into_action)): a middleware can then pass a
-    /// forwarded request on with [`into_pending`](Self::into_pending)
-    /// without building an [`Action`].
-    #[inline]
-    pub fn answers_locally(&self) -> bool {
-        self.local().is_some()
-    }
-
-    /// For a bare refusal — a rejected preflight or a strict-mode rejection,
-    /// answered 403 with only `Vary` (no explanation: not in debug mode) —
-    /// that `Vary`, so a middleware can answer without building an
-    /// [`Action`]; `None` for every other decision.
-    #[inline]
-    pub fn plain_refusal(&self) -> Option<VarySet> {
-        match self.local()? {
-            Local::Reject(..) if !self.policy.debug => Some(self.headers.vary),
-            _ => None,
-        }
-    }
-
-    #[inline]
-    fn local(&self) -> Option<Local<'a>> {
-        if self.policy.mode == Mode::ReportOnly {
-            return None;
-        }
-        match (self.kind, &self.outcome) {
-            (RequestKind::Preflight, Outcome::Allowed { .. }) => Some(Local::Grant),
-            (RequestKind::Preflight, Outcome::Rejected(reason)) => Some(Local::Reject("preflight", *reason)),
-            (RequestKind::Actual, Outcome::Rejected(reason)) if self.policy.strict && !self.same_origin => {
-                Some(Local::Reject("request", *reason))
+            _ => {
+                let blocks = Arc::clone(&self.policy.rules[self.rule().unwrap_or_default()].grant_blocks);
+                Action::Answer(LocalAnswer::new(self.policy.preflight_status, self.headers, None).with_prebuilt(blocks))
             }
-            _ => None,
         }
-    }
-
-    #[inline]
-    fn refusal(&self, what: &str, reason: RejectReason<'_>) -> LocalAnswer {
-        let headers = CorsHeaders { vary: self.headers.vary, ..CorsHeaders::default() };
-        let debug_body =
-            self.policy.debug.then(|| format!("CORS {what} rejected: {reason}; to allow it, {}.\n", reason.hint()));
-        LocalAnswer::new(StatusCode::FORBIDDEN, headers, debug_body)
-    }
-
-    /// Keeps what is needed to finish the inner service's response.
-    #[inline]
-    pub fn into_pending(self) -> Pending {
-        Pending { headers: self.headers, upstream: self.policy.upstream, enforce: self.policy.mode == Mode::Enforce }
     }
 }
 
@@ -215,7 +199,7 @@ mod tests {
     }
 
     #[test]
-    fn into_action_agrees_with_local_answer_and_into_pending() {
+    fn into_action_follows_the_definition_and_prebuilt_answers_write_the_plain_headers() {
         let rule = || {
             RuleConfig::new(["https://a.example"])
                 .methods(["GET", "PUT"])
@@ -260,18 +244,64 @@ mod tests {
             let policy = Policy::new(config).unwrap().policy;
             for (method, headers) in &requests {
                 let decision = policy.evaluate(method, "/", headers);
-                let expected = match decision.local_answer() {
-                    Some(answer) => Action::Answer(answer),
-                    None => Action::Forward(decision.clone().into_pending()),
-                };
-                assert_eq!(decision.answers_locally(), matches!(expected, Action::Answer(_)), "{method} {headers:?}");
+                // Only one request names its own host (`Host` and `Origin` agree).
+                let same_origin = headers
+                    .get("host")
+                    .is_some_and(|h| headers["origin"] == format!("https://{}", h.to_str().unwrap()));
+                let expected = definition(&decision, same_origin);
                 let action = decision.into_action();
                 assert_eq!(action, expected, "{method} {headers:?}");
-                // The prebuilt map holds exactly what writing the headers gives.
-                if let (Action::Answer(prebuilt), Action::Answer(written)) = (action, expected) {
-                    assert_eq!(parts(prebuilt), parts(written), "{method} {headers:?}");
+                match (action, expected) {
+                    // The prebuilt map holds exactly what writing the headers gives.
+                    (Action::Answer(prebuilt), Action::Answer(written)) => {
+                        assert_eq!(parts(prebuilt), parts(written), "{method} {headers:?}");
+                    }
+                    // A bare refusal writes what a plain 403 answer with its headers would.
+                    (Action::Refuse(vary), _) => {
+                        let mut map = HeaderMap::new();
+                        vary.merge_into(&mut map);
+                        let refused: Vec<_> = map.iter().map(|(n, v)| (n.clone(), v.clone())).collect();
+                        let plain = LocalAnswer::new(
+                            StatusCode::FORBIDDEN,
+                            CorsHeaders { vary, ..CorsHeaders::default() },
+                            None,
+                        );
+                        assert_eq!(parts(plain), (StatusCode::FORBIDDEN, refused, None), "{method} {headers:?}");
+                    }
+                    _ => {}
                 }
             }
+        }
+    }
+
+    /// What to do with a request, written out from the decision's parts:
+    /// every preflight and, in strict mode, a cross-origin rejection is
+    /// answered here (refusals explained in debug mode), unless the policy
+    /// only reports; everything else is forwarded with the decision's headers.
+    fn definition(decision: &Decision<'_>, same_origin: bool) -> Action {
+        let policy = decision.policy;
+        let headers = decision.headers().clone();
+        let refused = |what: &str| {
+            let reason = decision.reject_reason().unwrap();
+            if !policy.config.debug {
+                return Action::Refuse(headers.vary);
+            }
+            let body = format!("CORS {what} rejected: {reason}; to allow it, {}.\n", reason.hint());
+            let only_vary = CorsHeaders { vary: headers.vary, ..CorsHeaders::default() };
+            Action::Answer(LocalAnswer::new(StatusCode::FORBIDDEN, only_vary, Some(body)))
+        };
+        let local = policy.mode == Mode::Enforce;
+        match (decision.kind(), decision.is_allowed()) {
+            (RequestKind::Preflight, true) if local => {
+                Action::Answer(LocalAnswer::new(policy.preflight_status, headers.clone(), None))
+            }
+            (RequestKind::Preflight, false) if local => refused("preflight"),
+            (RequestKind::Actual, false) if local && policy.strict && !same_origin => refused("request"),
+            _ => Action::Forward(Pending {
+                headers: headers.clone(),
+                upstream: policy.upstream,
+                enforce: policy.mode == Mode::Enforce,
+            }),
         }
     }
 }

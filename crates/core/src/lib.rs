@@ -7,7 +7,7 @@
 //! No sockets, no async, no clock; deciding allocates nothing.
 //!
 //! ```
-//! use crossgate_core::{Policy, PolicyConfig, RuleConfig};
+//! use crossgate_core::{Action, Policy, PolicyConfig, RuleConfig};
 //! use http::{HeaderMap, HeaderValue, Method};
 //!
 //! let built = Policy::new(PolicyConfig::new(
@@ -25,8 +25,10 @@
 //! let decision = policy.evaluate(&Method::GET, "/cart", &request);
 //! assert!(decision.is_allowed());
 //!
+//! // Pass the request on, then finish the inner service's response.
+//! let Action::Forward(pending) = decision.into_action() else { panic!("not answered locally") };
 //! let mut response = HeaderMap::new();
-//! decision.into_pending().finish(&mut response).unwrap();
+//! pending.finish(&mut response).unwrap();
 //! assert_eq!(response["access-control-allow-origin"], "https://shop.example.org");
 //! assert_eq!(response["access-control-allow-credentials"], "true");
 //! assert_eq!(response["vary"], "Origin");

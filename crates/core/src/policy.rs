@@ -5,6 +5,7 @@
 
 use http::StatusCode;
 
+use crate::answer::Routes;
 use crate::config::{Mode, PolicyConfig, UpstreamCorsHeaders};
 use crate::rule::Rule;
 use crate::vary::VarySet;
@@ -20,12 +21,13 @@ pub struct Policy {
     pub(crate) preflight_status: StatusCode,
     pub(crate) strict: bool,
     pub(crate) mode: Mode,
-    pub(crate) debug: bool,
     pub(crate) upstream: UpstreamCorsHeaders,
     /// What actual responses vary on (`Origin`, unless every rule answers `*`).
     pub(crate) actual_vary: VarySet,
     /// What preflight answers vary on.
     pub(crate) preflight_vary: VarySet,
+    /// What a middleware does with each kind of decision.
+    pub(crate) routes: Routes,
     /// Some rule has a path scope (so dot segments must be checked).
     pub(crate) scoped: bool,
     pub(crate) config: PolicyConfig,

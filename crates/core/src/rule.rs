@@ -1,5 +1,7 @@
 //! A compiled rule and its method and header sets.
 
+use std::sync::Arc;
+
 use http::{HeaderMap, HeaderValue};
 
 use crate::fast_hash::ByteSet;
@@ -107,7 +109,7 @@ pub(crate) struct Rule {
     pub(crate) allow_headers_list: Option<HeaderValue>,
     /// Allowed-preflight answers, prebuilt (see `answer`); filled once the
     /// policy's `Vary` is known.
-    pub(crate) grant_blocks: Box<[HeaderMap]>,
+    pub(crate) grant_blocks: Arc<[HeaderMap]>,
 }
 
 impl Rule {

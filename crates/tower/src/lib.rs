@@ -115,19 +115,11 @@ where
         let decision = self.policy.evaluate_request(&request);
         trace_decision(&decision, &request);
         // Consuming the decision moves its headers into the answer or the
-        // pending finish instead of cloning them; a forwarded request skips
-        // building an `Action` (one copy of the headers fewer).
-        if !decision.answers_locally() {
-            let pending = decision.into_pending();
-            return ResponseFuture::inner(self.inner.call(request), pending);
-        }
-        // A bare 403 needs only its `Vary`, not a whole answer.
-        if let Some(vary) = decision.plain_refusal() {
-            return ResponseFuture::refused(vary);
-        }
+        // pending finish instead of cloning them.
         match decision.into_action() {
-            Action::Answer(answer) => ResponseFuture::local(answer),
             Action::Forward(pending) => ResponseFuture::inner(self.inner.call(request), pending),
+            Action::Refuse(vary) => ResponseFuture::refused(vary),
+            Action::Answer(answer) => ResponseFuture::local(answer),
         }
     }
 }
