@@ -10,7 +10,8 @@
 
 use std::sync::OnceLock;
 
-use crossgate_core::{Action, Policy, PolicyConfig, RuleConfig, MAX_ACRH_BYTES, MAX_ACRH_EMPTY_ELEMENTS, MAX_ACRH_LINES};
+use crossgate_core::limits::{MAX_ACRH_BYTES, MAX_ACRH_EMPTY_ELEMENTS, MAX_ACRH_LINES};
+use crossgate_core::{Action, Policy, PolicyConfig, RuleConfig};
 use http::{HeaderMap, HeaderValue, Method};
 use libfuzzer_sys::fuzz_target;
 

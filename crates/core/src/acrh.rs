@@ -24,7 +24,7 @@ pub const MAX_ACRH_EMPTY_ELEMENTS: usize = 16;
 
 /// Why `Access-Control-Request-Headers` was refused.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum AcrhProblem {
+pub(crate) enum AcrhProblem {
     /// Longer than [`MAX_ACRH_BYTES`].
     TooLong,
     /// More than [`MAX_ACRH_LINES`] lines.
@@ -37,7 +37,7 @@ pub enum AcrhProblem {
 
 impl AcrhProblem {
     /// A short description.
-    pub const fn as_str(self) -> &'static str {
+    pub(crate) const fn as_str(self) -> &'static str {
         match self {
             AcrhProblem::TooLong => "longer than 4096 bytes",
             AcrhProblem::TooManyLines => "more than 8 lines",

@@ -13,20 +13,15 @@ use crate::fetch::{
     is_cors_safelisted_response_header_name, is_forbidden_method, is_forbidden_request_header_name,
     is_forbidden_response_header_name, is_header_name, is_method, CORS_NON_WILDCARD_REQUEST_HEADER_NAME,
 };
+use crate::max_age;
 use crate::origin::Scheme;
 use crate::origin_set::OriginSet;
 use crate::path::PathScope;
 use crate::pattern::{parse_pattern, HostSpec, OriginPattern};
 use crate::policy::Policy;
+use crate::response::policy_value;
 use crate::rule::{HeaderSet, MethodSet, Rule};
 use crate::vary::VarySet;
-
-/// Chromium's cap on preflight caching, in seconds.
-pub const CHROMIUM_MAX_AGE_CAP: i64 = 7200;
-/// WebKit's cap on preflight caching, in seconds.
-pub const WEBKIT_MAX_AGE_CAP: i64 = 600;
-/// The largest max-age crossgate accepts (Firefox's cap).
-pub const MAX_AGE_LIMIT: i64 = 86400;
 
 /// A policy that was built, with the warnings found while building it.
 #[derive(Clone, Debug)]
@@ -188,38 +183,7 @@ fn compile_rule(i: usize, rule: &mut RuleConfig, sink: &mut Sink) -> Rule {
     let headers = compile_request_headers(i, &rule.request_headers, sink);
     let expose_headers = compile_expose_headers(i, rule, sink);
 
-    let max_age = match rule.max_age {
-        None => None,
-        Some(v) if !(-1..=MAX_AGE_LIMIT).contains(&v) => {
-            sink.push(
-                Code::MaxAgeOutOfRange,
-                r,
-                "max_age",
-                v.to_string(),
-                "max_age must be between -1 (never cache preflights) and 86400 seconds",
-                "use a value up to 7200 (Chromium's cap), or leave it out for the browser default of 5 s",
-            );
-            None
-        }
-        Some(v) => {
-            if v > WEBKIT_MAX_AGE_CAP {
-                let capped = if v > CHROMIUM_MAX_AGE_CAP {
-                    "Chromium caps preflight caching at 7200 s and WebKit at 600 s"
-                } else {
-                    "WebKit caps preflight caching at 600 s"
-                };
-                sink.push(
-                    Code::MaxAgeAboveBrowserCap,
-                    r,
-                    "max_age",
-                    v.to_string(),
-                    format!("{capped}; browsers will use less than {v}"),
-                    "lower max_age to 7200 or less if you rely on it",
-                );
-            }
-            Some(static_value(&if v == -1 { "0".to_owned() } else { v.to_string() }))
-        }
-    };
+    let max_age = max_age::check(i, rule.max_age, sink);
 
     let mut paths = None;
     if let Some(list) = &rule.paths {
@@ -246,7 +210,7 @@ fn compile_rule(i: usize, rule: &mut RuleConfig, sink: &mut Sink) -> Rule {
     let allow_headers_list = (!headers.names.is_empty()).then(|| {
         let mut names: Vec<_> = headers.names.keys().map(|n| String::from_utf8_lossy(n).into_owned()).collect();
         names.sort();
-        static_value(&names.join(", "))
+        policy_value(&names.join(", "))
     });
     Rule {
         wildcard_origin,
@@ -263,14 +227,6 @@ fn compile_rule(i: usize, rule: &mut RuleConfig, sink: &mut Sink) -> Rule {
         allow_headers_list,
         grant_blocks: Arc::from([]),
     }
-}
-
-/// A header value built once; cloned once here so that later clones share
-/// the buffer instead of allocating.
-fn static_value(s: &str) -> HeaderValue {
-    let v = HeaderValue::from_str(s).unwrap_or_else(|_| HeaderValue::from_static(""));
-    drop(v.clone());
-    v
 }
 
 fn compile_origins(i: usize, rule: &RuleConfig, sink: &mut Sink) -> (OriginSet, Vec<String>) {
@@ -549,5 +505,5 @@ fn compile_expose_headers(i: usize, rule: &RuleConfig, sink: &mut Sink) -> Optio
         }
         kept.push(n);
     }
-    (!kept.is_empty()).then(|| static_value(&kept.join(", ")))
+    (!kept.is_empty()).then(|| policy_value(&kept.join(", ")))
 }

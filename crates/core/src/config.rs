@@ -164,8 +164,9 @@ pub struct RuleConfig {
     /// Allow cookies and HTTP authentication (`Access-Control-Allow-Credentials`).
     #[serde(default)]
     pub credentials: bool,
-    /// Seconds a browser may cache a preflight answer: 0..=86400, or -1 to
-    /// forbid caching. Absent: no header (browsers use 5 s).
+    /// Seconds a browser may cache a preflight answer: 0 up to
+    /// [`MAX_AGE_LIMIT`](crate::limits::MAX_AGE_LIMIT), or -1 to forbid
+    /// caching. Absent: no header (browsers use 5 s).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max_age: Option<i64>,
     /// Answer `Access-Control-Request-Private-Network: true` preflights.

@@ -19,6 +19,15 @@ pub static ACCESS_CONTROL_REQUEST_PRIVATE_NETWORK: HeaderName =
 
 static TRUE: HeaderValue = HeaderValue::from_static("true");
 
+/// A header value a policy holds, built once when the policy is built, and
+/// cloned once here so that later clones share its buffer instead of
+/// allocating.
+pub(crate) fn policy_value(s: &str) -> HeaderValue {
+    let v = HeaderValue::from_str(s).unwrap_or_else(|_| HeaderValue::from_static(""));
+    drop(v.clone());
+    v
+}
+
 /// The `Access-Control-*` response headers crossgate ever writes, and so the
 /// ones it removes from an inner response before writing its own.
 pub fn cors_response_header_names() -> [&'static HeaderName; 7] {
