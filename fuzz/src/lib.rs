@@ -38,7 +38,7 @@ fn is_cors(name: &HeaderName) -> bool {
 
 /// Whether the map has any of the CORS response headers crossgate owns.
 fn has_owned(map: &HeaderMap) -> bool {
-    crossgate_core::cors_response_header_names().iter().any(|n| map.contains_key(*n))
+    crossgate_core::header::cors_response_header_names().iter().any(|n| map.contains_key(*n))
 }
 
 /// The `Access-Control-*` lines, sorted, for comparing two responses.

@@ -14,10 +14,8 @@ use crate::fetch::{
     is_forbidden_response_header_name, is_header_name, is_method, CORS_NON_WILDCARD_REQUEST_HEADER_NAME,
 };
 use crate::max_age;
-use crate::origin::Scheme;
-use crate::origin_set::OriginSet;
+use crate::origin::{parse_pattern, HostSpec, OriginPattern, OriginSet, Scheme};
 use crate::path::PathScope;
-use crate::pattern::{parse_pattern, HostSpec, OriginPattern};
 use crate::policy::Policy;
 use crate::response::policy_value;
 use crate::rule::{HeaderSet, MethodSet, Rule};

@@ -8,11 +8,12 @@ use http::Method;
 use crate::acrh::RequestedHeaders;
 use crate::decision::{Decision, Outcome, RequestKind};
 use crate::fetch::{is_cors_safelisted_method, is_method};
+use crate::header::ACCESS_CONTROL_REQUEST_PRIVATE_NETWORK;
 use crate::origin::RequestOrigin;
 use crate::path::has_dot_segments;
 use crate::policy::Policy;
 use crate::reason::{RejectReason, RequestHeader};
-use crate::response::{CorsHeaders, ACCESS_CONTROL_REQUEST_PRIVATE_NETWORK};
+use crate::response::CorsHeaders;
 use crate::rule::Rule;
 use crate::vary::VarySet;
 

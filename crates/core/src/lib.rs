@@ -60,12 +60,11 @@ mod diagnostics;
 mod evaluate;
 mod fast_hash;
 pub mod fetch;
+pub mod header;
 pub mod limits;
 mod max_age;
-mod origin;
-mod origin_set;
+pub mod origin;
 mod path;
-mod pattern;
 mod policy;
 mod reason;
 mod response;
@@ -77,12 +76,7 @@ pub use build::{Built, LoadError};
 pub use config::{Mode, PolicyConfig, RuleConfig, UpstreamCorsHeaders};
 pub use decision::{Decision, Outcome, RequestKind};
 pub use diagnostics::{Code, ConfigErrors, Diagnostic, Location, Severity};
-pub use origin::{RequestOrigin, Scheme};
-pub use pattern::{parse_pattern, HostSpec, OriginPattern, ParsedPattern, PatternError, PortSpec};
 pub use policy::Policy;
 pub use reason::{RejectReason, RequestHeader};
-pub use response::{
-    cors_response_header_names, CorsHeaders, UpstreamConflict, ACCESS_CONTROL_ALLOW_PRIVATE_NETWORK,
-    ACCESS_CONTROL_REQUEST_PRIVATE_NETWORK,
-};
+pub use response::{CorsHeaders, UpstreamConflict};
 pub use vary::VarySet;

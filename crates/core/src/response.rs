@@ -6,16 +6,8 @@ use http::header::{
 };
 
 use crate::config::UpstreamCorsHeaders;
+use crate::header::{cors_response_header_names, ACCESS_CONTROL_ALLOW_PRIVATE_NETWORK};
 use crate::vary::VarySet;
-
-/// `Access-Control-Allow-Private-Network` ([Private Network Access §3.2]).
-///
-/// [Private Network Access §3.2]: https://wicg.github.io/private-network-access/#headers
-pub static ACCESS_CONTROL_ALLOW_PRIVATE_NETWORK: HeaderName =
-    HeaderName::from_static("access-control-allow-private-network");
-/// `Access-Control-Request-Private-Network`.
-pub static ACCESS_CONTROL_REQUEST_PRIVATE_NETWORK: HeaderName =
-    HeaderName::from_static("access-control-request-private-network");
 
 static TRUE: HeaderValue = HeaderValue::from_static("true");
 
@@ -26,20 +18,6 @@ pub(crate) fn policy_value(s: &str) -> HeaderValue {
     let v = HeaderValue::from_str(s).unwrap_or_else(|_| HeaderValue::from_static(""));
     drop(v.clone());
     v
-}
-
-/// The `Access-Control-*` response headers crossgate ever writes, and so the
-/// ones it removes from an inner response before writing its own.
-pub fn cors_response_header_names() -> [&'static HeaderName; 7] {
-    [
-        &ACCESS_CONTROL_ALLOW_ORIGIN,
-        &ACCESS_CONTROL_ALLOW_CREDENTIALS,
-        &ACCESS_CONTROL_ALLOW_METHODS,
-        &ACCESS_CONTROL_ALLOW_HEADERS,
-        &ACCESS_CONTROL_MAX_AGE,
-        &ACCESS_CONTROL_EXPOSE_HEADERS,
-        &ACCESS_CONTROL_ALLOW_PRIVATE_NETWORK,
-    ]
 }
 
 /// Whether `name` is one of [`cors_response_header_names`].

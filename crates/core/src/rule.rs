@@ -7,8 +7,7 @@ use http::{HeaderMap, HeaderValue};
 use crate::fast_hash::ByteSet;
 
 use crate::fetch::{is_forbidden_method, CORS_NON_WILDCARD_REQUEST_HEADER_NAME};
-use crate::origin::RequestOrigin;
-use crate::origin_set::OriginSet;
+use crate::origin::{OriginSet, RequestOrigin};
 use crate::path::PathScope;
 
 #[derive(Clone, Debug, Default)]

@@ -1,7 +1,8 @@
 //! Inputs the fuzz targets (`fuzz/`) found, kept as regression tests. Each
 //! test names the target that found the input and what went wrong.
 
-use crossgate_core::{parse_pattern, Action, Code, LoadError, Policy, PolicyConfig, RuleConfig};
+use crossgate_core::origin::parse_pattern;
+use crossgate_core::{Action, Code, LoadError, Policy, PolicyConfig, RuleConfig};
 
 /// Found by `origin` (through `parse_pattern`): an origin without `://`
 /// whose fifth byte falls inside a multi-byte character made the `file:`

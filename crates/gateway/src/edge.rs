@@ -5,7 +5,7 @@
 //! upstream's or one the gateway makes).
 
 use crossgate_core::{
-    cors_response_header_names, Action, Mode, Outcome, Pending, Policy, RequestKind, UpstreamConflict,
+    header::cors_response_header_names, Action, Mode, Outcome, Pending, Policy, RequestKind, UpstreamConflict,
 };
 use http::header::{self, HeaderMap, HeaderValue};
 use http::{Request, Response, StatusCode};

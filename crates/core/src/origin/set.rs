@@ -8,9 +8,9 @@
 //! request host `a.b.example.com` probes `b.example.com`, `example.com` and
 //! `com`, one hash lookup each.
 
+use super::pattern::{HostSpec, OriginPattern, PortSpec};
+use super::serialized::{is_canonical_host, split_origin, RequestOrigin, Scheme, MAX_ORIGIN_LEN};
 use crate::fast_hash::{ByteMap, ByteSet};
-use crate::origin::{is_canonical_host, split_origin, RequestOrigin, Scheme, MAX_ORIGIN_LEN};
-use crate::pattern::{HostSpec, OriginPattern, PortSpec};
 
 #[derive(Clone, Debug, Default)]
 pub(crate) struct OriginSet {
