@@ -1,7 +1,7 @@
 //! Header names and the sets Fetch defines over them:
 //! <https://fetch.spec.whatwg.org/#terminology-headers>.
 
-use super::is_token;
+use super::token::is_token;
 
 /// <https://fetch.spec.whatwg.org/#cors-non-wildcard-request-header-name>:
 /// the one name `Access-Control-Allow-Headers: *` never covers.

@@ -1,6 +1,6 @@
 //! Methods: <https://fetch.spec.whatwg.org/#methods>.
 
-use super::is_token;
+use super::token::is_token;
 
 /// Whether `s` is a method: a token (<https://fetch.spec.whatwg.org/#concept-method>).
 pub fn is_method(s: &[u8]) -> bool {

@@ -4,7 +4,8 @@
 //! These decide whether a page's request needs a preflight, and what its
 //! `Access-Control-Request-Headers` says.
 
-use super::{is_forbidden_request_header_name, is_token};
+use super::header::{is_forbidden_request_header_name, is_http_whitespace};
+use super::token::is_token;
 
 /// Longest value a CORS-safelisted request header may have, in bytes.
 pub const MAX_SAFELISTED_VALUE_LEN: usize = 128;
@@ -132,12 +133,12 @@ where
 }
 
 fn trim_http_whitespace(v: &[u8]) -> &[u8] {
-    let start = v.iter().position(|&b| !super::is_http_whitespace(b)).unwrap_or(v.len());
+    let start = v.iter().position(|&b| !is_http_whitespace(b)).unwrap_or(v.len());
     trim_http_whitespace_end(&v[start..])
 }
 
 fn trim_http_whitespace_end(v: &[u8]) -> &[u8] {
-    let end = v.iter().rposition(|&b| !super::is_http_whitespace(b)).map_or(0, |i| i + 1);
+    let end = v.iter().rposition(|&b| !is_http_whitespace(b)).map_or(0, |i| i + 1);
     &v[..end]
 }
 
