@@ -83,6 +83,16 @@ impl Policy {
     ///
     /// [`LoadError::Syntax`] for TOML errors (with the key and line),
     /// [`LoadError::Invalid`] for an invalid policy.
+    ///
+    /// ```
+    /// use crossgate_core::{LoadError, Policy};
+    ///
+    /// let built = Policy::from_toml("[[rule]]\norigins = [\"https://app.example.com\"]\nmethods = [\"GET\", \"PUT\"]\n")?;
+    /// assert_eq!(built.policy.config().rules[0].methods.as_deref(), Some(&["GET".to_owned(), "PUT".to_owned()][..]));
+    /// assert!(matches!(Policy::from_toml("[[rule]]\norigins = \"no list\"\n"), Err(LoadError::Syntax(_))));
+    /// assert!(matches!(Policy::from_toml("[[rule]]\norigins = []\n"), Err(LoadError::Invalid(_))));
+    /// # Ok::<(), LoadError>(())
+    /// ```
     #[cfg(feature = "toml")]
     pub fn from_toml(s: &str) -> Result<Built, LoadError> {
         let config = PolicyConfig::from_toml(s).map_err(|e| LoadError::Syntax(e.to_string()))?;
@@ -94,6 +104,15 @@ impl Policy {
     /// # Errors
     ///
     /// As [`Policy::from_toml`].
+    ///
+    /// ```
+    /// use crossgate_core::{LoadError, Policy};
+    ///
+    /// let built = Policy::from_json(r#"{"strict": true, "rule": [{"origins": ["https://app.example.com"]}]}"#)?;
+    /// assert!(built.policy.is_strict());
+    /// assert!(matches!(Policy::from_json(r#"{"rule": [{"origins": ["*"], "credentials": true}]}"#), Err(LoadError::Invalid(_))));
+    /// # Ok::<(), LoadError>(())
+    /// ```
     #[cfg(feature = "json")]
     pub fn from_json(s: &str) -> Result<Built, LoadError> {
         let config = PolicyConfig::from_json(s).map_err(|e| LoadError::Syntax(e.to_string()))?;
