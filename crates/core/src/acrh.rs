@@ -1,13 +1,12 @@
 //! Bounded parsing of `Access-Control-Request-Headers`.
 //!
-//! The header is `1#field-name` ([Fetch §3.2.2]): names separated by commas
-//! with optional whitespace. Browsers send it lower-case, sorted and without
-//! spaces, but proxies may split it over several lines or add spaces. The
-//! parser accepts all of that within fixed limits, so a hostile header costs
+//! The header is `1#field-name`
+//! (<https://fetch.spec.whatwg.org/#http-new-header-syntax>): names
+//! separated by commas with optional whitespace. Browsers send it
+//! lower-case, sorted and without spaces, but proxies may split it over
+//! several lines or add spaces. The parser accepts all of that within fixed limits, so a hostile header costs
 //! a small constant: a 1 MiB value is refused by its length alone, before a
 //! byte of it is read.
-//!
-//! [Fetch §3.2.2]: https://fetch.spec.whatwg.org/#http-new-header-syntax
 
 use http::header::{GetAll, HeaderMap, HeaderValue, ValueIter, ACCESS_CONTROL_REQUEST_HEADERS};
 
@@ -66,6 +65,9 @@ pub(crate) struct RequestedHeaders<'a> {
 type Lines<'a> = std::iter::Map<ValueIter<'a, HeaderValue>, fn(&'a HeaderValue) -> &'a [u8]>;
 
 impl<'a> RequestedHeaders<'a> {
+    /// <https://fetch.spec.whatwg.org/#http-access-control-request-headers>
+    ///
+    /// Reads every line of the header, within the limits.
     #[inline]
     pub(crate) fn from_headers(headers: &'a HeaderMap) -> Result<Self, AcrhProblem> {
         let lines = headers.get_all(ACCESS_CONTROL_REQUEST_HEADERS);
@@ -109,6 +111,8 @@ impl<'a> RequestedHeaders<'a> {
     }
 }
 
+/// <https://www.rfc-editor.org/rfc/rfc9110#section-5.6.1>
+///
 /// Checks every element in order — the first empty element past the limit
 /// or the first element that is not a name is the problem — and counts the
 /// names.

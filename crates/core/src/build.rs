@@ -342,12 +342,16 @@ fn check_origin_safety(i: usize, rule: &RuleConfig, raw: &str, pattern: &OriginP
     }
 }
 
+/// <https://publicsuffix.org/list/>
+///
 /// Whether `*.suffix` would span sites of different owners.
 fn is_public_suffix(suffix: &str) -> bool {
     psl::suffix(suffix.as_bytes()).is_some_and(|s| s.as_bytes() == suffix.as_bytes())
 }
 
-/// `localhost`, `*.localhost` (RFC 6761), 127.0.0.0/8 and `[::1]`.
+/// <https://www.rfc-editor.org/rfc/rfc6761#section-6.3>
+///
+/// `localhost`, `*.localhost`, 127.0.0.0/8 and `[::1]`.
 fn is_loopback_host(host: &HostSpec) -> bool {
     let h = match host {
         HostSpec::Exact(h) | HostSpec::Subdomains(h) => h.as_str(),

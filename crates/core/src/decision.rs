@@ -12,9 +12,10 @@ use crate::policy::Policy;
 use crate::reason::RejectReason;
 use crate::response::CorsHeaders;
 
-/// What kind of request this is, per [Fetch §3.2.2 "HTTP requests"].
+/// <https://fetch.spec.whatwg.org/#http-requests>
 ///
-/// [Fetch §3.2.2 "HTTP requests"]: https://fetch.spec.whatwg.org/#http-requests
+/// What kind of request this is: a CORS request, a CORS-preflight request,
+/// or neither.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum RequestKind {
     /// No `Origin` header: not a CORS request.

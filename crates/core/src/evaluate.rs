@@ -1,4 +1,8 @@
 //! Deciding: request in, typed decision out. Pure and allocation-free.
+//!
+//! This is the server's side of the CORS protocol
+//! (<https://fetch.spec.whatwg.org/#http-cors-protocol>): what the response
+//! to a CORS request, or to a CORS-preflight request, says.
 
 use std::cell::Cell;
 
@@ -30,6 +34,8 @@ enum Stage {
 }
 
 impl Policy {
+    /// <https://fetch.spec.whatwg.org/#http-requests>
+    ///
     /// Decides a request, from its method, path and headers.
     ///
     /// The `Host` header names the request's target, for telling same-origin
@@ -57,6 +63,8 @@ impl Policy {
         self.evaluate_with_authority(method, path, headers, || headers.get(HOST).map(HeaderValue::as_bytes))
     }
 
+    /// <https://fetch.spec.whatwg.org/#http-requests>
+    ///
     /// Decides an `http::Request`, taking the target from its URI or `Host`.
     pub fn evaluate_request<'a, B>(&'a self, request: &'a http::Request<B>) -> Decision<'a> {
         let authority = || {
@@ -81,9 +89,12 @@ impl Policy {
     ) -> Decision<'a> {
         let dotty = self.scoped && has_dot_segments(path);
         let mut origins = headers.get_all(ORIGIN).iter();
+        // Fetch: a CORS request is one with an `Origin` header.
         let Some(origin) = origins.next() else {
             return self.not_cors(method, path, dotty);
         };
+        // Fetch: a CORS-preflight request is an `OPTIONS` CORS request with
+        // `Access-Control-Request-Method`.
         // One probe for `Access-Control-Request-Method`, kept for the preflight.
         let acrm = (method == Method::OPTIONS)
             .then(|| headers.get_all(ACCESS_CONTROL_REQUEST_METHOD))
@@ -128,6 +139,8 @@ impl Policy {
         })
     }
 
+    /// <https://fetch.spec.whatwg.org/#cors-protocol-and-http-caches>
+    ///
     /// What a response that grants nothing varies on: as every actual
     /// response, and in strict mode `Origin` even under a static `*` policy,
     /// since the origin then decides between a 403 and the handler's answer.
@@ -145,6 +158,8 @@ impl Policy {
         Decision::new(self, kind, Outcome::Rejected(reason), headers, same_origin)
     }
 
+    /// <https://fetch.spec.whatwg.org/#cors-protocol-and-http-caches>
+    ///
     /// No `Origin`: nothing to grant, but a response that a cache may later
     /// serve to a CORS request must still say it varies on `Origin` — or, for
     /// a policy that answers `*` to everyone, carry `*` already.
@@ -193,6 +208,12 @@ impl Policy {
         self.rejected(RequestKind::Actual, reason, same_origin)
     }
 
+    /// <https://fetch.spec.whatwg.org/#cors-preflight-request>
+    ///
+    /// The answer to a CORS-preflight request: the headers with which the
+    /// browser's CORS-preflight fetch
+    /// (<https://fetch.spec.whatwg.org/#cors-preflight-fetch-0>) succeeds,
+    /// or none.
     fn preflight<'a>(
         &'a self,
         origin: &'a HeaderValue,
@@ -215,7 +236,8 @@ impl Policy {
             return self.rejected(kind, reason, false);
         };
         let malformed = |header, problem| RejectReason::MalformedRequestHeader { header, problem };
-        // Fetch: CORS-preflight request, `Access-Control-Request-Method` is one method.
+        // Fetch: `Access-Control-Request-Method` is one `method`
+        // (https://fetch.spec.whatwg.org/#http-new-header-syntax).
         let mut acrm_lines = acrm.iter();
         let acrm = match (acrm_lines.next(), acrm_lines.next()) {
             (Some(v), None) if is_method(v.as_bytes()) => v,
@@ -260,6 +282,8 @@ impl Policy {
             let cors = CorsHeaders {
                 allow_origin: Some(allow_origin_value(rule, origin)),
                 allow_credentials: rule.credentials,
+                // Fetch: CORS-preflight fetch, step 7.5: a CORS-safelisted
+                // method passes without being listed.
                 allow_methods: (!is_cors_safelisted_method(method)).then(|| acrm.clone()),
                 allow_headers: allow_headers_value(rule, &requested),
                 max_age: rule.max_age.clone(),
@@ -281,6 +305,8 @@ impl Policy {
     }
 }
 
+/// <https://wicg.github.io/private-network-access/#http-headerdef-access-control-request-private-network>
+///
 /// Whether the preflight asks for private-network access
 /// (`Access-Control-Request-Private-Network: true`).
 ///
@@ -297,6 +323,9 @@ fn asks_private_network(headers: &HeaderMap) -> bool {
     headers.get(&ACCESS_CONTROL_REQUEST_PRIVATE_NETWORK).is_some_and(|v| v.as_bytes() == b"true")
 }
 
+/// <https://fetch.spec.whatwg.org/#http-access-control-allow-origin>
+///
+/// `*`, or the literal value of the request's `Origin`.
 fn allow_origin_value(rule: &Rule, origin: &HeaderValue) -> HeaderValue {
     if rule.wildcard_origin {
         WILDCARD.clone()
@@ -305,10 +334,13 @@ fn allow_origin_value(rule: &Rule, origin: &HeaderValue) -> HeaderValue {
     }
 }
 
-/// `Access-Control-Allow-Headers` for an allowed preflight: `*` without
-/// credentials when the rule allows any header (naming `authorization` if
-/// allowed, since `*` never covers it); otherwise the requested names, which
-/// the rule has just allowed one by one.
+/// <https://fetch.spec.whatwg.org/#http-access-control-allow-headers>
+///
+/// For an allowed preflight: `*` without credentials when the rule allows
+/// any header, naming `authorization` if allowed (CORS-preflight fetch,
+/// step 7.6: `*` never covers it; step 7.7: `*` counts only without
+/// credentials); otherwise the requested names, which the rule has just
+/// allowed one by one.
 fn allow_headers_value(rule: &Rule, requested: &RequestedHeaders<'_>) -> Option<HeaderValue> {
     if requested.is_empty() {
         return None;
@@ -327,8 +359,11 @@ fn allow_headers_value(rule: &Rule, requested: &RequestedHeaders<'_>) -> Option<
     HeaderValue::from_bytes(&joined.join(&b","[..])).ok()
 }
 
+/// <https://html.spec.whatwg.org/multipage/origin.html#same-origin>
+///
 /// Whether `origin` (an `Origin` value) names the same host and port as
-/// `authority` (a `Host` value or URI authority).
+/// `authority` (a `Host` value or URI authority). The scheme is not
+/// compared: the authority does not carry one.
 fn is_same_origin(origin: &[u8], authority: &[u8]) -> bool {
     let Some(o) = RequestOrigin::parse(origin) else { return false };
     let (host, port) = match authority.iter().rposition(|&b| b == b':') {

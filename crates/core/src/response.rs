@@ -1,4 +1,6 @@
 //! The CORS response headers a decision adds, and how they are written.
+//!
+//! <https://fetch.spec.whatwg.org/#http-responses>
 
 use http::header::{
     HeaderMap, HeaderName, HeaderValue, ACCESS_CONTROL_ALLOW_CREDENTIALS, ACCESS_CONTROL_ALLOW_HEADERS,

@@ -1,8 +1,8 @@
 //! Tokens, the grammar of methods and header names.
 
-/// Whether `b` is a `tchar` ([RFC 9110 §5.6.2]).
+/// <https://www.rfc-editor.org/rfc/rfc9110#section-5.6.2>
 ///
-/// [RFC 9110 §5.6.2]: https://www.rfc-editor.org/rfc/rfc9110#section-5.6.2
+/// Whether `b` is a `tchar`.
 #[inline]
 pub const fn is_tchar(b: u8) -> bool {
     // A table: request headers are checked byte by byte on every preflight,
@@ -22,9 +22,9 @@ const TCHAR: [bool; 256] = {
     table
 };
 
-/// Whether `s` is a non-empty `token` ([RFC 9110 §5.6.2]).
+/// <https://www.rfc-editor.org/rfc/rfc9110#section-5.6.2>
 ///
-/// [RFC 9110 §5.6.2]: https://www.rfc-editor.org/rfc/rfc9110#section-5.6.2
+/// Whether `s` is a `token`: one or more `tchar`s.
 #[inline]
 pub fn is_token(s: &[u8]) -> bool {
     !s.is_empty() && s.iter().all(|&b| is_tchar(b))

@@ -74,10 +74,8 @@ impl OriginSet {
 
     /// Patterns, for an origin whose scheme and port are checked but whose
     /// host is not: the tables hold canonical hosts and suffixes, so only
-    /// the labels in front of a matched suffix need checking ([HTML §7.1.1]
-    /// serialization; see [`RequestOrigin::parse`]).
-    ///
-    /// [HTML §7.1.1]: https://html.spec.whatwg.org/multipage/browsers.html#origin
+    /// the labels in front of a matched suffix need checking (see
+    /// [`RequestOrigin::parse`]).
     fn matches_split(&self, o: &RequestOrigin<'_>) -> bool {
         if let Some(schemes) = self.any_port.get(o.host) {
             if schemes.contains(&o.scheme) {
