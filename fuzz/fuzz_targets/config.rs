@@ -36,7 +36,7 @@ fn same_decisions(a: &Policy, b: &Policy) {
         let (da, db) = (a.evaluate(&method, path, &headers), b.evaluate(&method, path, &headers));
         assert_eq!(da.headers(), db.headers());
         assert_eq!(da.outcome(), db.outcome());
-        assert_eq!(da.local_answer(), db.local_answer());
+        assert_eq!(da.into_action(), db.into_action());
     }
 }
 

@@ -13,7 +13,9 @@
 
 use std::sync::OnceLock;
 
-use crossgate_core::{parse_pattern, Policy, PolicyConfig, RequestOrigin, RuleConfig, Scheme, MAX_ORIGIN_LEN};
+use crossgate_core::limits::MAX_ORIGIN_LEN;
+use crossgate_core::origin::{parse_pattern, RequestOrigin, Scheme};
+use crossgate_core::{Policy, PolicyConfig, RuleConfig};
 use http::{HeaderMap, HeaderValue, Method};
 use libfuzzer_sys::fuzz_target;
 

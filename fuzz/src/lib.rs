@@ -1,7 +1,7 @@
 //! Shared pieces of the fuzz targets: the response invariants every
 //! decision must satisfy, checked on the headers a client would receive.
 
-use crossgate_core::{Mode, Policy, RequestKind, UpstreamCorsHeaders};
+use crossgate_core::{Action, Mode, Policy, RequestKind, UpstreamCorsHeaders};
 use http::header::{
     HeaderMap, HeaderName, HeaderValue, ACCESS_CONTROL_ALLOW_CREDENTIALS, ACCESS_CONTROL_ALLOW_METHODS,
     ACCESS_CONTROL_ALLOW_ORIGIN, ACCESS_CONTROL_REQUEST_METHOD, ORIGIN, VARY,
@@ -38,7 +38,7 @@ fn is_cors(name: &HeaderName) -> bool {
 
 /// Whether the map has any of the CORS response headers crossgate owns.
 fn has_owned(map: &HeaderMap) -> bool {
-    crossgate_core::cors_response_header_names().iter().any(|n| map.contains_key(*n))
+    crossgate_core::header::cors_response_header_names().iter().any(|n| map.contains_key(*n))
 }
 
 /// The `Access-Control-*` lines, sorted, for comparing two responses.
@@ -90,23 +90,25 @@ pub fn run(policy: &Policy, ex: &Exchange) -> Outcome {
         }
     }
     let enforce = policy.mode() == Mode::Enforce;
-    let local = decision.local_answer();
+    let allowed = decision.is_allowed();
+    let action = decision.into_action();
+    let local = !matches!(action, Action::Forward(_));
     if !enforce {
-        assert!(local.is_none(), "report-only answered locally");
+        assert!(!local, "report-only answered locally");
     }
     if enforce && kind == RequestKind::Preflight {
-        assert!(local.is_some(), "a preflight reached the inner service");
+        assert!(local, "a preflight reached the inner service");
     }
-    let outcome = match local {
-        Some(answer) => {
+    let outcome = match action {
+        Action::Answer(answer) => {
             let mut map = HeaderMap::new();
             answer.headers.write_to(&mut map);
             if answer.status == http::StatusCode::FORBIDDEN {
-                assert!(!decision.is_allowed());
+                assert!(!allowed);
                 assert!(cors_lines(&map).is_empty(), "a 403 with CORS headers: {map:?}");
             } else {
                 assert!(answer.status.is_success());
-                assert!(decision.is_allowed());
+                assert!(allowed);
                 assert!(answer.debug_body.is_none());
             }
             if let Some(body) = &answer.debug_body {
@@ -115,9 +117,16 @@ pub fn run(policy: &Policy, ex: &Exchange) -> Outcome {
             }
             Outcome { local: Some(answer.status.as_u16()), headers: map }
         }
-        None => {
+        Action::Refuse(vary) => {
+            let mut map = HeaderMap::new();
+            vary.merge_into(&mut map);
+            assert!(!allowed);
+            assert!(cors_lines(&map).is_empty(), "a 403 with CORS headers: {map:?}");
+            Outcome { local: Some(403), headers: map }
+        }
+        Action::Forward(pending) => {
             let mut map = ex.upstream.clone();
-            match decision.clone().into_pending().finish(&mut map) {
+            match pending.finish(&mut map) {
                 Ok(()) => {}
                 Err(_) => {
                     assert_eq!(policy.upstream_cors_headers(), UpstreamCorsHeaders::Reject);

@@ -6,8 +6,8 @@
 //! needed, then the page's own request); the [`Policy`] decides each one, and
 //! it is answered the way a CORS layer in front of a service answers it:
 //!
-//! - a decision with a [`local answer`](crossgate_core::Decision::local_answer)
-//!   (every preflight, and in strict mode a rejected actual request) is
+//! - a decision [answered locally](crossgate_core::Action) (every
+//!   preflight, and in strict mode a rejected actual request) is
 //!   answered with that status and those headers, and never reaches the
 //!   service;
 //! - anything else goes to a stand-in upstream (by default `200` with no
@@ -40,7 +40,7 @@ mod run;
 #[cfg(test)]
 mod tests;
 
-use crossgate_core::{Outcome, Policy, RequestKind as EngineKind};
+use crossgate_core::{Action as EngineAction, Outcome, Policy, RequestKind as EngineKind};
 use http::header::{HeaderMap, HeaderName, HeaderValue, HOST};
 use http::Method;
 
@@ -222,31 +222,37 @@ impl<'p, C: Clock> Pair<'p, C> {
             Outcome::Rejected(r) => (None, Some(Rejection::of(&r))),
         };
         let kind = decision.kind();
-        let local =
-            if self.forward_preflights && kind == EngineKind::Preflight { None } else { decision.local_answer() };
         let mut engine = EngineDecision { kind, rule, reject, local_status: None };
-        if let Some(local) = local {
-            engine.local_status = Some(local.status.as_u16());
-            let mut h = HeaderMap::new();
-            local.headers.write_to(&mut h);
-            return (engine, AnsweredBy::Engine, ResponseHead { status: local.status.as_u16(), headers: h });
-        }
         let forwarded_preflight = kind == EngineKind::Preflight;
-        let pending = decision.into_pending();
-        let mut response = (self.upstream)(request);
-        if forwarded_preflight {
+        if self.forward_preflights && forwarded_preflight {
             // A forwarded preflight is the upstream's to answer.
-            return (engine, AnsweredBy::Upstream, response);
+            return (engine, AnsweredBy::Upstream, (self.upstream)(request));
         }
-        if pending.finish(&mut response.headers).is_err() {
-            // The upstream set its own CORS headers and the policy rejects
-            // such responses: a gateway answers 502, with the decision's
-            // headers so that the page can read it.
-            let mut h = HeaderMap::new();
-            let _ = pending.finish(&mut h);
-            response = ResponseHead { status: 502, headers: h };
-        }
-        (engine, AnsweredBy::Upstream, response)
+        let mut h = HeaderMap::new();
+        let status = match decision.into_action() {
+            EngineAction::Answer(local) => {
+                local.headers.write_to(&mut h);
+                local.status.as_u16()
+            }
+            EngineAction::Refuse(vary) => {
+                vary.merge_into(&mut h);
+                403
+            }
+            EngineAction::Forward(pending) => {
+                let mut response = (self.upstream)(request);
+                // A preflight forwarded in report-only mode is the upstream's to answer.
+                if !forwarded_preflight && pending.finish(&mut response.headers).is_err() {
+                    // The upstream set its own CORS headers and the policy rejects
+                    // such responses: a gateway answers 502, with the decision's
+                    // headers so that the page can read it.
+                    let _ = pending.finish(&mut h);
+                    response = ResponseHead { status: 502, headers: h };
+                }
+                return (engine, AnsweredBy::Upstream, response);
+            }
+        };
+        engine.local_status = Some(status);
+        (engine, AnsweredBy::Engine, ResponseHead { status, headers: h })
     }
 }
 

@@ -1,7 +1,7 @@
 //! The engine profiles: which browser's rules to follow where they differ,
 //! and the rules that differ by engine alone (the max-age parse and cap).
 
-use crossgate_core::{CHROMIUM_MAX_AGE_CAP, MAX_AGE_LIMIT, WEBKIT_MAX_AGE_CAP};
+use crossgate_core::limits::{CHROMIUM_MAX_AGE_CAP, FIREFOX_MAX_AGE_CAP, WEBKIT_MAX_AGE_CAP};
 
 /// Which browser's rules to follow where they differ.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
@@ -35,7 +35,7 @@ impl Profile {
     pub const fn max_age_cap(self) -> u64 {
         match self {
             Profile::Chromium => CHROMIUM_MAX_AGE_CAP.unsigned_abs(),
-            Profile::Firefox => MAX_AGE_LIMIT.unsigned_abs(),
+            Profile::Firefox => FIREFOX_MAX_AGE_CAP.unsigned_abs(),
             Profile::WebKit => WEBKIT_MAX_AGE_CAP.unsigned_abs(),
         }
     }

@@ -1,13 +1,12 @@
 //! Bounded parsing of `Access-Control-Request-Headers`.
 //!
-//! The header is `1#field-name` ([Fetch §3.2.2]): names separated by commas
-//! with optional whitespace. Browsers send it lower-case, sorted and without
-//! spaces, but proxies may split it over several lines or add spaces. The
-//! parser accepts all of that within fixed limits, so a hostile header costs
+//! The header is `1#field-name`
+//! (<https://fetch.spec.whatwg.org/#http-new-header-syntax>): names
+//! separated by commas with optional whitespace. Browsers send it
+//! lower-case, sorted and without spaces, but proxies may split it over
+//! several lines or add spaces. The parser accepts all of that within fixed limits, so a hostile header costs
 //! a small constant: a 1 MiB value is refused by its length alone, before a
 //! byte of it is read.
-//!
-//! [Fetch §3.2.2]: https://fetch.spec.whatwg.org/#http-new-header-syntax
 
 use http::header::{GetAll, HeaderMap, HeaderValue, ValueIter, ACCESS_CONTROL_REQUEST_HEADERS};
 
@@ -24,7 +23,7 @@ pub const MAX_ACRH_EMPTY_ELEMENTS: usize = 16;
 
 /// Why `Access-Control-Request-Headers` was refused.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum AcrhProblem {
+pub(crate) enum AcrhProblem {
     /// Longer than [`MAX_ACRH_BYTES`].
     TooLong,
     /// More than [`MAX_ACRH_LINES`] lines.
@@ -37,7 +36,7 @@ pub enum AcrhProblem {
 
 impl AcrhProblem {
     /// A short description.
-    pub const fn as_str(self) -> &'static str {
+    pub(crate) const fn as_str(self) -> &'static str {
         match self {
             AcrhProblem::TooLong => "longer than 4096 bytes",
             AcrhProblem::TooManyLines => "more than 8 lines",
@@ -66,6 +65,10 @@ pub(crate) struct RequestedHeaders<'a> {
 type Lines<'a> = std::iter::Map<ValueIter<'a, HeaderValue>, fn(&'a HeaderValue) -> &'a [u8]>;
 
 impl<'a> RequestedHeaders<'a> {
+    /// <https://fetch.spec.whatwg.org/#http-access-control-request-headers>
+    ///
+    /// Reads every line of the header, within the limits.
+    #[inline]
     pub(crate) fn from_headers(headers: &'a HeaderMap) -> Result<Self, AcrhProblem> {
         let lines = headers.get_all(ACCESS_CONTROL_REQUEST_HEADERS);
         let mut count = 0;
@@ -108,6 +111,8 @@ impl<'a> RequestedHeaders<'a> {
     }
 }
 
+/// <https://www.rfc-editor.org/rfc/rfc9110#section-5.6.1>
+///
 /// Checks every element in order — the first empty element past the limit
 /// or the first element that is not a name is the problem — and counts the
 /// names.
@@ -116,6 +121,7 @@ impl<'a> RequestedHeaders<'a> {
 /// every preflight. Per element: optional whitespace, a run of `tchar`s,
 /// optional whitespace, then a comma or the end of the line; anything else
 /// means the trimmed element is not a name.
+#[inline]
 fn validate<'l>(lines: impl Iterator<Item = &'l [u8]>) -> Result<usize, AcrhProblem> {
     let mut empty = 0;
     let mut names = 0;

@@ -1,5 +1,5 @@
-//! What a middleware does with a decision: answer it locally, or forward it
-//! and finish the inner response.
+//! What a middleware does with a decision: answer it locally, refuse it,
+//! or forward it and finish the inner response.
 //!
 //! An allowed preflight's answer starts from a header map built with the
 //! policy: answering clones it and puts the request's own values (origin,
@@ -7,10 +7,12 @@
 //! headers into a fresh map. (A refusal carries `Vary` alone; cloning a
 //! one-header map costs more than inserting into a fresh one.)
 
+use std::sync::Arc;
+
 use http::header::{HeaderMap, HeaderValue};
 use http::StatusCode;
 
-use crate::config::UpstreamCorsHeaders;
+use crate::config::{Mode, UpstreamCorsHeaders};
 use crate::response::{CorsHeaders, UpstreamConflict};
 use crate::rule::Rule;
 use crate::vary::VarySet;
@@ -24,10 +26,10 @@ pub struct LocalAnswer {
     pub headers: CorsHeaders,
     /// In debug mode, a one-line plain-text explanation of a rejection.
     pub debug_body: Option<String>,
-    /// `headers` written into a map, with the request's values still to be
-    /// put in; only [`Decision::into_action`](crate::Decision::into_action)
-    /// fills it, since building it costs the map's allocations.
-    prebuilt: Option<HeaderMap>,
+    /// The rule's prebuilt answers ([`grant_blocks`]): the one for
+    /// `headers` is cloned into the response, with the request's values put
+    /// in, when it is written. Shared, so that holding it allocates nothing.
+    prebuilt: Option<Arc<[HeaderMap]>>,
 }
 
 /// Equal when status, headers and body are: the prebuilt map is only a
@@ -47,19 +49,20 @@ impl LocalAnswer {
     }
 
     #[inline]
-    pub(crate) fn with_prebuilt(mut self, map: HeaderMap) -> Self {
-        self.prebuilt = Some(map);
+    pub(crate) fn with_prebuilt(mut self, blocks: Arc<[HeaderMap]>) -> Self {
+        self.prebuilt = Some(blocks);
         self
     }
 
     /// Writes the headers into the response being built: what
-    /// `self.headers.write_to(headers)` writes. An answer from
-    /// [`Decision::into_action`](crate::Decision::into_action) moves its
-    /// prebuilt map in when `headers` is still empty.
+    /// `self.headers.write_to(headers)` writes. An allowed preflight's
+    /// answer starts from its prebuilt map instead when `headers` is still
+    /// empty.
     #[inline]
     pub fn write_headers(self, headers: &mut HeaderMap) {
         match self.prebuilt {
-            Some(mut map) if headers.is_empty() => {
+            Some(blocks) if headers.is_empty() => {
+                let mut map = blocks[grant_index(&self.headers)].clone();
                 self.headers.fill_slots(&mut map);
                 *headers = map;
             }
@@ -68,13 +71,57 @@ impl LocalAnswer {
     }
 }
 
-/// What a middleware does with a request: [`Decision::into_action`](crate::Decision::into_action).
+/// What a middleware does with a request, from
+/// [`Decision::into_action`](crate::Decision::into_action).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Action {
-    /// Answer without calling the inner service.
+    /// Answer without calling the inner service: an allowed preflight, or
+    /// (in debug mode) a refusal with its explanation.
     Answer(LocalAnswer),
+    /// Answer `403 Forbidden` without calling the inner service, with no
+    /// body and no header but this `Vary`: a rejected preflight, or in
+    /// strict mode a rejected cross-origin request. What a [`LocalAnswer`]
+    /// of status 403 with only these headers would write, without building
+    /// one.
+    Refuse(VarySet),
     /// Call the inner service, then finish its response.
     Forward(Pending),
+}
+
+/// Which [`Action`] a decision becomes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Route {
+    Forward,
+    Refuse,
+    Answer,
+}
+
+/// The [`Route`] of each kind of decision a middleware acts on, settled
+/// when the policy is built: every preflight and, in strict mode, a
+/// cross-origin rejection is answered locally (a refusal explained only in
+/// debug mode), unless the policy only reports; everything else is
+/// forwarded.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Routes {
+    /// An allowed preflight.
+    pub(crate) grant: Route,
+    /// A rejected preflight.
+    pub(crate) refusal: Route,
+    /// A rejected cross-origin actual request.
+    pub(crate) strict_refusal: Route,
+}
+
+impl Routes {
+    pub(crate) fn new(mode: Mode, strict: bool, debug: bool) -> Routes {
+        let local =
+            |answered: bool, route: Route| if answered && mode == Mode::Enforce { route } else { Route::Forward };
+        let refuse = if debug { Route::Answer } else { Route::Refuse };
+        Routes {
+            grant: local(true, Route::Answer),
+            refusal: local(true, refuse),
+            strict_refusal: local(strict, refuse),
+        }
+    }
 }
 
 /// What is left to do once the request has gone to the inner service.
@@ -121,7 +168,7 @@ fn grant_index(headers: &CorsHeaders) -> usize {
 
 /// A rule's allowed-preflight answers, one per [`grant_index`], with slots
 /// for the origin, method and header list.
-pub(crate) fn grant_blocks(rule: &Rule, vary: VarySet) -> Box<[HeaderMap]> {
+pub(crate) fn grant_blocks(rule: &Rule, vary: VarySet) -> Arc<[HeaderMap]> {
     let slot = || Some(SLOT.clone());
     (0..8)
         .map(|i: usize| {
@@ -140,9 +187,4 @@ pub(crate) fn grant_blocks(rule: &Rule, vary: VarySet) -> Box<[HeaderMap]> {
             map
         })
         .collect()
-}
-
-/// The prebuilt map for an allowed preflight's headers.
-pub(crate) fn grant_block(blocks: &[HeaderMap], headers: &CorsHeaders) -> HeaderMap {
-    blocks[grant_index(headers)].clone()
 }

@@ -46,8 +46,13 @@ pub enum UpstreamCorsHeaders {
 }
 
 /// A whole policy: ordered rules and policy-wide settings.
+///
+/// Made with [`PolicyConfig::new`] and the setters (or parsed from a
+/// policy file); the fields can be read and changed, and new ones may be
+/// added, so it is never written as a struct literal outside this crate.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
+#[non_exhaustive]
 pub struct PolicyConfig {
     /// Status of an allowed preflight's answer: 204 (default), or 200 for
     /// legacy clients. Must be 2xx.
@@ -80,47 +85,371 @@ impl Default for PolicyConfig {
 }
 
 impl PolicyConfig {
-    /// A policy with one rule.
+    /// A policy with one rule (and every policy-wide setting at its default).
+    ///
+    /// ```
+    /// use crossgate_core::{Policy, PolicyConfig, RuleConfig};
+    /// # use crossgate_core::Action;
+    /// # use http::{HeaderMap, HeaderValue, Method};
+    /// # /// The status and headers `policy` answers `"METHOD /path"` with,
+    /// # /// as a middleware in front of a handler that answers 200.
+    /// # fn respond(policy: &Policy, request: &str, headers: &[(&'static str, &'static str)]) -> (u16, HeaderMap) {
+    /// #     let (method, path) = request.split_once(' ').unwrap();
+    /// #     let mut map = HeaderMap::new();
+    /// #     for (n, v) in headers {
+    /// #         map.append(*n, HeaderValue::from_static(v));
+    /// #     }
+    /// #     let mut response = HeaderMap::new();
+    /// #     let status = match policy.evaluate(&Method::from_bytes(method.as_bytes()).unwrap(), path, &map).into_action() {
+    /// #         Action::Answer(answer) => {
+    /// #             let status = answer.status.as_u16();
+    /// #             answer.write_headers(&mut response);
+    /// #             status
+    /// #         }
+    /// #         Action::Refuse(vary) => {
+    /// #             vary.merge_into(&mut response);
+    /// #             403
+    /// #         }
+    /// #         Action::Forward(pending) => {
+    /// #             pending.finish(&mut response).unwrap();
+    /// #             200
+    /// #         }
+    /// #     };
+    /// #     (status, response)
+    /// # }
+    /// let policy = Policy::new(PolicyConfig::new(RuleConfig::new(["https://app.example.com"])))?.policy;
+    /// let (status, headers) = respond(&policy, "GET /", &[("origin", "https://app.example.com")]);
+    /// assert_eq!(status, 200);
+    /// assert_eq!(headers["access-control-allow-origin"], "https://app.example.com");
+    /// # Ok::<(), crossgate_core::ConfigErrors>(())
+    /// ```
     pub fn new(rule: RuleConfig) -> Self {
         PolicyConfig { rules: vec![rule], ..Default::default() }
     }
 
-    /// Appends a rule.
+    /// Appends a rule: tried after the ones before it.
+    ///
+    /// ```
+    /// use crossgate_core::{Policy, PolicyConfig, RuleConfig};
+    /// # use crossgate_core::Action;
+    /// # use http::{HeaderMap, HeaderValue, Method};
+    /// # /// The status and headers `policy` answers `"METHOD /path"` with,
+    /// # /// as a middleware in front of a handler that answers 200.
+    /// # fn respond(policy: &Policy, request: &str, headers: &[(&'static str, &'static str)]) -> (u16, HeaderMap) {
+    /// #     let (method, path) = request.split_once(' ').unwrap();
+    /// #     let mut map = HeaderMap::new();
+    /// #     for (n, v) in headers {
+    /// #         map.append(*n, HeaderValue::from_static(v));
+    /// #     }
+    /// #     let mut response = HeaderMap::new();
+    /// #     let status = match policy.evaluate(&Method::from_bytes(method.as_bytes()).unwrap(), path, &map).into_action() {
+    /// #         Action::Answer(answer) => {
+    /// #             let status = answer.status.as_u16();
+    /// #             answer.write_headers(&mut response);
+    /// #             status
+    /// #         }
+    /// #         Action::Refuse(vary) => {
+    /// #             vary.merge_into(&mut response);
+    /// #             403
+    /// #         }
+    /// #         Action::Forward(pending) => {
+    /// #             pending.finish(&mut response).unwrap();
+    /// #             200
+    /// #         }
+    /// #     };
+    /// #     (status, response)
+    /// # }
+    /// let policy = Policy::new(
+    ///     PolicyConfig::new(RuleConfig::new(["https://app.example.com"]))
+    ///         .rule(RuleConfig::new(["https://admin.example.com"]).methods(["DELETE"])),
+    /// )?
+    /// .policy;
+    /// let preflight = [("origin", "https://admin.example.com"), ("access-control-request-method", "DELETE")];
+    /// assert_eq!(respond(&policy, "OPTIONS /", &preflight).1["access-control-allow-methods"], "DELETE");
+    /// # Ok::<(), crossgate_core::ConfigErrors>(())
+    /// ```
     #[must_use]
     pub fn rule(mut self, rule: RuleConfig) -> Self {
         self.rules.push(rule);
         self
     }
 
-    /// Sets `strict`.
+    /// Sets every rule at once, in order, replacing any already there.
+    ///
+    /// ```
+    /// use crossgate_core::{Policy, PolicyConfig, RuleConfig};
+    /// # use crossgate_core::Action;
+    /// # use http::{HeaderMap, HeaderValue, Method};
+    /// # /// The status and headers `policy` answers `"METHOD /path"` with,
+    /// # /// as a middleware in front of a handler that answers 200.
+    /// # fn respond(policy: &Policy, request: &str, headers: &[(&'static str, &'static str)]) -> (u16, HeaderMap) {
+    /// #     let (method, path) = request.split_once(' ').unwrap();
+    /// #     let mut map = HeaderMap::new();
+    /// #     for (n, v) in headers {
+    /// #         map.append(*n, HeaderValue::from_static(v));
+    /// #     }
+    /// #     let mut response = HeaderMap::new();
+    /// #     let status = match policy.evaluate(&Method::from_bytes(method.as_bytes()).unwrap(), path, &map).into_action() {
+    /// #         Action::Answer(answer) => {
+    /// #             let status = answer.status.as_u16();
+    /// #             answer.write_headers(&mut response);
+    /// #             status
+    /// #         }
+    /// #         Action::Refuse(vary) => {
+    /// #             vary.merge_into(&mut response);
+    /// #             403
+    /// #         }
+    /// #         Action::Forward(pending) => {
+    /// #             pending.finish(&mut response).unwrap();
+    /// #             200
+    /// #         }
+    /// #     };
+    /// #     (status, response)
+    /// # }
+    /// let rules = [RuleConfig::new(["https://a.example"]), RuleConfig::new(["https://b.example"])];
+    /// let policy = Policy::new(PolicyConfig::default().rules(rules))?.policy;
+    /// assert_eq!(policy.rule_count(), 2);
+    /// assert_eq!(respond(&policy, "GET /", &[("origin", "https://b.example")]).1["access-control-allow-origin"], "https://b.example");
+    /// # Ok::<(), crossgate_core::ConfigErrors>(())
+    /// ```
+    #[must_use]
+    pub fn rules(mut self, rules: impl IntoIterator<Item = RuleConfig>) -> Self {
+        self.rules = rules.into_iter().collect();
+        self
+    }
+
+    /// Sets `strict`: a disallowed cross-origin request is answered 403 before
+    /// the inner service runs.
+    ///
+    /// ```
+    /// use crossgate_core::{Policy, PolicyConfig, RuleConfig};
+    /// # use crossgate_core::Action;
+    /// # use http::{HeaderMap, HeaderValue, Method};
+    /// # /// The status and headers `policy` answers `"METHOD /path"` with,
+    /// # /// as a middleware in front of a handler that answers 200.
+    /// # fn respond(policy: &Policy, request: &str, headers: &[(&'static str, &'static str)]) -> (u16, HeaderMap) {
+    /// #     let (method, path) = request.split_once(' ').unwrap();
+    /// #     let mut map = HeaderMap::new();
+    /// #     for (n, v) in headers {
+    /// #         map.append(*n, HeaderValue::from_static(v));
+    /// #     }
+    /// #     let mut response = HeaderMap::new();
+    /// #     let status = match policy.evaluate(&Method::from_bytes(method.as_bytes()).unwrap(), path, &map).into_action() {
+    /// #         Action::Answer(answer) => {
+    /// #             let status = answer.status.as_u16();
+    /// #             answer.write_headers(&mut response);
+    /// #             status
+    /// #         }
+    /// #         Action::Refuse(vary) => {
+    /// #             vary.merge_into(&mut response);
+    /// #             403
+    /// #         }
+    /// #         Action::Forward(pending) => {
+    /// #             pending.finish(&mut response).unwrap();
+    /// #             200
+    /// #         }
+    /// #     };
+    /// #     (status, response)
+    /// # }
+    /// let rule = || RuleConfig::new(["https://app.example.com"]).methods(["GET", "DELETE"]);
+    /// let evil = [("origin", "https://evil.example")];
+    /// let lenient = Policy::new(PolicyConfig::new(rule()))?.policy;
+    /// assert_eq!(respond(&lenient, "DELETE /items/7", &evil).0, 200);
+    /// let strict = Policy::new(PolicyConfig::new(rule()).strict(true))?.policy;
+    /// assert_eq!(respond(&strict, "DELETE /items/7", &evil).0, 403);
+    /// # Ok::<(), crossgate_core::ConfigErrors>(())
+    /// ```
     #[must_use]
     pub fn strict(mut self, strict: bool) -> Self {
         self.strict = strict;
         self
     }
 
-    /// Sets `debug`.
+    /// Sets `debug`: a refusal's body says why, in one line.
+    ///
+    /// ```
+    /// use crossgate_core::{Policy, PolicyConfig, RuleConfig};
+    /// # use crossgate_core::Action;
+    /// # use http::{HeaderMap, HeaderValue, Method};
+    /// # /// The status and headers `policy` answers `"METHOD /path"` with,
+    /// # /// as a middleware in front of a handler that answers 200.
+    /// # fn respond(policy: &Policy, request: &str, headers: &[(&'static str, &'static str)]) -> (u16, HeaderMap) {
+    /// #     let (method, path) = request.split_once(' ').unwrap();
+    /// #     let mut map = HeaderMap::new();
+    /// #     for (n, v) in headers {
+    /// #         map.append(*n, HeaderValue::from_static(v));
+    /// #     }
+    /// #     let mut response = HeaderMap::new();
+    /// #     let status = match policy.evaluate(&Method::from_bytes(method.as_bytes()).unwrap(), path, &map).into_action() {
+    /// #         Action::Answer(answer) => {
+    /// #             let status = answer.status.as_u16();
+    /// #             answer.write_headers(&mut response);
+    /// #             status
+    /// #         }
+    /// #         Action::Refuse(vary) => {
+    /// #             vary.merge_into(&mut response);
+    /// #             403
+    /// #         }
+    /// #         Action::Forward(pending) => {
+    /// #             pending.finish(&mut response).unwrap();
+    /// #             200
+    /// #         }
+    /// #     };
+    /// #     (status, response)
+    /// # }
+    /// let policy = Policy::new(PolicyConfig::new(RuleConfig::new(["https://app.example.com"])).debug(true))?.policy;
+    /// let mut request = HeaderMap::new();
+    /// request.insert("origin", HeaderValue::from_static("https://evil.example"));
+    /// request.insert("access-control-request-method", HeaderValue::from_static("GET"));
+    /// let Action::Answer(answer) = policy.evaluate(&Method::OPTIONS, "/", &request).into_action() else { panic!() };
+    /// assert_eq!(answer.status, 403);
+    /// assert!(answer.debug_body.unwrap().starts_with("CORS preflight rejected: origin not allowed"));
+    /// # Ok::<(), crossgate_core::ConfigErrors>(())
+    /// ```
     #[must_use]
     pub fn debug(mut self, debug: bool) -> Self {
         self.debug = debug;
         self
     }
 
-    /// Sets `mode`.
+    /// Sets `mode`: in report-only mode every request goes to the inner
+    /// service untouched, preflights included.
+    ///
+    /// ```
+    /// use crossgate_core::{Policy, PolicyConfig, RuleConfig};
+    /// # use crossgate_core::Action;
+    /// # use http::{HeaderMap, HeaderValue, Method};
+    /// # /// The status and headers `policy` answers `"METHOD /path"` with,
+    /// # /// as a middleware in front of a handler that answers 200.
+    /// # fn respond(policy: &Policy, request: &str, headers: &[(&'static str, &'static str)]) -> (u16, HeaderMap) {
+    /// #     let (method, path) = request.split_once(' ').unwrap();
+    /// #     let mut map = HeaderMap::new();
+    /// #     for (n, v) in headers {
+    /// #         map.append(*n, HeaderValue::from_static(v));
+    /// #     }
+    /// #     let mut response = HeaderMap::new();
+    /// #     let status = match policy.evaluate(&Method::from_bytes(method.as_bytes()).unwrap(), path, &map).into_action() {
+    /// #         Action::Answer(answer) => {
+    /// #             let status = answer.status.as_u16();
+    /// #             answer.write_headers(&mut response);
+    /// #             status
+    /// #         }
+    /// #         Action::Refuse(vary) => {
+    /// #             vary.merge_into(&mut response);
+    /// #             403
+    /// #         }
+    /// #         Action::Forward(pending) => {
+    /// #             pending.finish(&mut response).unwrap();
+    /// #             200
+    /// #         }
+    /// #     };
+    /// #     (status, response)
+    /// # }
+    /// use crossgate_core::Mode;
+    /// let config = PolicyConfig::new(RuleConfig::new(["https://app.example.com"])).mode(Mode::ReportOnly);
+    /// let policy = Policy::new(config)?.policy;
+    /// let preflight = [("origin", "https://evil.example"), ("access-control-request-method", "GET")];
+    /// let (status, headers) = respond(&policy, "OPTIONS /", &preflight);
+    /// assert_eq!(status, 200, "answered by the handler");
+    /// assert!(headers.is_empty());
+    /// # Ok::<(), crossgate_core::ConfigErrors>(())
+    /// ```
     #[must_use]
     pub fn mode(mut self, mode: Mode) -> Self {
         self.mode = mode;
         self
     }
 
-    /// Sets `preflight_status`.
+    /// Sets `preflight_status`, the status of an allowed preflight's answer.
+    ///
+    /// ```
+    /// use crossgate_core::{Policy, PolicyConfig, RuleConfig};
+    /// # use crossgate_core::Action;
+    /// # use http::{HeaderMap, HeaderValue, Method};
+    /// # /// The status and headers `policy` answers `"METHOD /path"` with,
+    /// # /// as a middleware in front of a handler that answers 200.
+    /// # fn respond(policy: &Policy, request: &str, headers: &[(&'static str, &'static str)]) -> (u16, HeaderMap) {
+    /// #     let (method, path) = request.split_once(' ').unwrap();
+    /// #     let mut map = HeaderMap::new();
+    /// #     for (n, v) in headers {
+    /// #         map.append(*n, HeaderValue::from_static(v));
+    /// #     }
+    /// #     let mut response = HeaderMap::new();
+    /// #     let status = match policy.evaluate(&Method::from_bytes(method.as_bytes()).unwrap(), path, &map).into_action() {
+    /// #         Action::Answer(answer) => {
+    /// #             let status = answer.status.as_u16();
+    /// #             answer.write_headers(&mut response);
+    /// #             status
+    /// #         }
+    /// #         Action::Refuse(vary) => {
+    /// #             vary.merge_into(&mut response);
+    /// #             403
+    /// #         }
+    /// #         Action::Forward(pending) => {
+    /// #             pending.finish(&mut response).unwrap();
+    /// #             200
+    /// #         }
+    /// #     };
+    /// #     (status, response)
+    /// # }
+    /// let config = PolicyConfig::new(RuleConfig::new(["https://app.example.com"])).preflight_status(200);
+    /// let policy = Policy::new(config)?.policy;
+    /// let preflight = [("origin", "https://app.example.com"), ("access-control-request-method", "GET")];
+    /// assert_eq!(respond(&policy, "OPTIONS /", &preflight).0, 200);
+    /// # Ok::<(), crossgate_core::ConfigErrors>(())
+    /// ```
     #[must_use]
     pub fn preflight_status(mut self, status: u16) -> Self {
         self.preflight_status = status;
         self
     }
 
-    /// Sets `upstream_cors_headers`.
+    /// Sets `upstream_cors_headers`: what happens to CORS headers the inner
+    /// service set itself.
+    ///
+    /// ```
+    /// use crossgate_core::{Policy, PolicyConfig, RuleConfig};
+    /// # use crossgate_core::Action;
+    /// # use http::{HeaderMap, HeaderValue, Method};
+    /// # /// The status and headers `policy` answers `"METHOD /path"` with,
+    /// # /// as a middleware in front of a handler that answers 200.
+    /// # fn respond(policy: &Policy, request: &str, headers: &[(&'static str, &'static str)]) -> (u16, HeaderMap) {
+    /// #     let (method, path) = request.split_once(' ').unwrap();
+    /// #     let mut map = HeaderMap::new();
+    /// #     for (n, v) in headers {
+    /// #         map.append(*n, HeaderValue::from_static(v));
+    /// #     }
+    /// #     let mut response = HeaderMap::new();
+    /// #     let status = match policy.evaluate(&Method::from_bytes(method.as_bytes()).unwrap(), path, &map).into_action() {
+    /// #         Action::Answer(answer) => {
+    /// #             let status = answer.status.as_u16();
+    /// #             answer.write_headers(&mut response);
+    /// #             status
+    /// #         }
+    /// #         Action::Refuse(vary) => {
+    /// #             vary.merge_into(&mut response);
+    /// #             403
+    /// #         }
+    /// #         Action::Forward(pending) => {
+    /// #             pending.finish(&mut response).unwrap();
+    /// #             200
+    /// #         }
+    /// #     };
+    /// #     (status, response)
+    /// # }
+    /// use crossgate_core::UpstreamCorsHeaders;
+    /// let config = PolicyConfig::new(RuleConfig::new(["https://app.example.com"]))
+    ///     .upstream_cors_headers(UpstreamCorsHeaders::Keep);
+    /// let policy = Policy::new(config)?.policy;
+    /// let mut request = HeaderMap::new();
+    /// request.insert("origin", HeaderValue::from_static("https://app.example.com"));
+    /// let Action::Forward(pending) = policy.evaluate(&Method::GET, "/", &request).into_action() else { panic!() };
+    /// let mut inner = HeaderMap::new();
+    /// inner.insert("access-control-allow-origin", HeaderValue::from_static("*"));
+    /// pending.finish(&mut inner).unwrap();
+    /// assert_eq!(inner["access-control-allow-origin"], "*", "kept as the inner service set it");
+    /// # Ok::<(), crossgate_core::ConfigErrors>(())
+    /// ```
     #[must_use]
     pub fn upstream_cors_headers(mut self, what: UpstreamCorsHeaders) -> Self {
         self.upstream_cors_headers = what;
@@ -129,12 +458,95 @@ impl PolicyConfig {
 
     /// Parses a policy file in TOML. Only syntax and types are checked here;
     /// [`Policy::new`](crate::Policy::new) checks the rest.
+    ///
+    /// # Errors
+    ///
+    /// The TOML error, naming the key and line.
+    ///
+    /// ```
+    /// use crossgate_core::{Policy, PolicyConfig, RuleConfig};
+    /// # use crossgate_core::Action;
+    /// # use http::{HeaderMap, HeaderValue, Method};
+    /// # /// The status and headers `policy` answers `"METHOD /path"` with,
+    /// # /// as a middleware in front of a handler that answers 200.
+    /// # fn respond(policy: &Policy, request: &str, headers: &[(&'static str, &'static str)]) -> (u16, HeaderMap) {
+    /// #     let (method, path) = request.split_once(' ').unwrap();
+    /// #     let mut map = HeaderMap::new();
+    /// #     for (n, v) in headers {
+    /// #         map.append(*n, HeaderValue::from_static(v));
+    /// #     }
+    /// #     let mut response = HeaderMap::new();
+    /// #     let status = match policy.evaluate(&Method::from_bytes(method.as_bytes()).unwrap(), path, &map).into_action() {
+    /// #         Action::Answer(answer) => {
+    /// #             let status = answer.status.as_u16();
+    /// #             answer.write_headers(&mut response);
+    /// #             status
+    /// #         }
+    /// #         Action::Refuse(vary) => {
+    /// #             vary.merge_into(&mut response);
+    /// #             403
+    /// #         }
+    /// #         Action::Forward(pending) => {
+    /// #             pending.finish(&mut response).unwrap();
+    /// #             200
+    /// #         }
+    /// #     };
+    /// #     (status, response)
+    /// # }
+    /// let config = PolicyConfig::from_toml("strict = true\n[[rule]]\norigins = [\"https://app.example.com\"]\n").unwrap();
+    /// assert!(config.strict);
+    /// let policy = Policy::new(config)?.policy;
+    /// assert_eq!(respond(&policy, "GET /", &[("origin", "https://evil.example")]).0, 403);
+    /// # Ok::<(), crossgate_core::ConfigErrors>(())
+    /// ```
     #[cfg(feature = "toml")]
     pub fn from_toml(s: &str) -> Result<Self, toml::de::Error> {
         toml::from_str(s)
     }
 
     /// Parses a policy file in JSON (the same keys as TOML, `rule` an array).
+    ///
+    /// # Errors
+    ///
+    /// The JSON error, with its line and column.
+    ///
+    /// ```
+    /// use crossgate_core::{Policy, PolicyConfig, RuleConfig};
+    /// # use crossgate_core::Action;
+    /// # use http::{HeaderMap, HeaderValue, Method};
+    /// # /// The status and headers `policy` answers `"METHOD /path"` with,
+    /// # /// as a middleware in front of a handler that answers 200.
+    /// # fn respond(policy: &Policy, request: &str, headers: &[(&'static str, &'static str)]) -> (u16, HeaderMap) {
+    /// #     let (method, path) = request.split_once(' ').unwrap();
+    /// #     let mut map = HeaderMap::new();
+    /// #     for (n, v) in headers {
+    /// #         map.append(*n, HeaderValue::from_static(v));
+    /// #     }
+    /// #     let mut response = HeaderMap::new();
+    /// #     let status = match policy.evaluate(&Method::from_bytes(method.as_bytes()).unwrap(), path, &map).into_action() {
+    /// #         Action::Answer(answer) => {
+    /// #             let status = answer.status.as_u16();
+    /// #             answer.write_headers(&mut response);
+    /// #             status
+    /// #         }
+    /// #         Action::Refuse(vary) => {
+    /// #             vary.merge_into(&mut response);
+    /// #             403
+    /// #         }
+    /// #         Action::Forward(pending) => {
+    /// #             pending.finish(&mut response).unwrap();
+    /// #             200
+    /// #         }
+    /// #     };
+    /// #     (status, response)
+    /// # }
+    /// let config = PolicyConfig::from_json(r#"{"rule": [{"origins": ["https://app.example.com"], "max_age": 600}]}"#).unwrap();
+    /// assert_eq!(config.rules[0].max_age, Some(600));
+    /// let policy = Policy::new(config)?.policy;
+    /// let preflight = [("origin", "https://app.example.com"), ("access-control-request-method", "GET")];
+    /// assert_eq!(respond(&policy, "OPTIONS /", &preflight).1["access-control-max-age"], "600");
+    /// # Ok::<(), crossgate_core::ConfigErrors>(())
+    /// ```
     #[cfg(feature = "json")]
     pub fn from_json(s: &str) -> Result<Self, serde_json::Error> {
         serde_json::from_str(s)
@@ -142,8 +554,13 @@ impl PolicyConfig {
 }
 
 /// One rule: which origins may do what.
+///
+/// Made with [`RuleConfig::new`] and the setters (or parsed from a policy
+/// file); as with [`PolicyConfig`], never a struct literal outside this
+/// crate.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[non_exhaustive]
 pub struct RuleConfig {
     /// Origin patterns: exact origins, `https://*.example.com`,
     /// `http://localhost:*`, `*`, or `null` (with its opt-in).
@@ -164,8 +581,9 @@ pub struct RuleConfig {
     /// Allow cookies and HTTP authentication (`Access-Control-Allow-Credentials`).
     #[serde(default)]
     pub credentials: bool,
-    /// Seconds a browser may cache a preflight answer: 0..=86400, or -1 to
-    /// forbid caching. Absent: no header (browsers use 5 s).
+    /// Seconds a browser may cache a preflight answer: 0 up to
+    /// [`MAX_AGE_LIMIT`](crate::limits::MAX_AGE_LIMIT), or -1 to forbid
+    /// caching. Absent: no header (browsers use 5 s).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max_age: Option<i64>,
     /// Answer `Access-Control-Request-Private-Network: true` preflights.
@@ -193,7 +611,45 @@ pub struct RuleConfig {
 }
 
 impl RuleConfig {
-    /// A rule for these origins; everything else at its default.
+    /// A rule for these origins; everything else at its default (methods
+    /// `GET`, `HEAD` and `POST`, no request headers, no credentials).
+    ///
+    /// ```
+    /// use crossgate_core::{Policy, PolicyConfig, RuleConfig};
+    /// # use crossgate_core::Action;
+    /// # use http::{HeaderMap, HeaderValue, Method};
+    /// # /// The status and headers `policy` answers `"METHOD /path"` with,
+    /// # /// as a middleware in front of a handler that answers 200.
+    /// # fn respond(policy: &Policy, request: &str, headers: &[(&'static str, &'static str)]) -> (u16, HeaderMap) {
+    /// #     let (method, path) = request.split_once(' ').unwrap();
+    /// #     let mut map = HeaderMap::new();
+    /// #     for (n, v) in headers {
+    /// #         map.append(*n, HeaderValue::from_static(v));
+    /// #     }
+    /// #     let mut response = HeaderMap::new();
+    /// #     let status = match policy.evaluate(&Method::from_bytes(method.as_bytes()).unwrap(), path, &map).into_action() {
+    /// #         Action::Answer(answer) => {
+    /// #             let status = answer.status.as_u16();
+    /// #             answer.write_headers(&mut response);
+    /// #             status
+    /// #         }
+    /// #         Action::Refuse(vary) => {
+    /// #             vary.merge_into(&mut response);
+    /// #             403
+    /// #         }
+    /// #         Action::Forward(pending) => {
+    /// #             pending.finish(&mut response).unwrap();
+    /// #             200
+    /// #         }
+    /// #     };
+    /// #     (status, response)
+    /// # }
+    /// let policy = Policy::new(PolicyConfig::new(RuleConfig::new(["https://app.example.com", "https://*.example.org"])))?.policy;
+    /// let (_, headers) = respond(&policy, "GET /", &[("origin", "https://shop.example.org")]);
+    /// assert_eq!(headers["access-control-allow-origin"], "https://shop.example.org");
+    /// assert!(!respond(&policy, "GET /", &[("origin", "https://example.org")]).1.contains_key("access-control-allow-origin"));
+    /// # Ok::<(), crossgate_core::ConfigErrors>(())
+    /// ```
     pub fn new<I, S>(origins: I) -> Self
     where
         I: IntoIterator<Item = S>,
@@ -202,7 +658,44 @@ impl RuleConfig {
         RuleConfig { origins: origins.into_iter().map(Into::into).collect(), ..Default::default() }
     }
 
-    /// Sets `methods`.
+    /// Sets `methods`, matched case-sensitively; `*` for any.
+    ///
+    /// ```
+    /// use crossgate_core::{Policy, PolicyConfig, RuleConfig};
+    /// # use crossgate_core::Action;
+    /// # use http::{HeaderMap, HeaderValue, Method};
+    /// # /// The status and headers `policy` answers `"METHOD /path"` with,
+    /// # /// as a middleware in front of a handler that answers 200.
+    /// # fn respond(policy: &Policy, request: &str, headers: &[(&'static str, &'static str)]) -> (u16, HeaderMap) {
+    /// #     let (method, path) = request.split_once(' ').unwrap();
+    /// #     let mut map = HeaderMap::new();
+    /// #     for (n, v) in headers {
+    /// #         map.append(*n, HeaderValue::from_static(v));
+    /// #     }
+    /// #     let mut response = HeaderMap::new();
+    /// #     let status = match policy.evaluate(&Method::from_bytes(method.as_bytes()).unwrap(), path, &map).into_action() {
+    /// #         Action::Answer(answer) => {
+    /// #             let status = answer.status.as_u16();
+    /// #             answer.write_headers(&mut response);
+    /// #             status
+    /// #         }
+    /// #         Action::Refuse(vary) => {
+    /// #             vary.merge_into(&mut response);
+    /// #             403
+    /// #         }
+    /// #         Action::Forward(pending) => {
+    /// #             pending.finish(&mut response).unwrap();
+    /// #             200
+    /// #         }
+    /// #     };
+    /// #     (status, response)
+    /// # }
+    /// let policy = Policy::new(PolicyConfig::new(RuleConfig::new(["https://app.example.com"]).methods(["GET", "PUT"])))?.policy;
+    /// let preflight = |m| [("origin", "https://app.example.com"), ("access-control-request-method", m)];
+    /// assert_eq!(respond(&policy, "OPTIONS /", &preflight("PUT")).1["access-control-allow-methods"], "PUT");
+    /// assert_eq!(respond(&policy, "OPTIONS /", &preflight("DELETE")).0, 403);
+    /// # Ok::<(), crossgate_core::ConfigErrors>(())
+    /// ```
     #[must_use]
     pub fn methods<I, S>(mut self, methods: I) -> Self
     where
@@ -213,7 +706,45 @@ impl RuleConfig {
         self
     }
 
-    /// Sets `request_headers`.
+    /// Sets `request_headers`, the headers a page may send (any case); `*` for
+    /// any but `authorization`.
+    ///
+    /// ```
+    /// use crossgate_core::{Policy, PolicyConfig, RuleConfig};
+    /// # use crossgate_core::Action;
+    /// # use http::{HeaderMap, HeaderValue, Method};
+    /// # /// The status and headers `policy` answers `"METHOD /path"` with,
+    /// # /// as a middleware in front of a handler that answers 200.
+    /// # fn respond(policy: &Policy, request: &str, headers: &[(&'static str, &'static str)]) -> (u16, HeaderMap) {
+    /// #     let (method, path) = request.split_once(' ').unwrap();
+    /// #     let mut map = HeaderMap::new();
+    /// #     for (n, v) in headers {
+    /// #         map.append(*n, HeaderValue::from_static(v));
+    /// #     }
+    /// #     let mut response = HeaderMap::new();
+    /// #     let status = match policy.evaluate(&Method::from_bytes(method.as_bytes()).unwrap(), path, &map).into_action() {
+    /// #         Action::Answer(answer) => {
+    /// #             let status = answer.status.as_u16();
+    /// #             answer.write_headers(&mut response);
+    /// #             status
+    /// #         }
+    /// #         Action::Refuse(vary) => {
+    /// #             vary.merge_into(&mut response);
+    /// #             403
+    /// #         }
+    /// #         Action::Forward(pending) => {
+    /// #             pending.finish(&mut response).unwrap();
+    /// #             200
+    /// #         }
+    /// #     };
+    /// #     (status, response)
+    /// # }
+    /// let policy = Policy::new(PolicyConfig::new(RuleConfig::new(["https://app.example.com"]).request_headers(["content-type"])))?.policy;
+    /// let preflight = |h| [("origin", "https://app.example.com"), ("access-control-request-method", "POST"), ("access-control-request-headers", h)];
+    /// assert_eq!(respond(&policy, "OPTIONS /", &preflight("content-type")).1["access-control-allow-headers"], "content-type");
+    /// assert_eq!(respond(&policy, "OPTIONS /", &preflight("x-secret")).0, 403);
+    /// # Ok::<(), crossgate_core::ConfigErrors>(())
+    /// ```
     #[must_use]
     pub fn request_headers<I, S>(mut self, names: I) -> Self
     where
@@ -224,7 +755,44 @@ impl RuleConfig {
         self
     }
 
-    /// Sets `expose_headers`.
+    /// Sets `expose_headers`, the response headers a page may read beyond the
+    /// safelisted ones.
+    ///
+    /// ```
+    /// use crossgate_core::{Policy, PolicyConfig, RuleConfig};
+    /// # use crossgate_core::Action;
+    /// # use http::{HeaderMap, HeaderValue, Method};
+    /// # /// The status and headers `policy` answers `"METHOD /path"` with,
+    /// # /// as a middleware in front of a handler that answers 200.
+    /// # fn respond(policy: &Policy, request: &str, headers: &[(&'static str, &'static str)]) -> (u16, HeaderMap) {
+    /// #     let (method, path) = request.split_once(' ').unwrap();
+    /// #     let mut map = HeaderMap::new();
+    /// #     for (n, v) in headers {
+    /// #         map.append(*n, HeaderValue::from_static(v));
+    /// #     }
+    /// #     let mut response = HeaderMap::new();
+    /// #     let status = match policy.evaluate(&Method::from_bytes(method.as_bytes()).unwrap(), path, &map).into_action() {
+    /// #         Action::Answer(answer) => {
+    /// #             let status = answer.status.as_u16();
+    /// #             answer.write_headers(&mut response);
+    /// #             status
+    /// #         }
+    /// #         Action::Refuse(vary) => {
+    /// #             vary.merge_into(&mut response);
+    /// #             403
+    /// #         }
+    /// #         Action::Forward(pending) => {
+    /// #             pending.finish(&mut response).unwrap();
+    /// #             200
+    /// #         }
+    /// #     };
+    /// #     (status, response)
+    /// # }
+    /// let policy = Policy::new(PolicyConfig::new(RuleConfig::new(["https://app.example.com"]).expose_headers(["x-request-id"])))?.policy;
+    /// let (_, headers) = respond(&policy, "GET /", &[("origin", "https://app.example.com")]);
+    /// assert_eq!(headers["access-control-expose-headers"], "x-request-id");
+    /// # Ok::<(), crossgate_core::ConfigErrors>(())
+    /// ```
     #[must_use]
     pub fn expose_headers<I, S>(mut self, names: I) -> Self
     where
@@ -235,28 +803,179 @@ impl RuleConfig {
         self
     }
 
-    /// Sets `credentials`.
+    /// Sets `credentials`: pages may send cookies and read the answer.
+    ///
+    /// ```
+    /// use crossgate_core::{Policy, PolicyConfig, RuleConfig};
+    /// # use crossgate_core::Action;
+    /// # use http::{HeaderMap, HeaderValue, Method};
+    /// # /// The status and headers `policy` answers `"METHOD /path"` with,
+    /// # /// as a middleware in front of a handler that answers 200.
+    /// # fn respond(policy: &Policy, request: &str, headers: &[(&'static str, &'static str)]) -> (u16, HeaderMap) {
+    /// #     let (method, path) = request.split_once(' ').unwrap();
+    /// #     let mut map = HeaderMap::new();
+    /// #     for (n, v) in headers {
+    /// #         map.append(*n, HeaderValue::from_static(v));
+    /// #     }
+    /// #     let mut response = HeaderMap::new();
+    /// #     let status = match policy.evaluate(&Method::from_bytes(method.as_bytes()).unwrap(), path, &map).into_action() {
+    /// #         Action::Answer(answer) => {
+    /// #             let status = answer.status.as_u16();
+    /// #             answer.write_headers(&mut response);
+    /// #             status
+    /// #         }
+    /// #         Action::Refuse(vary) => {
+    /// #             vary.merge_into(&mut response);
+    /// #             403
+    /// #         }
+    /// #         Action::Forward(pending) => {
+    /// #             pending.finish(&mut response).unwrap();
+    /// #             200
+    /// #         }
+    /// #     };
+    /// #     (status, response)
+    /// # }
+    /// let policy = Policy::new(PolicyConfig::new(RuleConfig::new(["https://app.example.com"]).credentials(true)))?.policy;
+    /// let (_, headers) = respond(&policy, "GET /", &[("origin", "https://app.example.com")]);
+    /// assert_eq!(headers["access-control-allow-credentials"], "true");
+    /// # Ok::<(), crossgate_core::ConfigErrors>(())
+    /// ```
     #[must_use]
     pub fn credentials(mut self, credentials: bool) -> Self {
         self.credentials = credentials;
         self
     }
 
-    /// Sets `max_age` in seconds.
+    /// Sets `max_age` in seconds: how long a browser may cache the
+    /// preflight's answer (`-1`: not at all, sent as `0`).
+    ///
+    /// ```
+    /// use crossgate_core::{Policy, PolicyConfig, RuleConfig};
+    /// # use crossgate_core::Action;
+    /// # use http::{HeaderMap, HeaderValue, Method};
+    /// # /// The status and headers `policy` answers `"METHOD /path"` with,
+    /// # /// as a middleware in front of a handler that answers 200.
+    /// # fn respond(policy: &Policy, request: &str, headers: &[(&'static str, &'static str)]) -> (u16, HeaderMap) {
+    /// #     let (method, path) = request.split_once(' ').unwrap();
+    /// #     let mut map = HeaderMap::new();
+    /// #     for (n, v) in headers {
+    /// #         map.append(*n, HeaderValue::from_static(v));
+    /// #     }
+    /// #     let mut response = HeaderMap::new();
+    /// #     let status = match policy.evaluate(&Method::from_bytes(method.as_bytes()).unwrap(), path, &map).into_action() {
+    /// #         Action::Answer(answer) => {
+    /// #             let status = answer.status.as_u16();
+    /// #             answer.write_headers(&mut response);
+    /// #             status
+    /// #         }
+    /// #         Action::Refuse(vary) => {
+    /// #             vary.merge_into(&mut response);
+    /// #             403
+    /// #         }
+    /// #         Action::Forward(pending) => {
+    /// #             pending.finish(&mut response).unwrap();
+    /// #             200
+    /// #         }
+    /// #     };
+    /// #     (status, response)
+    /// # }
+    /// let policy = Policy::new(PolicyConfig::new(RuleConfig::new(["https://app.example.com"]).max_age(600)))?.policy;
+    /// let preflight = [("origin", "https://app.example.com"), ("access-control-request-method", "GET")];
+    /// assert_eq!(respond(&policy, "OPTIONS /", &preflight).1["access-control-max-age"], "600");
+    /// # Ok::<(), crossgate_core::ConfigErrors>(())
+    /// ```
     #[must_use]
     pub fn max_age(mut self, seconds: i64) -> Self {
         self.max_age = Some(seconds);
         self
     }
 
-    /// Sets `allow_private_network`.
+    /// Sets `allow_private_network`: answer preflights for requests from a
+    /// public page into this (private) network.
+    ///
+    /// ```
+    /// use crossgate_core::{Policy, PolicyConfig, RuleConfig};
+    /// # use crossgate_core::Action;
+    /// # use http::{HeaderMap, HeaderValue, Method};
+    /// # /// The status and headers `policy` answers `"METHOD /path"` with,
+    /// # /// as a middleware in front of a handler that answers 200.
+    /// # fn respond(policy: &Policy, request: &str, headers: &[(&'static str, &'static str)]) -> (u16, HeaderMap) {
+    /// #     let (method, path) = request.split_once(' ').unwrap();
+    /// #     let mut map = HeaderMap::new();
+    /// #     for (n, v) in headers {
+    /// #         map.append(*n, HeaderValue::from_static(v));
+    /// #     }
+    /// #     let mut response = HeaderMap::new();
+    /// #     let status = match policy.evaluate(&Method::from_bytes(method.as_bytes()).unwrap(), path, &map).into_action() {
+    /// #         Action::Answer(answer) => {
+    /// #             let status = answer.status.as_u16();
+    /// #             answer.write_headers(&mut response);
+    /// #             status
+    /// #         }
+    /// #         Action::Refuse(vary) => {
+    /// #             vary.merge_into(&mut response);
+    /// #             403
+    /// #         }
+    /// #         Action::Forward(pending) => {
+    /// #             pending.finish(&mut response).unwrap();
+    /// #             200
+    /// #         }
+    /// #     };
+    /// #     (status, response)
+    /// # }
+    /// let policy = Policy::new(PolicyConfig::new(RuleConfig::new(["https://app.example.com"]).allow_private_network(true)))?.policy;
+    /// let preflight = [
+    ///     ("origin", "https://app.example.com"),
+    ///     ("access-control-request-method", "GET"),
+    ///     ("access-control-request-private-network", "true"),
+    /// ];
+    /// assert_eq!(respond(&policy, "OPTIONS /", &preflight).1["access-control-allow-private-network"], "true");
+    /// # Ok::<(), crossgate_core::ConfigErrors>(())
+    /// ```
     #[must_use]
     pub fn allow_private_network(mut self, allow: bool) -> Self {
         self.allow_private_network = allow;
         self
     }
 
-    /// Sets `paths`.
+    /// Sets `paths`, the rule's scope: `/exact` or `/prefix/*`.
+    ///
+    /// ```
+    /// use crossgate_core::{Policy, PolicyConfig, RuleConfig};
+    /// # use crossgate_core::Action;
+    /// # use http::{HeaderMap, HeaderValue, Method};
+    /// # /// The status and headers `policy` answers `"METHOD /path"` with,
+    /// # /// as a middleware in front of a handler that answers 200.
+    /// # fn respond(policy: &Policy, request: &str, headers: &[(&'static str, &'static str)]) -> (u16, HeaderMap) {
+    /// #     let (method, path) = request.split_once(' ').unwrap();
+    /// #     let mut map = HeaderMap::new();
+    /// #     for (n, v) in headers {
+    /// #         map.append(*n, HeaderValue::from_static(v));
+    /// #     }
+    /// #     let mut response = HeaderMap::new();
+    /// #     let status = match policy.evaluate(&Method::from_bytes(method.as_bytes()).unwrap(), path, &map).into_action() {
+    /// #         Action::Answer(answer) => {
+    /// #             let status = answer.status.as_u16();
+    /// #             answer.write_headers(&mut response);
+    /// #             status
+    /// #         }
+    /// #         Action::Refuse(vary) => {
+    /// #             vary.merge_into(&mut response);
+    /// #             403
+    /// #         }
+    /// #         Action::Forward(pending) => {
+    /// #             pending.finish(&mut response).unwrap();
+    /// #             200
+    /// #         }
+    /// #     };
+    /// #     (status, response)
+    /// # }
+    /// let policy = Policy::new(PolicyConfig::new(RuleConfig::new(["https://app.example.com"]).paths(["/api/*"])))?.policy;
+    /// let app = [("origin", "https://app.example.com")];
+    /// assert!(respond(&policy, "GET /api/items", &app).1.contains_key("access-control-allow-origin"));
+    /// assert!(!respond(&policy, "GET /admin", &app).1.contains_key("access-control-allow-origin"));
+    /// # Ok::<(), crossgate_core::ConfigErrors>(())
+    /// ```
     #[must_use]
     pub fn paths<I, S>(mut self, paths: I) -> Self
     where
@@ -264,6 +983,193 @@ impl RuleConfig {
         S: Into<String>,
     {
         self.paths = Some(paths.into_iter().map(Into::into).collect());
+        self
+    }
+
+    /// Sets `dangerously_allow_null_origin`, without which `null` in
+    /// `origins` is an error: sandboxed iframes, `file:` pages and redirected
+    /// requests all send it, so anyone can.
+    ///
+    /// ```
+    /// use crossgate_core::{Policy, PolicyConfig, RuleConfig};
+    /// # use crossgate_core::Action;
+    /// # use http::{HeaderMap, HeaderValue, Method};
+    /// # /// The status and headers `policy` answers `"METHOD /path"` with,
+    /// # /// as a middleware in front of a handler that answers 200.
+    /// # fn respond(policy: &Policy, request: &str, headers: &[(&'static str, &'static str)]) -> (u16, HeaderMap) {
+    /// #     let (method, path) = request.split_once(' ').unwrap();
+    /// #     let mut map = HeaderMap::new();
+    /// #     for (n, v) in headers {
+    /// #         map.append(*n, HeaderValue::from_static(v));
+    /// #     }
+    /// #     let mut response = HeaderMap::new();
+    /// #     let status = match policy.evaluate(&Method::from_bytes(method.as_bytes()).unwrap(), path, &map).into_action() {
+    /// #         Action::Answer(answer) => {
+    /// #             let status = answer.status.as_u16();
+    /// #             answer.write_headers(&mut response);
+    /// #             status
+    /// #         }
+    /// #         Action::Refuse(vary) => {
+    /// #             vary.merge_into(&mut response);
+    /// #             403
+    /// #         }
+    /// #         Action::Forward(pending) => {
+    /// #             pending.finish(&mut response).unwrap();
+    /// #             200
+    /// #         }
+    /// #     };
+    /// #     (status, response)
+    /// # }
+    /// let rule = || RuleConfig::new(["null"]);
+    /// assert!(Policy::new(PolicyConfig::new(rule())).is_err());
+    /// let policy = Policy::new(PolicyConfig::new(rule().dangerously_allow_null_origin(true)))?.policy;
+    /// assert_eq!(respond(&policy, "GET /", &[("origin", "null")]).1["access-control-allow-origin"], "null");
+    /// # Ok::<(), crossgate_core::ConfigErrors>(())
+    /// ```
+    #[must_use]
+    pub fn dangerously_allow_null_origin(mut self, allow: bool) -> Self {
+        self.dangerously_allow_null_origin = allow;
+        self
+    }
+
+    /// Sets `dangerously_allow_any_origin_with_credentials`, without which `*`
+    /// with credentials is an error: every origin is then reflected with
+    /// credentials, so any site can act as the user.
+    ///
+    /// ```
+    /// use crossgate_core::{Policy, PolicyConfig, RuleConfig};
+    /// # use crossgate_core::Action;
+    /// # use http::{HeaderMap, HeaderValue, Method};
+    /// # /// The status and headers `policy` answers `"METHOD /path"` with,
+    /// # /// as a middleware in front of a handler that answers 200.
+    /// # fn respond(policy: &Policy, request: &str, headers: &[(&'static str, &'static str)]) -> (u16, HeaderMap) {
+    /// #     let (method, path) = request.split_once(' ').unwrap();
+    /// #     let mut map = HeaderMap::new();
+    /// #     for (n, v) in headers {
+    /// #         map.append(*n, HeaderValue::from_static(v));
+    /// #     }
+    /// #     let mut response = HeaderMap::new();
+    /// #     let status = match policy.evaluate(&Method::from_bytes(method.as_bytes()).unwrap(), path, &map).into_action() {
+    /// #         Action::Answer(answer) => {
+    /// #             let status = answer.status.as_u16();
+    /// #             answer.write_headers(&mut response);
+    /// #             status
+    /// #         }
+    /// #         Action::Refuse(vary) => {
+    /// #             vary.merge_into(&mut response);
+    /// #             403
+    /// #         }
+    /// #         Action::Forward(pending) => {
+    /// #             pending.finish(&mut response).unwrap();
+    /// #             200
+    /// #         }
+    /// #     };
+    /// #     (status, response)
+    /// # }
+    /// let rule = || RuleConfig::new(["*"]).credentials(true);
+    /// assert!(Policy::new(PolicyConfig::new(rule())).is_err());
+    /// let policy = Policy::new(PolicyConfig::new(rule().dangerously_allow_any_origin_with_credentials(true)))?.policy;
+    /// let (_, headers) = respond(&policy, "GET /", &[("origin", "https://anyone.example")]);
+    /// assert_eq!(headers["access-control-allow-origin"], "https://anyone.example");
+    /// # Ok::<(), crossgate_core::ConfigErrors>(())
+    /// ```
+    #[must_use]
+    pub fn dangerously_allow_any_origin_with_credentials(mut self, allow: bool) -> Self {
+        self.dangerously_allow_any_origin_with_credentials = allow;
+        self
+    }
+
+    /// Sets `dangerously_allow_insecure_origins_with_credentials`, without
+    /// which a plain-`http` origin other than loopback is an error with
+    /// credentials: anyone on the network can inject script into it.
+    ///
+    /// ```
+    /// use crossgate_core::{Policy, PolicyConfig, RuleConfig};
+    /// # use crossgate_core::Action;
+    /// # use http::{HeaderMap, HeaderValue, Method};
+    /// # /// The status and headers `policy` answers `"METHOD /path"` with,
+    /// # /// as a middleware in front of a handler that answers 200.
+    /// # fn respond(policy: &Policy, request: &str, headers: &[(&'static str, &'static str)]) -> (u16, HeaderMap) {
+    /// #     let (method, path) = request.split_once(' ').unwrap();
+    /// #     let mut map = HeaderMap::new();
+    /// #     for (n, v) in headers {
+    /// #         map.append(*n, HeaderValue::from_static(v));
+    /// #     }
+    /// #     let mut response = HeaderMap::new();
+    /// #     let status = match policy.evaluate(&Method::from_bytes(method.as_bytes()).unwrap(), path, &map).into_action() {
+    /// #         Action::Answer(answer) => {
+    /// #             let status = answer.status.as_u16();
+    /// #             answer.write_headers(&mut response);
+    /// #             status
+    /// #         }
+    /// #         Action::Refuse(vary) => {
+    /// #             vary.merge_into(&mut response);
+    /// #             403
+    /// #         }
+    /// #         Action::Forward(pending) => {
+    /// #             pending.finish(&mut response).unwrap();
+    /// #             200
+    /// #         }
+    /// #     };
+    /// #     (status, response)
+    /// # }
+    /// let rule = || RuleConfig::new(["http://intranet.example"]).credentials(true);
+    /// assert!(Policy::new(PolicyConfig::new(rule())).is_err());
+    /// let policy = Policy::new(PolicyConfig::new(rule().dangerously_allow_insecure_origins_with_credentials(true)))?.policy;
+    /// let (_, headers) = respond(&policy, "GET /", &[("origin", "http://intranet.example")]);
+    /// assert_eq!(headers["access-control-allow-credentials"], "true");
+    /// # Ok::<(), crossgate_core::ConfigErrors>(())
+    /// ```
+    #[must_use]
+    pub fn dangerously_allow_insecure_origins_with_credentials(mut self, allow: bool) -> Self {
+        self.dangerously_allow_insecure_origins_with_credentials = allow;
+        self
+    }
+
+    /// Sets `dangerously_allow_public_suffix_subdomains`, without which a
+    /// credentialed `*.` pattern over a public suffix (`*.github.io`) is an
+    /// error: anyone can register a site there.
+    ///
+    /// ```
+    /// use crossgate_core::{Policy, PolicyConfig, RuleConfig};
+    /// # use crossgate_core::Action;
+    /// # use http::{HeaderMap, HeaderValue, Method};
+    /// # /// The status and headers `policy` answers `"METHOD /path"` with,
+    /// # /// as a middleware in front of a handler that answers 200.
+    /// # fn respond(policy: &Policy, request: &str, headers: &[(&'static str, &'static str)]) -> (u16, HeaderMap) {
+    /// #     let (method, path) = request.split_once(' ').unwrap();
+    /// #     let mut map = HeaderMap::new();
+    /// #     for (n, v) in headers {
+    /// #         map.append(*n, HeaderValue::from_static(v));
+    /// #     }
+    /// #     let mut response = HeaderMap::new();
+    /// #     let status = match policy.evaluate(&Method::from_bytes(method.as_bytes()).unwrap(), path, &map).into_action() {
+    /// #         Action::Answer(answer) => {
+    /// #             let status = answer.status.as_u16();
+    /// #             answer.write_headers(&mut response);
+    /// #             status
+    /// #         }
+    /// #         Action::Refuse(vary) => {
+    /// #             vary.merge_into(&mut response);
+    /// #             403
+    /// #         }
+    /// #         Action::Forward(pending) => {
+    /// #             pending.finish(&mut response).unwrap();
+    /// #             200
+    /// #         }
+    /// #     };
+    /// #     (status, response)
+    /// # }
+    /// let rule = || RuleConfig::new(["https://*.github.io"]).credentials(true);
+    /// assert!(Policy::new(PolicyConfig::new(rule())).is_err());
+    /// let policy = Policy::new(PolicyConfig::new(rule().dangerously_allow_public_suffix_subdomains(true)))?.policy;
+    /// let (_, headers) = respond(&policy, "GET /", &[("origin", "https://someone.github.io")]);
+    /// assert_eq!(headers["access-control-allow-origin"], "https://someone.github.io");
+    /// # Ok::<(), crossgate_core::ConfigErrors>(())
+    /// ```
+    #[must_use]
+    pub fn dangerously_allow_public_suffix_subdomains(mut self, allow: bool) -> Self {
+        self.dangerously_allow_public_suffix_subdomains = allow;
         self
     }
 }

@@ -1,27 +1,21 @@
-//! Deciding: request in, typed decision out. Pure and allocation-free.
+//! The decision about one request: what kind of request it is, whether it
+//! is allowed and why not, the headers its response gets, and what a
+//! middleware does with it.
 
-use std::cell::Cell;
+use std::sync::Arc;
 
-use http::header::{GetAll, HeaderMap, HeaderValue, ACCESS_CONTROL_REQUEST_METHOD, HOST, ORIGIN};
-use http::{Method, StatusCode};
+use http::StatusCode;
 
-use crate::acrh::RequestedHeaders;
-use crate::answer::{grant_block, Action, LocalAnswer, Pending};
+use crate::answer::{Action, LocalAnswer, Pending, Route};
 use crate::config::Mode;
-use crate::fetch::{is_cors_safelisted_method, is_method};
-use crate::origin::RequestOrigin;
-use crate::path::has_dot_segments;
 use crate::policy::Policy;
-use crate::reason::{RejectReason, RequestHeader};
-use crate::response::{CorsHeaders, ACCESS_CONTROL_REQUEST_PRIVATE_NETWORK};
-use crate::rule::Rule;
-use crate::vary::VarySet;
+use crate::reason::RejectReason;
+use crate::response::CorsHeaders;
 
-static WILDCARD: HeaderValue = HeaderValue::from_static("*");
-
-/// What kind of request this is, per [Fetch §3.2.2 "HTTP requests"].
+/// <https://fetch.spec.whatwg.org/#http-requests>
 ///
-/// [Fetch §3.2.2 "HTTP requests"]: https://fetch.spec.whatwg.org/#http-requests
+/// What kind of request this is: a CORS request, a CORS-preflight request,
+/// or neither.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum RequestKind {
     /// No `Origin` header: not a CORS request.
@@ -48,28 +42,42 @@ pub enum Outcome<'a> {
 
 /// A policy's decision about one request.
 ///
-/// It borrows from the policy and the request; [`Decision::into_pending`]
-/// keeps what is needed to finish the response after the request has been
-/// handed to the inner service.
+/// It borrows from the policy and the request. Read it (for logs and
+/// metrics) with the getters; act on it with [`into_action`](Self::into_action),
+/// the one way every adapter consumes a decision.
 #[derive(Clone, Debug)]
 pub struct Decision<'a> {
     policy: &'a Policy,
     kind: RequestKind,
     outcome: Outcome<'a>,
     headers: CorsHeaders,
-    same_origin: bool,
-}
-
-/// Why a decision is answered locally.
-#[derive(Clone, Copy)]
-enum Local<'a> {
-    /// An allowed preflight.
-    Grant,
-    /// A rejected preflight, or a strict-mode rejection: what was rejected, and why.
-    Reject(&'static str, RejectReason<'a>),
+    /// What [`into_action`](Self::into_action) does, settled when the
+    /// decision is made so that acting on it reads one field.
+    route: Route,
 }
 
 impl<'a> Decision<'a> {
+    #[inline]
+    pub(crate) fn new(
+        policy: &'a Policy,
+        kind: RequestKind,
+        outcome: Outcome<'a>,
+        headers: CorsHeaders,
+        same_origin: bool,
+    ) -> Self {
+        // One load: the policy settled each case when it was built.
+        // `same_origin`: the `Origin` names the host the request was sent to
+        // (a same-origin request that browsers still label with `Origin`,
+        // such as a same-origin `POST`); strict mode never blocks those.
+        let route = match (kind, outcome) {
+            (RequestKind::Preflight, Outcome::Allowed { .. }) => policy.routes.grant,
+            (RequestKind::Preflight, Outcome::Rejected(_)) => policy.routes.refusal,
+            (RequestKind::Actual, Outcome::Rejected(_)) if !same_origin => policy.routes.strict_refusal,
+            _ => Route::Forward,
+        };
+        Decision { policy, kind, outcome, headers, route }
+    }
+
     /// The kind of request.
     pub fn kind(&self) -> RequestKind {
         self.kind
@@ -111,440 +119,77 @@ impl<'a> Decision<'a> {
         &self.headers
     }
 
-    /// Whether the `Origin` names the host the request was sent to (a
-    /// same-origin request that browsers still label with `Origin`, such as
-    /// a same-origin `POST`). Strict mode never blocks those.
-    pub fn is_same_origin(&self) -> bool {
-        self.same_origin
-    }
-
-    /// The response to give without calling the inner service, if any:
-    /// every preflight (allowed or rejected), and, in strict mode, a
-    /// rejected cross-origin actual request. Always `None` in report-only
-    /// mode.
-    pub fn local_answer(&self) -> Option<LocalAnswer> {
-        Some(match self.local()? {
-            Local::Grant => LocalAnswer::new(self.policy.preflight_status, self.headers.clone(), None),
-            Local::Reject(what, reason) => self.refusal(what, reason),
-        })
-    }
-
-    /// What to do with the request, consuming the decision: answer it here,
-    /// or pass it on and finish the response with [`Pending`]. The same as
-    /// [`local_answer`](Self::local_answer) then
-    /// [`into_pending`](Self::into_pending), without copying the headers.
-    #[inline]
-    pub fn into_action(self) -> Action {
-        match self.local() {
-            Some(Local::Grant) => {
-                let rule = &self.policy.rules[self.rule().unwrap_or_default()];
-                let block = grant_block(&rule.grant_blocks, &self.headers);
-                Action::Answer(LocalAnswer::new(self.policy.preflight_status, self.headers, None).with_prebuilt(block))
-            }
-            Some(Local::Reject(what, reason)) => Action::Answer(self.refusal(what, reason)),
-            None => Action::Forward(self.into_pending()),
-        }
-    }
-
-    /// Whether the middleware answers this request itself (see
-    /// [`into_action`](Self::into_action)): a middleware can then pass a
-    /// forwarded request on with [`into_pending`](Self::into_pending)
-    /// without building an [`Action`].
-    #[inline]
-    pub fn answers_locally(&self) -> bool {
-        self.local().is_some()
-    }
-
-    /// For a bare refusal — a rejected preflight or a strict-mode rejection,
-    /// answered 403 with only `Vary` (no explanation: not in debug mode) —
-    /// that `Vary`, so a middleware can answer without building an
-    /// [`Action`]; `None` for every other decision.
-    #[inline]
-    pub fn plain_refusal(&self) -> Option<VarySet> {
-        match self.local()? {
-            Local::Reject(..) if !self.policy.debug => Some(self.headers.vary),
-            _ => None,
-        }
-    }
-
-    #[inline]
-    fn local(&self) -> Option<Local<'a>> {
-        if self.policy.mode == Mode::ReportOnly {
-            return None;
-        }
-        match (self.kind, &self.outcome) {
-            (RequestKind::Preflight, Outcome::Allowed { .. }) => Some(Local::Grant),
-            (RequestKind::Preflight, Outcome::Rejected(reason)) => Some(Local::Reject("preflight", *reason)),
-            (RequestKind::Actual, Outcome::Rejected(reason)) if self.policy.strict && !self.same_origin => {
-                Some(Local::Reject("request", *reason))
-            }
-            _ => None,
-        }
-    }
-
-    #[inline]
-    fn refusal(&self, what: &str, reason: RejectReason<'_>) -> LocalAnswer {
-        let headers = CorsHeaders { vary: self.headers.vary, ..CorsHeaders::default() };
-        let debug_body =
-            self.policy.debug.then(|| format!("CORS {what} rejected: {reason}; to allow it, {}.\n", reason.hint()));
-        LocalAnswer::new(StatusCode::FORBIDDEN, headers, debug_body)
-    }
-
-    /// Keeps what is needed to finish the inner service's response.
-    #[inline]
-    pub fn into_pending(self) -> Pending {
-        Pending { headers: self.headers, upstream: self.policy.upstream, enforce: self.policy.mode == Mode::Enforce }
-    }
-}
-
-/// The furthest a rule got in matching a request, for the rejection reason.
-#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-enum Stage {
-    Nothing,
-    Path,
-    Origin,
-    Method,
-    Headers,
-}
-
-impl Policy {
-    /// Decides a request, from its method, path and headers.
+    /// What to do with the request, consuming the decision (its headers are
+    /// moved, not copied):
     ///
-    /// The `Host` header names the request's target, for telling same-origin
-    /// requests apart in strict mode; use [`Policy::evaluate_request`] when
-    /// the target is in the URI (HTTP/2).
+    /// - [`Action::Answer`]: an allowed preflight, or a refusal explained in
+    ///   debug mode;
+    /// - [`Action::Refuse`]: a rejected preflight, or in strict mode a
+    ///   rejected cross-origin actual request — 403 with only `Vary`;
+    /// - [`Action::Forward`]: everything else, and every request in
+    ///   report-only mode.
     ///
     /// ```
-    /// use crossgate_core::{Policy, PolicyConfig, RuleConfig, RequestKind};
-    /// use http::{HeaderMap, HeaderValue, Method};
+    /// use crossgate_core::{Action, Policy, PolicyConfig, RuleConfig};
+    /// use http::{HeaderMap, HeaderValue, Method, StatusCode};
     ///
-    /// let policy = Policy::new(PolicyConfig::new(
-    ///     RuleConfig::new(["https://app.example.com"]).methods(["GET", "DELETE"]),
-    /// ))?.policy;
+    /// let policy = Policy::new(PolicyConfig::new(RuleConfig::new(["https://app.example.com"]).methods(["PUT"])))?.policy;
+    /// let mut request = HeaderMap::new();
+    /// request.insert("origin", HeaderValue::from_static("https://app.example.com"));
+    /// request.insert("access-control-request-method", HeaderValue::from_static("PUT"));
     ///
-    /// let mut headers = HeaderMap::new();
-    /// headers.insert("origin", HeaderValue::from_static("https://app.example.com"));
-    /// headers.insert("access-control-request-method", HeaderValue::from_static("DELETE"));
-    /// let decision = policy.evaluate(&Method::OPTIONS, "/items/7", &headers);
-    /// assert_eq!(decision.kind(), RequestKind::Preflight);
-    /// assert!(decision.is_allowed());
-    /// assert_eq!(decision.headers().allow_origin().unwrap(), "https://app.example.com");
+    /// let Action::Answer(answer) = policy.evaluate(&Method::OPTIONS, "/", &request).into_action() else {
+    ///     panic!("a preflight is answered locally");
+    /// };
+    /// assert_eq!(answer.status, StatusCode::NO_CONTENT);
+    /// let mut response = HeaderMap::new();
+    /// answer.write_headers(&mut response);
+    /// assert_eq!(response["access-control-allow-methods"], "PUT");
+    ///
+    /// request.insert("origin", HeaderValue::from_static("https://evil.example"));
+    /// let action = policy.evaluate(&Method::OPTIONS, "/", &request).into_action();
+    /// assert!(matches!(action, Action::Refuse(vary) if vary.names().next() == Some("Origin")));
     /// # Ok::<(), crossgate_core::ConfigErrors>(())
     /// ```
-    pub fn evaluate<'a>(&'a self, method: &'a Method, path: &'a str, headers: &'a HeaderMap) -> Decision<'a> {
-        self.evaluate_with_authority(method, path, headers, || headers.get(HOST).map(HeaderValue::as_bytes))
-    }
-
-    /// Decides an `http::Request`, taking the target from its URI or `Host`.
-    pub fn evaluate_request<'a, B>(&'a self, request: &'a http::Request<B>) -> Decision<'a> {
-        let authority = || {
-            request
-                .uri()
-                .authority()
-                .map(|a| a.as_str().as_bytes())
-                .or_else(|| request.headers().get(HOST).map(HeaderValue::as_bytes))
-        };
-        self.evaluate_with_authority(request.method(), request.uri().path(), request.headers(), authority)
-    }
-
-    /// `authority` is only called for a rejected actual request in strict
-    /// mode, the one case that needs the target: looking `Host` up for every
-    /// request would cost a header-map probe each time.
-    fn evaluate_with_authority<'a, 'h>(
-        &'a self,
-        method: &'a Method,
-        path: &'a str,
-        headers: &'a HeaderMap,
-        authority: impl FnOnce() -> Option<&'h [u8]>,
-    ) -> Decision<'a> {
-        let dotty = self.scoped && has_dot_segments(path);
-        let mut origins = headers.get_all(ORIGIN).iter();
-        let Some(origin) = origins.next() else {
-            return self.not_cors(method, path, dotty);
-        };
-        // One probe for `Access-Control-Request-Method`, kept for the preflight.
-        let acrm = (method == Method::OPTIONS)
-            .then(|| headers.get_all(ACCESS_CONTROL_REQUEST_METHOD))
-            .filter(|lines| lines.iter().next().is_some());
-        let kind = if acrm.is_some() { RequestKind::Preflight } else { RequestKind::Actual };
-        // A repeated `Origin` is refused: no browser sends one, and proxies
-        // and servers disagree on which to read. Under a policy whose every
-        // rule answers `*` the value is never read nor reflected, so it is
-        // treated like any other `Origin`: refusing there would make the
-        // response depend on `Origin` without `Vary`, and a cache could
-        // serve the refusal to everyone.
-        if origins.next().is_some() && !self.actual_vary.is_empty() {
-            let reason =
-                RejectReason::MalformedRequestHeader { header: RequestHeader::Origin, problem: "sent more than once" };
-            return self.rejected(kind, reason, false);
-        }
-        match acrm {
-            Some(acrm) => self.preflight(origin, path, dotty, headers, acrm),
-            None => self.actual(origin, method, path, dotty, authority),
+    #[inline]
+    pub fn into_action(self) -> Action {
+        // Kept this small so that it is inlined before code generation: the
+        // headers then move straight from the decision into the action,
+        // without a copy of the whole decision first.
+        match self.route {
+            Route::Forward => Action::Forward(Pending {
+                headers: self.headers,
+                upstream: self.policy.upstream,
+                enforce: self.policy.mode == Mode::Enforce,
+            }),
+            // A bare refusal carries its `Vary` alone: no answer is built.
+            Route::Refuse => Action::Refuse(self.headers.vary),
+            Route::Answer => self.answer(),
         }
     }
 
-    /// The rules that cover the path and allow the origin, in order;
-    /// `stage` records how far the furthest rule got, for the reason.
-    fn rules_for<'p>(
-        &'p self,
-        path: &'p str,
-        dotty: bool,
-        origin: &'p [u8],
-        stage: &'p Cell<Stage>,
-    ) -> impl Iterator<Item = (usize, &'p Rule)> + 'p {
-        self.rules.iter().enumerate().filter(move |(_, rule)| {
-            if !rule.covers_path(path, dotty) {
-                return false;
-            }
-            stage.set(stage.get().max(Stage::Path));
-            if !rule.allows_origin(origin) {
-                return false;
-            }
-            stage.set(stage.get().max(Stage::Origin));
-            true
-        })
-    }
-
-    /// What a response that grants nothing varies on: as every actual
-    /// response, and in strict mode `Origin` even under a static `*` policy,
-    /// since the origin then decides between a 403 and the handler's answer.
-    fn refusal_vary(&self) -> VarySet {
-        if self.strict {
-            self.actual_vary.union(VarySet::ORIGIN)
-        } else {
-            self.actual_vary
-        }
-    }
-
-    fn rejected<'a>(&'a self, kind: RequestKind, reason: RejectReason<'a>, same_origin: bool) -> Decision<'a> {
-        let vary = if kind == RequestKind::Preflight { self.preflight_vary } else { self.refusal_vary() };
-        Decision {
-            policy: self,
-            kind,
-            outcome: Outcome::Rejected(reason),
-            headers: CorsHeaders { vary, ..CorsHeaders::default() },
-            same_origin,
-        }
-    }
-
-    /// No `Origin`: nothing to grant, but a response that a cache may later
-    /// serve to a CORS request must still say it varies on `Origin` — or, for
-    /// a policy that answers `*` to everyone, carry `*` already.
-    fn not_cors<'a>(&'a self, method: &'a Method, path: &str, dotty: bool) -> Decision<'a> {
-        let mut headers = CorsHeaders { vary: self.refusal_vary(), ..CorsHeaders::default() };
-        if self.actual_vary.is_empty() {
-            let m = method.as_str().as_bytes();
-            if let Some(rule) = self.rules.iter().find(|r| r.covers_path(path, dotty) && r.methods.contains(m)) {
-                headers.allow_origin = Some(WILDCARD.clone());
-                headers.expose_headers = rule.expose_headers.clone();
-                headers.vary = VarySet::EMPTY;
-            }
-        }
-        Decision {
-            policy: self,
-            kind: RequestKind::NotCors,
-            outcome: Outcome::NotApplicable,
-            headers,
-            same_origin: false,
-        }
-    }
-
-    fn actual<'a, 'h>(
-        &'a self,
-        origin: &'a HeaderValue,
-        method: &'a Method,
-        path: &str,
-        dotty: bool,
-        authority: impl FnOnce() -> Option<&'h [u8]>,
-    ) -> Decision<'a> {
-        let m = method.as_str();
-        let stage = Cell::new(Stage::Nothing);
-        for (i, rule) in self.rules_for(path, dotty, origin.as_bytes(), &stage) {
-            if !rule.methods.contains(m.as_bytes()) {
-                continue;
-            }
-            let headers = CorsHeaders {
-                allow_origin: Some(allow_origin_value(rule, origin)),
-                allow_credentials: rule.credentials,
-                expose_headers: rule.expose_headers.clone(),
-                vary: self.actual_vary,
-                ..CorsHeaders::default()
-            };
-            return Decision {
-                policy: self,
-                kind: RequestKind::Actual,
-                outcome: Outcome::Allowed { rule: i },
-                headers,
-                same_origin: false,
-            };
-        }
-        let reason = match stage.get() {
-            Stage::Nothing => RejectReason::PathNotCovered,
-            Stage::Path => RejectReason::OriginNotAllowed,
-            _ => RejectReason::MethodNotAllowed { method: m },
-        };
-        let same_origin = self.strict && authority().is_some_and(|a| is_same_origin(origin.as_bytes(), a));
-        self.rejected(RequestKind::Actual, reason, same_origin)
-    }
-
-    fn preflight<'a>(
-        &'a self,
-        origin: &'a HeaderValue,
-        path: &str,
-        dotty: bool,
-        headers: &'a HeaderMap,
-        acrm: GetAll<'a, HeaderValue>,
-    ) -> Decision<'a> {
-        let kind = RequestKind::Preflight;
-        // Path and origin first: a preflight that no rule admits is refused
-        // for that, before its other headers are read — whatever they hold.
-        let stage = Cell::new(Stage::Nothing);
-        let mut candidates = self.rules_for(path, dotty, origin.as_bytes(), &stage);
-        let Some(first) = candidates.next() else {
-            let reason = if stage.get() == Stage::Nothing {
-                RejectReason::PathNotCovered
-            } else {
-                RejectReason::OriginNotAllowed
-            };
-            return self.rejected(kind, reason, false);
-        };
-        let malformed = |header, problem| RejectReason::MalformedRequestHeader { header, problem };
-        // Fetch: CORS-preflight request, `Access-Control-Request-Method` is one method.
-        let mut acrm_lines = acrm.iter();
-        let acrm = match (acrm_lines.next(), acrm_lines.next()) {
-            (Some(v), None) if is_method(v.as_bytes()) => v,
-            (Some(_), None) => {
-                return self.rejected(kind, malformed(RequestHeader::AccessControlRequestMethod, "not a method"), false)
+    /// An allowed preflight's answer, or a refusal explained (debug mode).
+    fn answer(self) -> Action {
+        match self.outcome {
+            Outcome::Rejected(reason) => {
+                let what = if self.kind == RequestKind::Preflight { "preflight" } else { "request" };
+                let headers = CorsHeaders { vary: self.headers.vary, ..CorsHeaders::default() };
+                let body = format!("CORS {what} rejected: {reason}; to allow it, {}.\n", reason.hint());
+                Action::Answer(LocalAnswer::new(StatusCode::FORBIDDEN, headers, Some(body)))
             }
             _ => {
-                return self.rejected(
-                    kind,
-                    malformed(RequestHeader::AccessControlRequestMethod, "sent more than once"),
-                    false,
-                )
+                let blocks = Arc::clone(&self.policy.rules[self.rule().unwrap_or_default()].grant_blocks);
+                Action::Answer(LocalAnswer::new(self.policy.preflight_status, self.headers, None).with_prebuilt(blocks))
             }
-        };
-        let requested = match RequestedHeaders::from_headers(headers) {
-            Ok(r) => r,
-            Err(p) => {
-                return self.rejected(kind, malformed(RequestHeader::AccessControlRequestHeaders, p.as_str()), false)
-            }
-        };
-        // Looked up only once a rule has matched everything else: a preflight
-        // rejected earlier never pays for hashing this long custom name.
-        let mut private_network = None;
-        let mut asks_private_network = || *private_network.get_or_insert_with(|| asks_private_network(headers));
-        let method = acrm.as_bytes();
-
-        let mut refused_header: Option<&'a [u8]> = None;
-        for (i, rule) in std::iter::once(first).chain(candidates) {
-            if !rule.methods.contains(method) {
-                continue;
-            }
-            stage.set(stage.get().max(Stage::Method));
-            if let Some(name) = requested.names().find(|n| !rule.headers.allows(n)) {
-                refused_header.get_or_insert(name);
-                continue;
-            }
-            stage.set(Stage::Headers);
-            let private_network = asks_private_network();
-            if private_network && !rule.private_network {
-                continue;
-            }
-            let cors = CorsHeaders {
-                allow_origin: Some(allow_origin_value(rule, origin)),
-                allow_credentials: rule.credentials,
-                allow_methods: (!is_cors_safelisted_method(method)).then(|| acrm.clone()),
-                allow_headers: allow_headers_value(rule, &requested),
-                max_age: rule.max_age.clone(),
-                allow_private_network: private_network,
-                vary: self.preflight_vary,
-                ..CorsHeaders::default()
-            };
-            return Decision {
-                policy: self,
-                kind,
-                outcome: Outcome::Allowed { rule: i },
-                headers: cors,
-                same_origin: false,
-            };
         }
-        let as_str = |b: &'a [u8]| std::str::from_utf8(b).unwrap_or("");
-        let reason = match (stage.get(), refused_header) {
-            (Stage::Nothing, _) => RejectReason::PathNotCovered,
-            (Stage::Path, _) => RejectReason::OriginNotAllowed,
-            (Stage::Origin, _) => RejectReason::MethodNotAllowed { method: as_str(method) },
-            (Stage::Method, Some(name)) => RejectReason::HeaderNotAllowed { name: as_str(name) },
-            _ => RejectReason::PrivateNetworkNotAllowed,
-        };
-        self.rejected(kind, reason, false)
     }
-}
-
-/// Whether the preflight asks for private-network access
-/// (`Access-Control-Request-Private-Network: true`).
-///
-/// Hashing this 38-byte custom name for a probe costs more than comparing a
-/// few names, where a standard name differs from it in its representation
-/// alone. So in a request with few distinct names (a browser's preflight
-/// has a dozen or so) the names are scanned first and the map probed only
-/// if the header is there; a larger request is probed at once.
-fn asks_private_network(headers: &HeaderMap) -> bool {
-    const SCAN_BELOW: usize = 16;
-    if headers.keys_len() < SCAN_BELOW && !headers.keys().any(|name| *name == ACCESS_CONTROL_REQUEST_PRIVATE_NETWORK) {
-        return false;
-    }
-    headers.get(&ACCESS_CONTROL_REQUEST_PRIVATE_NETWORK).is_some_and(|v| v.as_bytes() == b"true")
-}
-
-fn allow_origin_value(rule: &Rule, origin: &HeaderValue) -> HeaderValue {
-    if rule.wildcard_origin {
-        WILDCARD.clone()
-    } else {
-        origin.clone()
-    }
-}
-
-/// `Access-Control-Allow-Headers` for an allowed preflight: `*` without
-/// credentials when the rule allows any header (naming `authorization` if
-/// allowed, since `*` never covers it); otherwise the requested names, which
-/// the rule has just allowed one by one.
-fn allow_headers_value(rule: &Rule, requested: &RequestedHeaders<'_>) -> Option<HeaderValue> {
-    if requested.is_empty() {
-        return None;
-    }
-    if let Some(wildcard) = &rule.allow_headers_wildcard {
-        return Some(wildcard.clone());
-    }
-    if requested.line_count() == 1 {
-        return requested.first_line().cloned();
-    }
-    if let (false, Some(list)) = (rule.headers.any, &rule.allow_headers_list) {
-        return Some(list.clone());
-    }
-    // Several lines under a credentialed `*`: join the requested names.
-    let joined: Vec<&[u8]> = requested.names().collect();
-    HeaderValue::from_bytes(&joined.join(&b","[..])).ok()
-}
-
-/// Whether `origin` (an `Origin` value) names the same host and port as
-/// `authority` (a `Host` value or URI authority).
-fn is_same_origin(origin: &[u8], authority: &[u8]) -> bool {
-    let Some(o) = RequestOrigin::parse(origin) else { return false };
-    let (host, port) = match authority.iter().rposition(|&b| b == b':') {
-        Some(i) if !authority[i..].contains(&b']') => {
-            (&authority[..i], std::str::from_utf8(&authority[i + 1..]).ok().and_then(|p| p.parse::<u16>().ok()))
-        }
-        _ => (authority, None),
-    };
-    host.eq_ignore_ascii_case(o.host) && port.unwrap_or(o.scheme.default_port()) == o.port_or_default()
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::{PolicyConfig, RuleConfig};
+    use http::{HeaderMap, HeaderValue, Method};
 
     fn request(method: Method, pairs: &[(&'static str, &'static str)]) -> (Method, HeaderMap) {
         let mut h = HeaderMap::new();
@@ -555,29 +200,7 @@ mod tests {
     }
 
     #[test]
-    fn private_network_scan_agrees_with_the_probe() {
-        for padding in [0, 5, 15, 16, 40] {
-            for value in [None, Some("true"), Some("false"), Some("TRUE")] {
-                let mut h = HeaderMap::new();
-                for i in 0..padding {
-                    h.insert(
-                        http::header::HeaderName::try_from(format!("x-pad-{i}")).unwrap(),
-                        HeaderValue::from_static("1"),
-                    );
-                }
-                h.insert(http::header::ACCEPT, HeaderValue::from_static("*/*"));
-                if let Some(v) = value {
-                    h.append(&ACCESS_CONTROL_REQUEST_PRIVATE_NETWORK, HeaderValue::from_static(v));
-                    h.append(&ACCESS_CONTROL_REQUEST_PRIVATE_NETWORK, HeaderValue::from_static("true"));
-                }
-                let probed = h.get(&ACCESS_CONTROL_REQUEST_PRIVATE_NETWORK).is_some_and(|v| v.as_bytes() == b"true");
-                assert_eq!(asks_private_network(&h), probed, "{padding} {value:?}");
-            }
-        }
-    }
-
-    #[test]
-    fn into_action_agrees_with_local_answer_and_into_pending() {
+    fn into_action_follows_the_definition_and_prebuilt_answers_write_the_plain_headers() {
         let rule = || {
             RuleConfig::new(["https://a.example"])
                 .methods(["GET", "PUT"])
@@ -622,18 +245,64 @@ mod tests {
             let policy = Policy::new(config).unwrap().policy;
             for (method, headers) in &requests {
                 let decision = policy.evaluate(method, "/", headers);
-                let expected = match decision.local_answer() {
-                    Some(answer) => Action::Answer(answer),
-                    None => Action::Forward(decision.clone().into_pending()),
-                };
-                assert_eq!(decision.answers_locally(), matches!(expected, Action::Answer(_)), "{method} {headers:?}");
+                // Only one request names its own host (`Host` and `Origin` agree).
+                let same_origin = headers
+                    .get("host")
+                    .is_some_and(|h| headers["origin"] == format!("https://{}", h.to_str().unwrap()));
+                let expected = definition(&decision, same_origin);
                 let action = decision.into_action();
                 assert_eq!(action, expected, "{method} {headers:?}");
-                // The prebuilt map holds exactly what writing the headers gives.
-                if let (Action::Answer(prebuilt), Action::Answer(written)) = (action, expected) {
-                    assert_eq!(parts(prebuilt), parts(written), "{method} {headers:?}");
+                match (action, expected) {
+                    // The prebuilt map holds exactly what writing the headers gives.
+                    (Action::Answer(prebuilt), Action::Answer(written)) => {
+                        assert_eq!(parts(prebuilt), parts(written), "{method} {headers:?}");
+                    }
+                    // A bare refusal writes what a plain 403 answer with its headers would.
+                    (Action::Refuse(vary), _) => {
+                        let mut map = HeaderMap::new();
+                        vary.merge_into(&mut map);
+                        let refused: Vec<_> = map.iter().map(|(n, v)| (n.clone(), v.clone())).collect();
+                        let plain = LocalAnswer::new(
+                            StatusCode::FORBIDDEN,
+                            CorsHeaders { vary, ..CorsHeaders::default() },
+                            None,
+                        );
+                        assert_eq!(parts(plain), (StatusCode::FORBIDDEN, refused, None), "{method} {headers:?}");
+                    }
+                    _ => {}
                 }
             }
+        }
+    }
+
+    /// What to do with a request, written out from the decision's parts:
+    /// every preflight and, in strict mode, a cross-origin rejection is
+    /// answered here (refusals explained in debug mode), unless the policy
+    /// only reports; everything else is forwarded with the decision's headers.
+    fn definition(decision: &Decision<'_>, same_origin: bool) -> Action {
+        let policy = decision.policy;
+        let headers = decision.headers().clone();
+        let refused = |what: &str| {
+            let reason = decision.reject_reason().unwrap();
+            if !policy.config.debug {
+                return Action::Refuse(headers.vary);
+            }
+            let body = format!("CORS {what} rejected: {reason}; to allow it, {}.\n", reason.hint());
+            let only_vary = CorsHeaders { vary: headers.vary, ..CorsHeaders::default() };
+            Action::Answer(LocalAnswer::new(StatusCode::FORBIDDEN, only_vary, Some(body)))
+        };
+        let local = policy.mode == Mode::Enforce;
+        match (decision.kind(), decision.is_allowed()) {
+            (RequestKind::Preflight, true) if local => {
+                Action::Answer(LocalAnswer::new(policy.preflight_status, headers.clone(), None))
+            }
+            (RequestKind::Preflight, false) if local => refused("preflight"),
+            (RequestKind::Actual, false) if local && policy.strict && !same_origin => refused("request"),
+            _ => Action::Forward(Pending {
+                headers: headers.clone(),
+                upstream: policy.upstream,
+                enforce: policy.mode == Mode::Enforce,
+            }),
         }
     }
 }

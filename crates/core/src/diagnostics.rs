@@ -82,13 +82,15 @@ codes! {
     HeaderInvalid = "header-invalid", Error;
     /// `*` in exposed headers together with credentials.
     ExposeWildcardWithCredentials = "expose-wildcard-with-credentials", Error;
-    /// A max-age outside -1..=86400.
+    /// A max-age below -1 or above [`MAX_AGE_LIMIT`](crate::limits::MAX_AGE_LIMIT).
     MaxAgeOutOfRange = "max-age-out-of-range", Error;
     /// A preflight success status that is not 2xx.
     PreflightStatusInvalid = "preflight-status-invalid", Error;
     /// A path scope that is not `/exact` or `/prefix/*`.
     PathInvalid = "path-invalid", Error;
-    /// A max-age above what some browsers honour (Chromium 7200 s, WebKit 600 s).
+    /// A max-age above what some browsers honour
+    /// ([`WEBKIT_MAX_AGE_CAP`](crate::limits::WEBKIT_MAX_AGE_CAP),
+    /// [`CHROMIUM_MAX_AGE_CAP`](crate::limits::CHROMIUM_MAX_AGE_CAP)).
     MaxAgeAboveBrowserCap = "max-age-above-browser-cap", Warning;
     /// `*` in allowed headers without `authorization`, which `*` never covers.
     WildcardHeadersWithoutAuthorization = "wildcard-headers-without-authorization", Warning;

@@ -7,7 +7,7 @@
 //! No sockets, no async, no clock; deciding allocates nothing.
 //!
 //! ```
-//! use crossgate_core::{Policy, PolicyConfig, RuleConfig};
+//! use crossgate_core::{Action, Policy, PolicyConfig, RuleConfig};
 //! use http::{HeaderMap, HeaderValue, Method};
 //!
 //! let built = Policy::new(PolicyConfig::new(
@@ -25,8 +25,10 @@
 //! let decision = policy.evaluate(&Method::GET, "/cart", &request);
 //! assert!(decision.is_allowed());
 //!
+//! // Pass the request on, then finish the inner service's response.
+//! let Action::Forward(pending) = decision.into_action() else { panic!("not answered locally") };
 //! let mut response = HeaderMap::new();
-//! decision.into_pending().finish(&mut response).unwrap();
+//! pending.finish(&mut response).unwrap();
 //! assert_eq!(response["access-control-allow-origin"], "https://shop.example.org");
 //! assert_eq!(response["access-control-allow-credentials"], "true");
 //! assert_eq!(response["vary"], "Origin");
@@ -51,34 +53,30 @@
 
 mod acrh;
 mod answer;
-mod compile;
+mod build;
 mod config;
 mod decision;
 mod diagnostics;
+mod evaluate;
 mod fast_hash;
 pub mod fetch;
-mod origin;
-mod origin_set;
+pub mod header;
+pub mod limits;
+mod max_age;
+pub mod origin;
 mod path;
-mod pattern;
 mod policy;
 mod reason;
 mod response;
 mod rule;
 mod vary;
 
-pub use acrh::{AcrhProblem, MAX_ACRH_BYTES, MAX_ACRH_EMPTY_ELEMENTS, MAX_ACRH_LINES};
 pub use answer::{Action, LocalAnswer, Pending};
-pub use compile::{CHROMIUM_MAX_AGE_CAP, MAX_AGE_LIMIT, WEBKIT_MAX_AGE_CAP};
+pub use build::{Built, LoadError};
 pub use config::{Mode, PolicyConfig, RuleConfig, UpstreamCorsHeaders};
 pub use decision::{Decision, Outcome, RequestKind};
 pub use diagnostics::{Code, ConfigErrors, Diagnostic, Location, Severity};
-pub use origin::{RequestOrigin, Scheme, MAX_ORIGIN_LEN};
-pub use pattern::{parse_pattern, HostSpec, OriginPattern, ParsedPattern, PatternError, PortSpec};
-pub use policy::{Built, LoadError, Policy};
+pub use policy::Policy;
 pub use reason::{RejectReason, RequestHeader};
-pub use response::{
-    cors_response_header_names, CorsHeaders, UpstreamConflict, ACCESS_CONTROL_ALLOW_PRIVATE_NETWORK,
-    ACCESS_CONTROL_REQUEST_PRIVATE_NETWORK,
-};
+pub use response::{CorsHeaders, UpstreamConflict};
 pub use vary::VarySet;

@@ -47,6 +47,9 @@ impl PathScope {
     }
 }
 
+/// <https://url.spec.whatwg.org/#single-dot-path-segment>,
+/// <https://url.spec.whatwg.org/#double-dot-path-segment>
+///
 /// Whether a path has `.` or `..` segments, literally or percent-encoded.
 pub(crate) fn has_dot_segments(path: &str) -> bool {
     path.split('/').any(|seg| {

@@ -1,9 +1,12 @@
-//! A built policy: validated, compiled, immutable.
+//! A built policy — validated, compiled, immutable — and what can be read
+//! from it. Building one (`Policy::new`) is in `build`, deciding
+//! (`Policy::evaluate`) in `evaluate`: both import this module, never the
+//! reverse.
 
 use http::StatusCode;
 
+use crate::answer::Routes;
 use crate::config::{Mode, PolicyConfig, UpstreamCorsHeaders};
-use crate::diagnostics::{ConfigErrors, Diagnostic};
 use crate::rule::Rule;
 use crate::vary::VarySet;
 
@@ -18,96 +21,19 @@ pub struct Policy {
     pub(crate) preflight_status: StatusCode,
     pub(crate) strict: bool,
     pub(crate) mode: Mode,
-    pub(crate) debug: bool,
     pub(crate) upstream: UpstreamCorsHeaders,
     /// What actual responses vary on (`Origin`, unless every rule answers `*`).
     pub(crate) actual_vary: VarySet,
     /// What preflight answers vary on.
     pub(crate) preflight_vary: VarySet,
+    /// What a middleware does with each kind of decision.
+    pub(crate) routes: Routes,
     /// Some rule has a path scope (so dot segments must be checked).
     pub(crate) scoped: bool,
     pub(crate) config: PolicyConfig,
 }
 
-/// A policy that was built, with the warnings found while building it.
-#[derive(Clone, Debug)]
-#[must_use]
-pub struct Built {
-    /// The policy.
-    pub policy: Policy,
-    /// Non-fatal findings: the policy works, but probably not as meant.
-    pub warnings: Vec<Diagnostic>,
-}
-
-/// Why a policy file could not be loaded.
-#[derive(Debug)]
-pub enum LoadError {
-    /// The file is not valid TOML or JSON, or a key or type is wrong. The
-    /// message names the field and position.
-    Syntax(String),
-    /// The file parsed, but the policy is invalid.
-    Invalid(ConfigErrors),
-}
-
-impl std::fmt::Display for LoadError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            LoadError::Syntax(m) => f.write_str(m),
-            LoadError::Invalid(e) => e.fmt(f),
-        }
-    }
-}
-
-impl std::error::Error for LoadError {}
-
 impl Policy {
-    /// Validates and compiles a policy, reporting every problem at once.
-    ///
-    /// # Errors
-    ///
-    /// [`ConfigErrors`] lists every error (and the warnings found beside
-    /// them), each with its code, value, place and fix.
-    ///
-    /// ```
-    /// use crossgate_core::{Policy, PolicyConfig, RuleConfig};
-    ///
-    /// let err = Policy::new(PolicyConfig::new(
-    ///     RuleConfig::new(["*", "https://a.com/"]).credentials(true),
-    /// ))
-    /// .unwrap_err();
-    /// let codes: Vec<_> = err.errors().map(|d| d.code.as_str()).collect();
-    /// assert_eq!(codes, ["any-origin-with-credentials", "origin-has-path"]);
-    /// ```
-    // Returns the policy together with its warnings, which are part of the
-    // answer to "is this configuration right?".
-    #[allow(clippy::new_ret_no_self)]
-    pub fn new(config: PolicyConfig) -> Result<Built, ConfigErrors> {
-        crate::compile::compile(config)
-    }
-
-    /// Loads a policy file in TOML.
-    ///
-    /// # Errors
-    ///
-    /// [`LoadError::Syntax`] for TOML errors (with the key and line),
-    /// [`LoadError::Invalid`] for an invalid policy.
-    #[cfg(feature = "toml")]
-    pub fn from_toml(s: &str) -> Result<Built, LoadError> {
-        let config = PolicyConfig::from_toml(s).map_err(|e| LoadError::Syntax(e.to_string()))?;
-        Policy::new(config).map_err(LoadError::Invalid)
-    }
-
-    /// Loads a policy file in JSON.
-    ///
-    /// # Errors
-    ///
-    /// As [`Policy::from_toml`].
-    #[cfg(feature = "json")]
-    pub fn from_json(s: &str) -> Result<Built, LoadError> {
-        let config = PolicyConfig::from_json(s).map_err(|e| LoadError::Syntax(e.to_string()))?;
-        Policy::new(config).map_err(LoadError::Invalid)
-    }
-
     /// The configuration this policy was built from, with origins in
     /// canonical form.
     pub fn config(&self) -> &PolicyConfig {

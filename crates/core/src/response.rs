@@ -1,4 +1,6 @@
 //! The CORS response headers a decision adds, and how they are written.
+//!
+//! <https://fetch.spec.whatwg.org/#http-responses>
 
 use http::header::{
     HeaderMap, HeaderName, HeaderValue, ACCESS_CONTROL_ALLOW_CREDENTIALS, ACCESS_CONTROL_ALLOW_HEADERS,
@@ -6,31 +8,18 @@ use http::header::{
 };
 
 use crate::config::UpstreamCorsHeaders;
+use crate::header::{cors_response_header_names, ACCESS_CONTROL_ALLOW_PRIVATE_NETWORK};
 use crate::vary::VarySet;
-
-/// `Access-Control-Allow-Private-Network` ([Private Network Access §3.2]).
-///
-/// [Private Network Access §3.2]: https://wicg.github.io/private-network-access/#headers
-pub static ACCESS_CONTROL_ALLOW_PRIVATE_NETWORK: HeaderName =
-    HeaderName::from_static("access-control-allow-private-network");
-/// `Access-Control-Request-Private-Network`.
-pub static ACCESS_CONTROL_REQUEST_PRIVATE_NETWORK: HeaderName =
-    HeaderName::from_static("access-control-request-private-network");
 
 static TRUE: HeaderValue = HeaderValue::from_static("true");
 
-/// The `Access-Control-*` response headers crossgate ever writes, and so the
-/// ones it removes from an inner response before writing its own.
-pub fn cors_response_header_names() -> [&'static HeaderName; 7] {
-    [
-        &ACCESS_CONTROL_ALLOW_ORIGIN,
-        &ACCESS_CONTROL_ALLOW_CREDENTIALS,
-        &ACCESS_CONTROL_ALLOW_METHODS,
-        &ACCESS_CONTROL_ALLOW_HEADERS,
-        &ACCESS_CONTROL_MAX_AGE,
-        &ACCESS_CONTROL_EXPOSE_HEADERS,
-        &ACCESS_CONTROL_ALLOW_PRIVATE_NETWORK,
-    ]
+/// A header value a policy holds, built once when the policy is built, and
+/// cloned once here so that later clones share its buffer instead of
+/// allocating.
+pub(crate) fn policy_value(s: &str) -> HeaderValue {
+    let v = HeaderValue::from_str(s).unwrap_or_else(|_| HeaderValue::from_static(""));
+    drop(v.clone());
+    v
 }
 
 /// Whether `name` is one of [`cors_response_header_names`].

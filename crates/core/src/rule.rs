@@ -1,12 +1,13 @@
 //! A compiled rule and its method and header sets.
 
+use std::sync::Arc;
+
 use http::{HeaderMap, HeaderValue};
 
 use crate::fast_hash::ByteSet;
 
 use crate::fetch::{is_forbidden_method, CORS_NON_WILDCARD_REQUEST_HEADER_NAME};
-use crate::origin::RequestOrigin;
-use crate::origin_set::OriginSet;
+use crate::origin::{OriginSet, RequestOrigin};
 use crate::path::PathScope;
 
 #[derive(Clone, Debug, Default)]
@@ -107,7 +108,7 @@ pub(crate) struct Rule {
     pub(crate) allow_headers_list: Option<HeaderValue>,
     /// Allowed-preflight answers, prebuilt (see `answer`); filled once the
     /// policy's `Vary` is known.
-    pub(crate) grant_blocks: Box<[HeaderMap]>,
+    pub(crate) grant_blocks: Arc<[HeaderMap]>,
 }
 
 impl Rule {

@@ -1,7 +1,11 @@
 //! `Vary`, derived from what a decision depended on, and merged into the
-//! inner service's `Vary` without duplicates ([RFC 9110 §12.5.5]).
+//! inner service's `Vary` without duplicates.
 //!
-//! [RFC 9110 §12.5.5]: https://www.rfc-editor.org/rfc/rfc9110#section-12.5.5
+//! <https://www.rfc-editor.org/rfc/rfc9110#section-12.5.5>; a cache keys a
+//! stored response on the request headers it names
+//! (<https://www.rfc-editor.org/rfc/rfc9111#section-4.1>), which is why a
+//! response whose CORS headers depend on the request must say so
+//! (<https://fetch.spec.whatwg.org/#cors-protocol-and-http-caches>).
 
 use http::header::{Entry, HeaderMap, HeaderValue, VARY};
 
@@ -79,6 +83,8 @@ impl VarySet {
         VALUES[usize::from(self.0 & 15)].clone()
     }
 
+    /// <https://www.rfc-editor.org/rfc/rfc9110#section-12.5.5>
+    ///
     /// Adds the set to a response's `Vary`, keeping what is there.
     ///
     /// Names already present (in any case, on any line) are not repeated;

@@ -13,7 +13,7 @@ use std::alloc::{GlobalAlloc, Layout, System};
 use std::cell::Cell;
 use std::time::{Duration, Instant};
 
-use crossgate_core::{Code, LoadError, Policy, PolicyConfig, RequestKind, RuleConfig};
+use crossgate_core::{Action, Code, LoadError, Policy, PolicyConfig, RequestKind, RuleConfig};
 use http::{HeaderMap, HeaderName, HeaderValue, Method};
 
 // ---------------------------------------------------------------------------
@@ -106,17 +106,24 @@ fn run(policy: &Policy, method: &str, path: &str, headers: &[(&str, &[u8])], ups
         map.append(HeaderName::from_bytes(n.as_bytes()).unwrap(), HeaderValue::from_bytes(v).unwrap());
     }
     let method = Method::from_bytes(method.as_bytes()).unwrap();
-    let decision = policy.evaluate(&method, path, &map);
-    if let Some(answer) = decision.local_answer() {
-        let mut headers = HeaderMap::new();
-        answer.headers.write_to(&mut headers);
-        return Reply { local: Some(answer.status.as_u16()), headers };
-    }
+    let pending = match policy.evaluate(&method, path, &map).into_action() {
+        Action::Answer(answer) => {
+            let mut headers = HeaderMap::new();
+            answer.headers.write_to(&mut headers);
+            return Reply { local: Some(answer.status.as_u16()), headers };
+        }
+        Action::Refuse(vary) => {
+            let mut headers = HeaderMap::new();
+            vary.merge_into(&mut headers);
+            return Reply { local: Some(403), headers };
+        }
+        Action::Forward(pending) => pending,
+    };
     let mut headers = HeaderMap::new();
     for (n, v) in upstream {
         headers.append(HeaderName::from_bytes(n.as_bytes()).unwrap(), HeaderValue::from_str(v).unwrap());
     }
-    decision.into_pending().finish(&mut headers).unwrap();
+    pending.finish(&mut headers).unwrap();
     Reply { local: None, headers }
 }
 
@@ -245,7 +252,8 @@ fn cve_2024_1681_flask_cors_log_injection_through_request_data() {
         let Ok(v) = HeaderValue::from_str(acrh) else { continue };
         headers.insert("access-control-request-headers", v);
         let d = policy.evaluate(&Method::OPTIONS, "/api", &headers);
-        let body = d.local_answer().unwrap().debug_body.unwrap();
+        let Action::Answer(answer) = d.into_action() else { panic!("a debug refusal is an answer") };
+        let body = answer.debug_body.unwrap();
         assert_eq!(body.matches('\n').count(), 1, "{body:?}");
         assert!(body.ends_with('\n') && !body.contains('\r'), "{body:?}");
     }
@@ -952,7 +960,9 @@ fn cve_2023_35943_envoy_origin_removed_between_phases() {
     let policy = app_policy();
     let mut request = HeaderMap::new();
     request.insert("origin", HeaderValue::from_static(APP));
-    let pending = policy.evaluate(&Method::GET, "/", &request).into_pending();
+    let Action::Forward(pending) = policy.evaluate(&Method::GET, "/", &request).into_action() else {
+        panic!("an actual request is forwarded");
+    };
     request.remove("origin");
     request.insert("origin", HeaderValue::from_static("https://evil.com"));
     drop(request);
@@ -1013,7 +1023,10 @@ fn tower_http_issues_194_397_598_permissive_vary_and_wildcard_headers() {
     let mut response = HeaderMap::new();
     response.insert("vary", HeaderValue::from_static("accept-encoding"));
     for _ in 0..2 {
-        policy.evaluate(&Method::GET, "/", &request).into_pending().finish(&mut response).unwrap();
+        let Action::Forward(pending) = policy.evaluate(&Method::GET, "/", &request).into_action() else {
+            panic!("an actual request is forwarded");
+        };
+        pending.finish(&mut response).unwrap();
     }
     assert_eq!(response.get_all("vary").iter().collect::<Vec<_>>(), ["accept-encoding", "Origin"]);
     assert_eq!(response.get_all("access-control-allow-origin").iter().count(), 1);

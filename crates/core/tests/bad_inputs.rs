@@ -9,7 +9,7 @@ mod table;
 use std::collections::BTreeSet;
 use std::time::{Duration, Instant};
 
-use crossgate_core::Policy;
+use crossgate_core::{Action, Policy};
 use http::{HeaderMap, HeaderName, HeaderValue, Method};
 use table::Kind;
 
@@ -36,23 +36,27 @@ fn bad_input_table_against_the_engine() {
         let method = Method::from_bytes(case.method.as_bytes()).unwrap();
         let started = Instant::now();
         let decision = policy.evaluate(&method, &case.path, &headers);
-        let local = decision.local_answer();
+        let action = decision.into_action();
         let took = started.elapsed();
         // Deciding is linear and bounded: even the 64 KiB and 100 KiB rows
         // are refused by their length alone.
         assert!(took < Duration::from_millis(500), "{}: took {took:?}", case.label());
-        let (status, response, handler_called) = match local {
-            Some(answer) => {
+        let (status, response, handler_called) = match action {
+            Action::Answer(answer) => {
                 let mut map = HeaderMap::new();
                 answer.headers.write_to(&mut map);
                 (answer.status.as_u16(), map, false)
             }
-            None => {
+            Action::Refuse(vary) => {
+                let mut map = HeaderMap::new();
+                vary.merge_into(&mut map);
+                (403, map, false)
+            }
+            Action::Forward(pending) => {
                 let mut map = HeaderMap::new();
                 for (n, v) in &case.upstream {
                     map.append(HeaderName::from_bytes(n.as_bytes()).unwrap(), HeaderValue::from_str(v).unwrap());
                 }
-                let pending = decision.into_pending();
                 for _ in 0..case.layers {
                     pending.finish(&mut map).expect("the policy replaces upstream CORS headers");
                 }

@@ -14,7 +14,7 @@ use std::collections::BTreeMap;
 mod table;
 use table::unescape;
 
-use crossgate_core::{Outcome, Policy, RequestKind};
+use crossgate_core::{Action, Outcome, Policy, RequestKind};
 use http::{HeaderMap, HeaderName, HeaderValue, Method};
 use serde::Deserialize;
 
@@ -113,27 +113,30 @@ fn conformance_table() {
             if outcome != case.outcome {
                 problems.push(format!("outcome {outcome} != {}", case.outcome));
             }
-            let local = decision.local_answer();
-            let final_headers = match &local {
-                Some(answer) => {
+            let (status, body, final_headers) = match decision.into_action() {
+                Action::Answer(answer) => {
                     let mut map = HeaderMap::new();
                     answer.headers.write_to(&mut map);
-                    if case.body.as_deref() != answer.debug_body.as_deref() {
-                        problems.push(format!("body {:?} != {:?}", answer.debug_body, case.body));
-                    }
-                    map
+                    (Some(answer.status.as_u16()), answer.debug_body, map)
                 }
-                None => {
+                Action::Refuse(vary) => {
+                    let mut map = HeaderMap::new();
+                    vary.merge_into(&mut map);
+                    (Some(403), None, map)
+                }
+                Action::Forward(pending) => {
                     let mut map = header_map(&case.upstream);
-                    if let Err(e) = decision.clone().into_pending().finish(&mut map) {
+                    if let Err(e) = pending.finish(&mut map) {
                         map = HeaderMap::new();
                         map.insert("x-upstream-conflict", HeaderValue::from_static("502"));
                         let _ = e;
                     }
-                    map
+                    (None, None, map)
                 }
             };
-            let status = local.as_ref().map(|a| a.status.as_u16());
+            if status.is_some() && case.body.as_deref() != body.as_deref() {
+                problems.push(format!("body {body:?} != {:?}", case.body));
+            }
             if status != case.local {
                 problems.push(format!("local answer {status:?} != {:?}", case.local));
             }

@@ -1,7 +1,8 @@
 //! Inputs the fuzz targets (`fuzz/`) found, kept as regression tests. Each
 //! test names the target that found the input and what went wrong.
 
-use crossgate_core::{parse_pattern, Code, LoadError, Policy, PolicyConfig, RuleConfig};
+use crossgate_core::origin::parse_pattern;
+use crossgate_core::{Action, Code, LoadError, Policy, PolicyConfig, RuleConfig};
 
 /// Found by `origin` (through `parse_pattern`): an origin without `://`
 /// whose fifth byte falls inside a multi-byte character made the `file:`
@@ -33,13 +34,17 @@ fn respond(policy: &Policy, method: &str, headers: &[(&str, &str)]) -> (u16, htt
     let method = http::Method::from_bytes(method.as_bytes()).unwrap();
     let d = policy.evaluate(&method, "/x", &map);
     let mut out = http::HeaderMap::new();
-    match d.local_answer() {
-        Some(a) => {
+    match d.into_action() {
+        Action::Answer(a) => {
             a.headers.write_to(&mut out);
             (a.status.as_u16(), out)
         }
-        None => {
-            d.into_pending().finish(&mut out).unwrap();
+        Action::Refuse(vary) => {
+            vary.merge_into(&mut out);
+            (403, out)
+        }
+        Action::Forward(pending) => {
+            pending.finish(&mut out).unwrap();
             (200, out)
         }
     }

@@ -475,7 +475,7 @@ fn build_route(r: RouteFile, at: &str, mode: Mode, base: &Path, problems: &mut V
             ));
             None
         } else {
-            Some(PolicyConfig { rules: r.rule.clone(), ..PolicyConfig::default() })
+            Some(PolicyConfig::default().rules(r.rule.clone()))
         };
         config.and_then(|mut c| {
             if let Some(v) = r.strict {

@@ -4,7 +4,9 @@
 //! do to the response's headers, whichever response it turns out to be (the
 //! upstream's or one the gateway makes).
 
-use crossgate_core::{cors_response_header_names, Mode, Outcome, Pending, Policy, RequestKind, UpstreamConflict};
+use crossgate_core::{
+    header::cors_response_header_names, Action, Mode, Outcome, Pending, Policy, RequestKind, UpstreamConflict,
+};
 use http::header::{self, HeaderMap, HeaderValue};
 use http::{Request, Response, StatusCode};
 
@@ -95,21 +97,30 @@ fn decide_policy(route: &Route, policy: &Policy, req: &Request<Body>, metrics: &
     if policy.mode() == Mode::ReportOnly {
         report_only(route, req, verdict.reason);
     }
-    if route.forward_preflights && decision.kind() == RequestKind::Preflight {
+    let preflight = decision.kind() == RequestKind::Preflight;
+    if route.forward_preflights && preflight {
         return (Step::Forward(Finish::Nothing), verdict);
     }
-    if let Some(local) = decision.local_answer() {
-        let mut resp = match local.debug_body {
-            Some(text) => plain(local.status, text.trim_end()),
-            None => with_status(local.status, body::empty()),
-        };
-        local.headers.write_to(resp.headers_mut());
-        if decision.kind() == RequestKind::Preflight {
-            metrics.preflight(&route.path, local.status.as_u16());
+    let resp = match decision.into_action() {
+        Action::Forward(pending) => return (Step::Forward(Finish::Policy(pending)), verdict),
+        Action::Refuse(vary) => {
+            let mut resp = with_status(StatusCode::FORBIDDEN, body::empty());
+            vary.merge_into(resp.headers_mut());
+            resp
         }
-        return (Step::Answer(resp), verdict);
+        Action::Answer(mut local) => {
+            let mut resp = match local.debug_body.take() {
+                Some(text) => plain(local.status, text.trim_end()),
+                None => with_status(local.status, body::empty()),
+            };
+            local.write_headers(resp.headers_mut());
+            resp
+        }
+    };
+    if preflight {
+        metrics.preflight(&route.path, resp.status().as_u16());
     }
-    (Step::Forward(Finish::Policy(decision.into_pending())), verdict)
+    (Step::Answer(resp), verdict)
 }
 
 fn decide_s3(route: &Route, s3: &S3Cors, req: &Request<Body>, metrics: &Metrics) -> (Step, Verdict) {

@@ -77,6 +77,8 @@ where
                 }
                 Poll::Ready(Ok(response))
             }
+            // Fetch (https://fetch.spec.whatwg.org/#http-responses): a 403
+            // with the CORS headers omitted says the request is not shared.
             StateProj::Refused { vary } => {
                 let mut response = Response::new(CorsBody::local(None));
                 *response.status_mut() = StatusCode::FORBIDDEN;

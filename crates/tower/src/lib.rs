@@ -42,118 +42,13 @@
 
 mod body;
 mod future;
-
-use std::sync::Arc;
-use std::task::{Context, Poll};
-
-use crossgate_core::{Action, Decision, Mode, Policy};
-use http::{Request, Response};
-use tower_layer::Layer;
-use tower_service::Service;
+mod layer;
 
 pub use body::CorsBody;
 pub use future::ResponseFuture;
-
-/// Applies a CORS [`Policy`] to an inner service.
-#[derive(Clone, Debug)]
-pub struct CorsLayer {
-    policy: Arc<Policy>,
-}
-
-impl CorsLayer {
-    /// A layer for this policy.
-    pub fn new(policy: Policy) -> Self {
-        CorsLayer { policy: Arc::new(policy) }
-    }
-
-    /// A layer sharing an existing policy.
-    pub fn shared(policy: Arc<Policy>) -> Self {
-        CorsLayer { policy }
-    }
-}
-
-impl<S> Layer<S> for CorsLayer {
-    type Service = Cors<S>;
-
-    fn layer(&self, inner: S) -> Self::Service {
-        Cors { inner, policy: Arc::clone(&self.policy) }
-    }
-}
-
-/// The service [`CorsLayer`] produces.
-#[derive(Clone, Debug)]
-pub struct Cors<S> {
-    inner: S,
-    policy: Arc<Policy>,
-}
-
-impl<S> Cors<S> {
-    /// Wraps `inner` with `policy`.
-    pub fn new(inner: S, policy: Arc<Policy>) -> Self {
-        Cors { inner, policy }
-    }
-
-    /// The policy in force.
-    pub fn policy(&self) -> &Arc<Policy> {
-        &self.policy
-    }
-}
-
-impl<S, ReqBody, ResBody> Service<Request<ReqBody>> for Cors<S>
-where
-    S: Service<Request<ReqBody>, Response = Response<ResBody>>,
-{
-    type Response = Response<CorsBody<ResBody>>;
-    type Error = S::Error;
-    type Future = ResponseFuture<S::Future>;
-
-    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
-        self.inner.poll_ready(cx)
-    }
-
-    fn call(&mut self, request: Request<ReqBody>) -> Self::Future {
-        let decision = self.policy.evaluate_request(&request);
-        trace_decision(&decision, &request);
-        // Consuming the decision moves its headers into the answer or the
-        // pending finish instead of cloning them; a forwarded request skips
-        // building an `Action` (one copy of the headers fewer).
-        if !decision.answers_locally() {
-            let pending = decision.into_pending();
-            return ResponseFuture::inner(self.inner.call(request), pending);
-        }
-        // A bare 403 needs only its `Vary`, not a whole answer.
-        if let Some(vary) = decision.plain_refusal() {
-            return ResponseFuture::refused(vary);
-        }
-        match decision.into_action() {
-            Action::Answer(answer) => ResponseFuture::local(answer),
-            Action::Forward(pending) => ResponseFuture::inner(self.inner.call(request), pending),
-        }
-    }
-}
-
-fn trace_decision<B>(decision: &Decision<'_>, request: &Request<B>) {
-    let Some(reason) = decision.reject_reason() else { return };
-    // Fields are evaluated only when the event is enabled: no `Origin`
-    // lookup per rejection when nobody listens.
-    let origin = || request.headers().get(http::header::ORIGIN);
-    let kind = decision.kind();
-    if decision.mode() == Mode::ReportOnly {
-        tracing::info!(
-            target: "crossgate",
-            ?kind, code = reason.code(), %reason, origin = ?origin(), method = %request.method(), path = request.uri().path(),
-            "CORS request would be rejected (report-only)"
-        );
-    } else {
-        tracing::debug!(
-            target: "crossgate",
-            ?kind, code = reason.code(), %reason, origin = ?origin(), method = %request.method(), path = request.uri().path(),
-            "CORS request rejected"
-        );
-    }
-}
+pub use layer::{Cors, CorsLayer};
 
 /// The README's Rust examples, compiled and run as doctests.
 #[cfg(doctest)]
 #[doc = include_str!("../../../README.md")]
-struct ReadmeDoctests;
+mod readme {}

@@ -1,20 +1,22 @@
 //! Header names and the sets Fetch defines over them:
 //! <https://fetch.spec.whatwg.org/#terminology-headers>.
 
-use super::is_token;
+use super::token::is_token;
 
-/// <https://fetch.spec.whatwg.org/#cors-non-wildcard-request-header-name>:
-/// the one name `Access-Control-Allow-Headers: *` never covers.
+/// <https://fetch.spec.whatwg.org/#cors-non-wildcard-request-header-name>
+///
+/// The one name `Access-Control-Allow-Headers: *` never covers.
 pub const CORS_NON_WILDCARD_REQUEST_HEADER_NAME: &str = "authorization";
 
-/// Whether `s` is a header name: a token ([RFC 9110 §5.1]).
+/// <https://fetch.spec.whatwg.org/#header-name>
 ///
-/// [RFC 9110 §5.1]: https://www.rfc-editor.org/rfc/rfc9110#section-5.1
+/// Whether `s` is a header name: a `field-name`, which is a token
+/// ([RFC 9110 §5.1](https://www.rfc-editor.org/rfc/rfc9110#section-5.1)).
 pub fn is_header_name(s: &[u8]) -> bool {
     is_token(s)
 }
 
-/// <https://fetch.spec.whatwg.org/#http-tab-or-space>
+/// <https://fetch.spec.whatwg.org/#http-tab-or-space-byte>
 #[inline]
 pub const fn is_http_tab_or_space(b: u8) -> bool {
     b == b'\t' || b == b' '
@@ -26,7 +28,10 @@ pub const fn is_http_whitespace(b: u8) -> bool {
     matches!(b, b'\t' | b'\n' | b'\r' | b' ')
 }
 
-/// Strips leading and trailing HTTP tab-or-space bytes.
+/// <https://www.rfc-editor.org/rfc/rfc9110#section-5.6.3>
+///
+/// Strips leading and trailing HTTP tab-or-space bytes: the optional
+/// whitespace (`OWS`) around a list element or a field value.
 pub fn trim_http_tab_or_space(mut s: &[u8]) -> &[u8] {
     while let [first, rest @ ..] = s {
         if !is_http_tab_or_space(*first) {
@@ -69,23 +74,29 @@ const FORBIDDEN_REQUEST_HEADER_NAMES: [&str; 21] = [
     "via",
 ];
 
-/// Whether a page's script can never set a header of this name
-/// (<https://fetch.spec.whatwg.org/#forbidden-request-header>, name part only:
-/// the `X-HTTP-Method` family depends on the value and is not included).
+/// <https://fetch.spec.whatwg.org/#forbidden-request-header>
+///
+/// Whether a page's script can never set a header of this name: steps 1
+/// and 2, which look at the name only (step 3, the `X-HTTP-Method` family,
+/// depends on the value and is not included).
 pub fn is_forbidden_request_header_name(name: &[u8]) -> bool {
-    starts_with_ignore_case(name, b"proxy-")
+    // step 1
+    FORBIDDEN_REQUEST_HEADER_NAMES.iter().any(|f| f.as_bytes().eq_ignore_ascii_case(name))
+        // step 2
+        || starts_with_ignore_case(name, b"proxy-")
         || starts_with_ignore_case(name, b"sec-")
-        || FORBIDDEN_REQUEST_HEADER_NAMES.iter().any(|f| f.as_bytes().eq_ignore_ascii_case(name))
 }
 
-/// <https://fetch.spec.whatwg.org/#forbidden-response-header-name>:
+/// <https://fetch.spec.whatwg.org/#forbidden-response-header-name>
+///
 /// `Set-Cookie` and `Set-Cookie2`, never readable by a page.
 pub fn is_forbidden_response_header_name(name: &[u8]) -> bool {
     name.eq_ignore_ascii_case(b"set-cookie") || name.eq_ignore_ascii_case(b"set-cookie2")
 }
 
-/// <https://fetch.spec.whatwg.org/#cors-safelisted-response-header-name>,
-/// without an exposed list: the names a page can always read from a CORS
+/// <https://fetch.spec.whatwg.org/#cors-safelisted-response-header-name>
+///
+/// Without an exposed list: the names a page can always read from a CORS
 /// response.
 pub fn is_cors_safelisted_response_header_name(name: &[u8]) -> bool {
     const SAFELISTED: [&str; 7] =

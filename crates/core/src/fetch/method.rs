@@ -1,26 +1,31 @@
 //! Methods: <https://fetch.spec.whatwg.org/#methods>.
 
-use super::is_token;
+use super::token::is_token;
 
-/// Whether `s` is a method: a token (<https://fetch.spec.whatwg.org/#concept-method>).
+/// <https://fetch.spec.whatwg.org/#concept-method>
+///
+/// Whether `s` is a method: a token.
 pub fn is_method(s: &[u8]) -> bool {
     is_token(s)
 }
 
-/// <https://fetch.spec.whatwg.org/#cors-safelisted-method>: `GET`, `HEAD` or
-/// `POST`, compared case-sensitively (after normalization).
+/// <https://fetch.spec.whatwg.org/#cors-safelisted-method>
+///
+/// `GET`, `HEAD` or `POST`, compared case-sensitively (after normalization).
 pub fn is_cors_safelisted_method(s: &[u8]) -> bool {
     matches!(s, b"GET" | b"HEAD" | b"POST")
 }
 
-/// <https://fetch.spec.whatwg.org/#forbidden-method>: a byte-case-insensitive
-/// match for `CONNECT`, `TRACE` or `TRACK`.
+/// <https://fetch.spec.whatwg.org/#forbidden-method>
+///
+/// A byte-case-insensitive match for `CONNECT`, `TRACE` or `TRACK`.
 pub fn is_forbidden_method(s: &[u8]) -> bool {
     [&b"CONNECT"[..], b"TRACE", b"TRACK"].iter().any(|m| m.eq_ignore_ascii_case(s))
 }
 
-/// <https://fetch.spec.whatwg.org/#concept-method-normalize>: a
-/// byte-case-insensitive match for `DELETE`, `GET`, `HEAD`, `OPTIONS`, `POST`
+/// <https://fetch.spec.whatwg.org/#concept-method-normalize>
+///
+/// A byte-case-insensitive match for `DELETE`, `GET`, `HEAD`, `OPTIONS`, `POST`
 /// or `PUT` is upper-cased; every other method keeps its exact bytes, which is
 /// why `fetch(url, {method: "patch"})` sends `patch`.
 pub fn normalize_method(s: &str) -> std::borrow::Cow<'_, str> {

@@ -10,6 +10,7 @@
 mod header;
 mod method;
 mod safelist;
+mod token;
 
 pub use header::{
     is_cors_safelisted_response_header_name, is_forbidden_request_header_name, is_forbidden_response_header_name,
@@ -22,33 +23,4 @@ pub use safelist::{
     is_no_cors_safelisted_request_header_name, is_request_body_header_name, mime_essence, parse_single_range,
     MAX_SAFELISTED_TOTAL_LEN, MAX_SAFELISTED_VALUE_LEN,
 };
-
-/// Whether `b` is a `tchar` ([RFC 9110 §5.6.2]).
-///
-/// [RFC 9110 §5.6.2]: https://www.rfc-editor.org/rfc/rfc9110#section-5.6.2
-#[inline]
-pub const fn is_tchar(b: u8) -> bool {
-    // A table: request headers are checked byte by byte on every preflight,
-    // and one load beats the chain of range comparisons `matches!` becomes.
-    TCHAR[b as usize]
-}
-
-const TCHAR: [bool; 256] = {
-    let mut table = [false; 256];
-    let mut i = 0;
-    while i < 256 {
-        table[i] = matches!(i as u8,
-            b'!' | b'#' | b'$' | b'%' | b'&' | b'\'' | b'*' | b'+' | b'-' | b'.' | b'^' | b'_'
-            | b'`' | b'|' | b'~' | b'0'..=b'9' | b'a'..=b'z' | b'A'..=b'Z');
-        i += 1;
-    }
-    table
-};
-
-/// Whether `s` is a non-empty `token` ([RFC 9110 §5.6.2]).
-///
-/// [RFC 9110 §5.6.2]: https://www.rfc-editor.org/rfc/rfc9110#section-5.6.2
-#[inline]
-pub fn is_token(s: &[u8]) -> bool {
-    !s.is_empty() && s.iter().all(|&b| is_tchar(b))
-}
+pub use token::{is_tchar, is_token};

@@ -8,9 +8,9 @@
 //! request host `a.b.example.com` probes `b.example.com`, `example.com` and
 //! `com`, one hash lookup each.
 
+use super::pattern::{HostSpec, OriginPattern, PortSpec};
+use super::serialized::{is_canonical_host, split_origin, RequestOrigin, Scheme, MAX_ORIGIN_LEN};
 use crate::fast_hash::{ByteMap, ByteSet};
-use crate::origin::{is_canonical_host, split_origin, RequestOrigin, Scheme, MAX_ORIGIN_LEN};
-use crate::pattern::{HostSpec, OriginPattern, PortSpec};
 
 #[derive(Clone, Debug, Default)]
 pub(crate) struct OriginSet {
@@ -74,10 +74,8 @@ impl OriginSet {
 
     /// Patterns, for an origin whose scheme and port are checked but whose
     /// host is not: the tables hold canonical hosts and suffixes, so only
-    /// the labels in front of a matched suffix need checking ([HTML §7.1.1]
-    /// serialization; see [`RequestOrigin::parse`]).
-    ///
-    /// [HTML §7.1.1]: https://html.spec.whatwg.org/multipage/browsers.html#origin
+    /// the labels in front of a matched suffix need checking (see
+    /// [`RequestOrigin::parse`]).
     fn matches_split(&self, o: &RequestOrigin<'_>) -> bool {
         if let Some(schemes) = self.any_port.get(o.host) {
             if schemes.contains(&o.scheme) {

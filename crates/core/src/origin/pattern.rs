@@ -18,8 +18,8 @@
 
 use std::fmt;
 
+use super::serialized::{is_canonical_host, Scheme};
 use crate::diagnostics::Code;
-use crate::origin::{is_canonical_host, Scheme};
 
 /// Which ports a pattern accepts.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]

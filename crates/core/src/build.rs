@@ -1,33 +1,128 @@
-//! Validation and compilation: configuration in, [`Policy`] or every error out.
+//! Building a policy: validation and compilation, configuration in,
+//! [`Policy`] or every error out.
 
 use std::collections::BTreeSet;
+use std::sync::Arc;
 
 use http::{HeaderValue, StatusCode};
 
+use crate::answer::Routes;
 use crate::config::{PolicyConfig, RuleConfig};
-use crate::diagnostics::{Code, ConfigErrors, Sink};
+use crate::diagnostics::{Code, ConfigErrors, Diagnostic, Sink};
 use crate::fetch::{
     is_cors_safelisted_response_header_name, is_forbidden_method, is_forbidden_request_header_name,
     is_forbidden_response_header_name, is_header_name, is_method, CORS_NON_WILDCARD_REQUEST_HEADER_NAME,
 };
-use crate::origin::Scheme;
-use crate::origin_set::OriginSet;
+use crate::max_age;
+use crate::origin::{parse_pattern, HostSpec, OriginPattern, OriginSet, Scheme};
 use crate::path::PathScope;
-use crate::pattern::{parse_pattern, HostSpec, OriginPattern};
-use crate::policy::{Built, Policy};
+use crate::policy::Policy;
+use crate::response::policy_value;
 use crate::rule::{HeaderSet, MethodSet, Rule};
 use crate::vary::VarySet;
 
-/// Chromium's cap on preflight caching, in seconds.
-pub const CHROMIUM_MAX_AGE_CAP: i64 = 7200;
-/// WebKit's cap on preflight caching, in seconds.
-pub const WEBKIT_MAX_AGE_CAP: i64 = 600;
-/// The largest max-age crossgate accepts (Firefox's cap).
-pub const MAX_AGE_LIMIT: i64 = 86400;
+/// A policy that was built, with the warnings found while building it.
+#[derive(Clone, Debug)]
+#[must_use]
+pub struct Built {
+    /// The policy.
+    pub policy: Policy,
+    /// Non-fatal findings: the policy works, but probably not as meant.
+    pub warnings: Vec<Diagnostic>,
+}
+
+/// Why a policy file could not be loaded.
+#[derive(Debug)]
+pub enum LoadError {
+    /// The file is not valid TOML or JSON, or a key or type is wrong. The
+    /// message names the field and position.
+    Syntax(String),
+    /// The file parsed, but the policy is invalid.
+    Invalid(ConfigErrors),
+}
+
+impl std::fmt::Display for LoadError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            LoadError::Syntax(m) => f.write_str(m),
+            LoadError::Invalid(e) => e.fmt(f),
+        }
+    }
+}
+
+impl std::error::Error for LoadError {}
+
+impl Policy {
+    /// Validates and compiles a policy, reporting every problem at once.
+    ///
+    /// # Errors
+    ///
+    /// [`ConfigErrors`] lists every error (and the warnings found beside
+    /// them), each with its code, value, place and fix.
+    ///
+    /// ```
+    /// use crossgate_core::{Policy, PolicyConfig, RuleConfig};
+    ///
+    /// let err = Policy::new(PolicyConfig::new(
+    ///     RuleConfig::new(["*", "https://a.com/"]).credentials(true),
+    /// ))
+    /// .unwrap_err();
+    /// let codes: Vec<_> = err.errors().map(|d| d.code.as_str()).collect();
+    /// assert_eq!(codes, ["any-origin-with-credentials", "origin-has-path"]);
+    /// ```
+    // Returns the policy together with its warnings, which are part of the
+    // answer to "is this configuration right?".
+    #[allow(clippy::new_ret_no_self)]
+    pub fn new(config: PolicyConfig) -> Result<Built, ConfigErrors> {
+        compile(config)
+    }
+
+    /// Loads a policy file in TOML.
+    ///
+    /// # Errors
+    ///
+    /// [`LoadError::Syntax`] for TOML errors (with the key and line),
+    /// [`LoadError::Invalid`] for an invalid policy.
+    ///
+    /// ```
+    /// use crossgate_core::{LoadError, Policy};
+    ///
+    /// let built = Policy::from_toml("[[rule]]\norigins = [\"https://app.example.com\"]\nmethods = [\"GET\", \"PUT\"]\n")?;
+    /// assert_eq!(built.policy.config().rules[0].methods.as_deref(), Some(&["GET".to_owned(), "PUT".to_owned()][..]));
+    /// assert!(matches!(Policy::from_toml("[[rule]]\norigins = \"no list\"\n"), Err(LoadError::Syntax(_))));
+    /// assert!(matches!(Policy::from_toml("[[rule]]\norigins = []\n"), Err(LoadError::Invalid(_))));
+    /// # Ok::<(), LoadError>(())
+    /// ```
+    #[cfg(feature = "toml")]
+    pub fn from_toml(s: &str) -> Result<Built, LoadError> {
+        let config = PolicyConfig::from_toml(s).map_err(|e| LoadError::Syntax(e.to_string()))?;
+        Policy::new(config).map_err(LoadError::Invalid)
+    }
+
+    /// Loads a policy file in JSON.
+    ///
+    /// # Errors
+    ///
+    /// As [`Policy::from_toml`].
+    ///
+    /// ```
+    /// use crossgate_core::{LoadError, Policy};
+    ///
+    /// let built = Policy::from_json(r#"{"strict": true, "rule": [{"origins": ["https://app.example.com"]}]}"#)?;
+    /// assert!(built.policy.is_strict());
+    /// assert!(matches!(Policy::from_json(r#"{"rule": [{"origins": ["*"], "credentials": true}]}"#), Err(LoadError::Invalid(_))));
+    /// # Ok::<(), LoadError>(())
+    /// ```
+    #[cfg(feature = "json")]
+    pub fn from_json(s: &str) -> Result<Built, LoadError> {
+        let config = PolicyConfig::from_json(s).map_err(|e| LoadError::Syntax(e.to_string()))?;
+        Policy::new(config).map_err(LoadError::Invalid)
+    }
+}
 
 const DEFAULT_METHODS: [&str; 3] = ["GET", "HEAD", "POST"];
 
-pub(crate) fn compile(mut config: PolicyConfig) -> Result<Built, ConfigErrors> {
+fn compile(mut config: PolicyConfig) -> Result<Built, ConfigErrors> {
     let mut sink = Sink::default();
     if config.rules.is_empty() {
         sink.push(
@@ -86,10 +181,10 @@ pub(crate) fn compile(mut config: PolicyConfig) -> Result<Built, ConfigErrors> {
         preflight_status,
         strict: config.strict,
         mode: config.mode,
-        debug: config.debug,
         upstream: config.upstream_cors_headers,
         actual_vary,
         preflight_vary,
+        routes: Routes::new(config.mode, config.strict, config.debug),
         config,
     };
     Ok(Built { policy, warnings: sink.diagnostics })
@@ -105,38 +200,7 @@ fn compile_rule(i: usize, rule: &mut RuleConfig, sink: &mut Sink) -> Rule {
     let headers = compile_request_headers(i, &rule.request_headers, sink);
     let expose_headers = compile_expose_headers(i, rule, sink);
 
-    let max_age = match rule.max_age {
-        None => None,
-        Some(v) if !(-1..=MAX_AGE_LIMIT).contains(&v) => {
-            sink.push(
-                Code::MaxAgeOutOfRange,
-                r,
-                "max_age",
-                v.to_string(),
-                "max_age must be between -1 (never cache preflights) and 86400 seconds",
-                "use a value up to 7200 (Chromium's cap), or leave it out for the browser default of 5 s",
-            );
-            None
-        }
-        Some(v) => {
-            if v > WEBKIT_MAX_AGE_CAP {
-                let capped = if v > CHROMIUM_MAX_AGE_CAP {
-                    "Chromium caps preflight caching at 7200 s and WebKit at 600 s"
-                } else {
-                    "WebKit caps preflight caching at 600 s"
-                };
-                sink.push(
-                    Code::MaxAgeAboveBrowserCap,
-                    r,
-                    "max_age",
-                    v.to_string(),
-                    format!("{capped}; browsers will use less than {v}"),
-                    "lower max_age to 7200 or less if you rely on it",
-                );
-            }
-            Some(static_value(&if v == -1 { "0".to_owned() } else { v.to_string() }))
-        }
-    };
+    let max_age = max_age::check(i, rule.max_age, sink);
 
     let mut paths = None;
     if let Some(list) = &rule.paths {
@@ -163,7 +227,7 @@ fn compile_rule(i: usize, rule: &mut RuleConfig, sink: &mut Sink) -> Rule {
     let allow_headers_list = (!headers.names.is_empty()).then(|| {
         let mut names: Vec<_> = headers.names.keys().map(|n| String::from_utf8_lossy(n).into_owned()).collect();
         names.sort();
-        static_value(&names.join(", "))
+        policy_value(&names.join(", "))
     });
     Rule {
         wildcard_origin,
@@ -178,16 +242,8 @@ fn compile_rule(i: usize, rule: &mut RuleConfig, sink: &mut Sink) -> Rule {
         expose_headers,
         allow_headers_wildcard,
         allow_headers_list,
-        grant_blocks: Box::default(),
+        grant_blocks: Arc::from([]),
     }
-}
-
-/// A header value built once; cloned once here so that later clones share
-/// the buffer instead of allocating.
-fn static_value(s: &str) -> HeaderValue {
-    let v = HeaderValue::from_str(s).unwrap_or_else(|_| HeaderValue::from_static(""));
-    drop(v.clone());
-    v
 }
 
 fn compile_origins(i: usize, rule: &RuleConfig, sink: &mut Sink) -> (OriginSet, Vec<String>) {
@@ -286,12 +342,16 @@ fn check_origin_safety(i: usize, rule: &RuleConfig, raw: &str, pattern: &OriginP
     }
 }
 
+/// <https://publicsuffix.org/list/>
+///
 /// Whether `*.suffix` would span sites of different owners.
 fn is_public_suffix(suffix: &str) -> bool {
     psl::suffix(suffix.as_bytes()).is_some_and(|s| s.as_bytes() == suffix.as_bytes())
 }
 
-/// `localhost`, `*.localhost` (RFC 6761), 127.0.0.0/8 and `[::1]`.
+/// <https://www.rfc-editor.org/rfc/rfc6761#section-6.3>
+///
+/// `localhost`, `*.localhost`, 127.0.0.0/8 and `[::1]`.
 fn is_loopback_host(host: &HostSpec) -> bool {
     let h = match host {
         HostSpec::Exact(h) | HostSpec::Subdomains(h) => h.as_str(),
@@ -466,5 +526,5 @@ fn compile_expose_headers(i: usize, rule: &RuleConfig, sink: &mut Sink) -> Optio
         }
         kept.push(n);
     }
-    (!kept.is_empty()).then(|| static_value(&kept.join(", ")))
+    (!kept.is_empty()).then(|| policy_value(&kept.join(", ")))
 }

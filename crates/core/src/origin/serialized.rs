@@ -1,7 +1,8 @@
 //! Serialized origins: the exact bytes a browser puts in `Origin`.
 //!
 //! An origin is a (scheme, host, port) tuple or an opaque origin
-//! ([HTML §7.1.1 "Origins"]). Its ASCII serialization is what browsers send:
+//! (<https://html.spec.whatwg.org/multipage/origin.html#concept-origin>).
+//! Its ASCII serialization is what browsers send:
 //! lower-case scheme and host, punycode for internationalised domains, IPv6
 //! compressed in brackets, and the port only when it is not the scheme's
 //! default. Opaque origins serialize as `null`.
@@ -9,8 +10,6 @@
 //! crossgate never normalises a request's `Origin`: [`RequestOrigin::parse`]
 //! accepts only values already in that canonical form, so comparing bytes is
 //! enough and a non-canonical value is simply not allowed.
-//!
-//! [HTML §7.1.1 "Origins"]: https://html.spec.whatwg.org/multipage/browsers.html#origin
 
 /// The longest `Origin` value crossgate looks at. A scheme, 253 bytes of
 /// host and a port fit well within it; anything longer is not an origin a
@@ -31,9 +30,9 @@ pub enum Scheme {
 }
 
 impl Scheme {
-    /// The scheme's default port ([URL §"special scheme"]).
+    /// <https://url.spec.whatwg.org/#default-port>
     ///
-    /// [URL §"special scheme"]: https://url.spec.whatwg.org/#default-port
+    /// The scheme's default port.
     pub const fn default_port(self) -> u16 {
         match self {
             Scheme::Http => 80,
@@ -68,7 +67,10 @@ pub struct RequestOrigin<'a> {
 }
 
 impl<'a> RequestOrigin<'a> {
-    /// Splits a canonical serialized origin; see the type's documentation.
+    /// <https://html.spec.whatwg.org/multipage/origin.html#ascii-serialisation-of-an-origin>
+    ///
+    /// Splits a canonical serialized origin (what that algorithm gives for
+    /// an `http` or `https` tuple origin); see the type's documentation.
     pub fn parse(value: &'a [u8]) -> Option<RequestOrigin<'a>> {
         let origin = split_origin(value)?;
         is_canonical_host(origin.host).then_some(origin)
@@ -88,8 +90,9 @@ pub(crate) fn split_origin(value: &[u8]) -> Option<RequestOrigin<'_>> {
     if value.len() > MAX_ORIGIN_LEN {
         return None;
     }
-    // The scheme is `http` or `https`, so the first `://` can only follow
-    // one of them: two prefix tests instead of a search.
+    // HTML: ASCII serialization of an origin, steps 2 and 3. The scheme is
+    // `http` or `https`, so the first `://` can only follow one of them: two
+    // prefix tests instead of a search.
     let (scheme, authority) = if let Some(rest) = value.strip_prefix(b"https://") {
         (Scheme::Https, rest)
     } else if let Some(rest) = value.strip_prefix(b"http://") {
@@ -97,6 +100,8 @@ pub(crate) fn split_origin(value: &[u8]) -> Option<RequestOrigin<'_>> {
     } else {
         return None;
     };
+    // step 4 (the host, delimited here) and step 5: a port only when it is
+    // not the scheme's default, which URL parsing drops.
     let (host, port) = split_host_port(authority)?;
     let port = match port {
         None => None,
@@ -151,6 +156,8 @@ fn parse_canonical_port(digits: &[u8]) -> Option<u16> {
     u16::try_from(n).ok()
 }
 
+/// <https://url.spec.whatwg.org/#concept-host-serializer>
+///
 /// Whether `host` is a host as a browser serializes it in an origin.
 ///
 /// Domains: labels of `a-z 0-9 - _` (the URL parser keeps `_`), none empty,
