@@ -42,7 +42,7 @@
 pub mod body;
 pub mod config;
 pub mod demo;
-mod edge;
+mod cors_step;
 pub mod explain;
 pub mod hosts;
 pub mod metrics;

@@ -16,7 +16,7 @@ use http::{Request, Response, StatusCode, Version};
 
 use crate::body::{self, Body, BoxError};
 use crate::config::{Route, Runtime, Settings};
-use crate::edge::{Finish, Step};
+use crate::cors_step::{Finish, Step};
 use crate::metrics::Metrics;
 use crate::upstream::Pool;
 
@@ -184,7 +184,7 @@ async fn route_request(shared: &Arc<Shared>, mut req: Request<Body>, peer: &Peer
     };
     log.route = Some((Arc::clone(&rt), index));
     let label = route.path.as_str();
-    let (step, verdict) = crate::edge::decide(route, &req, &shared.metrics);
+    let (step, verdict) = crate::cors_step::decide(route, &req, &shared.metrics);
     log.cors = verdict.outcome;
     log.reason = verdict.reason;
     shared.metrics.decision(label, verdict.outcome, verdict.reason);
