@@ -66,7 +66,7 @@ pub(crate) fn lint_any(path: &Path, text: &str) -> Findings {
             if gateway {
                 let base = path.parent().unwrap_or(Path::new("."));
                 Findings::Problems(match crossgate_gateway::load_str(text, base) {
-                    Ok(rt) => rt.warnings,
+                    Ok(rt) => rt.warnings().to_vec(),
                     Err(p) => p.0,
                 })
             } else {
@@ -144,8 +144,8 @@ fn to_json(file: &str, findings: &Findings) -> serde_json::Value {
             .iter()
             .map(|p| {
                 json!({
-                    "severity": p.severity.as_str(),
-                    "code": p.code,
+                    "severity": p.severity().as_str(),
+                    "code": p.code.as_str(),
                     "location": p.location,
                     "value": p.value,
                     "message": p.message,

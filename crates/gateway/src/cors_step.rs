@@ -10,8 +10,10 @@ use http::{Request, Response, StatusCode};
 
 use crate::body::{self, Body};
 use crate::config::{Route, RouteCors};
+use crate::labels::Outcome::{Allowed, NotCors, Rejected};
+use crate::labels::{Labels, Reason};
 use crate::metrics::Metrics;
-use crate::proxy::{plain, with_status};
+use crate::response::{plain, with_status};
 use crate::s3::{S3Cors, S3Decision, NOT_ENABLED};
 
 /// What to do to a response's headers once it exists.
@@ -54,26 +56,44 @@ pub(crate) enum Step {
     Forward(Finish),
 }
 
-/// How the decision is logged and counted: `allowed`, `rejected` or
-/// `not-cors`, and a rejection code.
+/// The policy route's verdict as [`decide_policy`] spells it, with the
+/// codes' strings: an outcome's (`allowed`, `rejected`, `not-cors`) and the
+/// engine's rejection code, or empty.
 pub(crate) struct Verdict {
     pub(crate) outcome: &'static str,
     pub(crate) reason: &'static str,
 }
 
+impl Verdict {
+    fn labels(&self) -> Labels {
+        const ALLOWED: &str = Allowed.as_str();
+        const REJECTED: &str = Rejected.as_str();
+        let outcome = match self.outcome {
+            ALLOWED => Allowed,
+            REJECTED => Rejected,
+            _ => NotCors,
+        };
+        Labels { outcome, reason: (!self.reason.is_empty()).then_some(Reason::Policy(self.reason)) }
+    }
+}
+
 /// Decides a request for `route`, counting preflights answered in `metrics`.
-pub(crate) fn decide(route: &Route, req: &Request<Body>, metrics: &Metrics) -> (Step, Verdict) {
+pub(crate) fn decide(route: &Route, req: &Request<Body>, metrics: &Metrics) -> (Step, Labels) {
     match &route.cors {
-        RouteCors::Policy(policy) => decide_policy(route, policy, req, metrics),
+        RouteCors::Policy(policy) => {
+            let (step, verdict) = decide_policy(route, policy, req, metrics);
+            (step, verdict.labels())
+        }
         RouteCors::S3(s3) if route.mode == Mode::ReportOnly => {
-            let outcome = match s3.decide(req.method(), req.headers()) {
-                S3Decision::NotCors => "not-cors",
-                S3Decision::PreflightAllowed(_) | S3Decision::Actual { allowed: true, .. } => "allowed",
-                S3Decision::PreflightRejected(_) | S3Decision::Actual { allowed: false, .. } => "rejected",
+            let seen = match s3.decide(req.method(), req.headers()) {
+                S3Decision::NotCors => Labels::of(NotCors),
+                S3Decision::PreflightAllowed(_) | S3Decision::Actual { allowed: true, .. } => Labels::of(Allowed),
+                S3Decision::PreflightRejected(_) | S3Decision::Actual { allowed: false, .. } => {
+                    Labels::rejected(Reason::S3NoRuleMatched)
+                }
             };
-            let reason = if outcome == "rejected" { "s3-no-rule-matched" } else { "" };
-            report_only(route, req, reason);
-            (Step::Forward(Finish::Nothing), Verdict { outcome, reason })
+            report_only(route, req, seen.reason_str());
+            (Step::Forward(Finish::Nothing), seen)
         }
         RouteCors::S3(s3) => decide_s3(route, s3, req, metrics),
     }
@@ -112,11 +132,11 @@ fn decide_policy(route: &Route, policy: &Policy, req: &Request<Body>, metrics: &
     (Step::Forward(Finish::Policy(decision.into_pending())), verdict)
 }
 
-fn decide_s3(route: &Route, s3: &S3Cors, req: &Request<Body>, metrics: &Metrics) -> (Step, Verdict) {
+fn decide_s3(route: &Route, s3: &S3Cors, req: &Request<Body>, metrics: &Metrics) -> (Step, Labels) {
     let is_preflight = req.method() == http::Method::OPTIONS
         && req.headers().contains_key(header::ORIGIN)
         && req.headers().contains_key(header::ACCESS_CONTROL_REQUEST_METHOD);
-    let not_cors = Verdict { outcome: "not-cors", reason: "" };
+    let not_cors = Labels::of(NotCors);
     match s3.decide(req.method(), req.headers()) {
         // S3 itself adds no Vary here, but a cache that stores this answer
         // must not serve it to a later cross-origin request.
@@ -131,30 +151,26 @@ fn decide_s3(route: &Route, s3: &S3Cors, req: &Request<Body>, metrics: &Metrics)
             metrics.preflight(&route.path, 200);
             let mut resp = with_status(StatusCode::OK, body::empty());
             resp.headers_mut().extend(h);
-            (Step::Answer(resp), Verdict { outcome: "allowed", reason: "" })
+            (Step::Answer(resp), Labels::of(Allowed))
         }
         S3Decision::PreflightRejected(e) => {
             let reason = if e.message == NOT_ENABLED {
-                "s3-cors-not-enabled"
+                Reason::S3CorsNotEnabled
             } else if e.status == StatusCode::FORBIDDEN {
-                "s3-no-rule-matched"
+                Reason::S3NoRuleMatched
             } else {
-                "s3-bad-preflight"
+                Reason::S3BadPreflight
             };
             metrics.preflight(&route.path, e.status.as_u16());
             let path = req.uri().path();
             let kind = if path.trim_end_matches('/') == route.path.trim_end_matches('/') { "BUCKET" } else { "OBJECT" };
             let mut resp = with_status(e.status, body::full(e.body(kind, &request_id())));
             resp.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/xml"));
-            (Step::Answer(resp), Verdict { outcome: "rejected", reason })
+            (Step::Answer(resp), Labels::rejected(reason))
         }
         S3Decision::Actual { headers, allowed } => {
-            let verdict = if allowed {
-                Verdict { outcome: "allowed", reason: "" }
-            } else {
-                Verdict { outcome: "rejected", reason: "s3-no-rule-matched" }
-            };
-            (Step::Forward(Finish::S3(headers)), verdict)
+            let seen = if allowed { Labels::of(Allowed) } else { Labels::rejected(Reason::S3NoRuleMatched) };
+            (Step::Forward(Finish::S3(headers)), seen)
         }
     }
 }
@@ -166,4 +182,21 @@ fn request_id() -> String {
     let nanos =
         std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.subsec_nanos()).unwrap_or(0);
     format!("{:08X}{:08X}", nanos, NEXT.fetch_add(1, Ordering::Relaxed))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::labels::Outcome;
+
+    #[test]
+    fn a_policy_verdict_reads_back_as_its_labels() {
+        for &outcome in Outcome::ALL {
+            let verdict = Verdict { outcome: outcome.as_str(), reason: "" };
+            assert_eq!(verdict.labels(), Labels::of(outcome));
+        }
+        let rejected = Verdict { outcome: "rejected", reason: "origin-not-allowed" };
+        assert_eq!(rejected.labels(), Labels::rejected(Reason::Policy("origin-not-allowed")));
+        assert_eq!(rejected.labels().reason_str(), "origin-not-allowed");
+    }
 }

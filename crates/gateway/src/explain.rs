@@ -23,6 +23,8 @@ use serde_json::{json, Map, Value};
 use url::Url;
 
 use crate::config::{Route, RouteCors, Runtime};
+use crate::labels::Outcome;
+use crate::query;
 use crate::s3::{S3Cors, S3Decision};
 
 /// A call as the page describes it.
@@ -51,7 +53,7 @@ impl Call {
     /// string; `method` defaults to GET.
     pub fn from_query(q: &str) -> Call {
         let mut call = Call { method: "GET".into(), path: "/".into(), ..Call::default() };
-        for (k, v) in parse_query(q) {
+        for (k, v) in query::parse_query(q) {
             match k.as_str() {
                 "origin" => call.origin = v,
                 "method" if !v.is_empty() => call.method = v,
@@ -372,8 +374,7 @@ fn map_json(h: &HeaderMap) -> Value {
 /// What the S3 CORS configuration did with one request.
 struct S3Exchange {
     request: OutgoingRequest,
-    /// `allowed`, `rejected` or `not-cors`.
-    outcome: &'static str,
+    outcome: Outcome,
     /// S3's error message, for a rejected preflight.
     message: Option<&'static str>,
     response: ResponseHead,
@@ -403,18 +404,22 @@ fn explain_s3(s3: &S3Cors, route: &Route, host: &str, call: &Call) -> Value {
         let Ok(method) = Method::from_bytes(req.method.as_bytes()) else { return stand_in(status) };
         let is_preflight = req.kind == RequestKind::Preflight;
         let (outcome, message, response) = match s3.decide(&method, &headers) {
-            S3Decision::NotCors => ("not-cors", None, stand_in(status)),
-            _ if report_only || (is_preflight && route.forward_preflights) => ("not-cors", None, stand_in(status)),
-            S3Decision::PreflightAllowed(h) => ("allowed", None, ResponseHead { status: 200, headers: h }),
-            S3Decision::PreflightRejected(e) => {
-                ("rejected", Some(e.message), ResponseHead { status: e.status.as_u16(), headers: HeaderMap::new() })
+            S3Decision::NotCors => (Outcome::NotCors, None, stand_in(status)),
+            _ if report_only || (is_preflight && route.forward_preflights) => {
+                (Outcome::NotCors, None, stand_in(status))
             }
+            S3Decision::PreflightAllowed(h) => (Outcome::Allowed, None, ResponseHead { status: 200, headers: h }),
+            S3Decision::PreflightRejected(e) => (
+                Outcome::Rejected,
+                Some(e.message),
+                ResponseHead { status: e.status.as_u16(), headers: HeaderMap::new() },
+            ),
             S3Decision::Actual { headers: add, allowed } => {
                 let mut r = stand_in(status);
                 for (k, v) in &add {
                     r.headers.append(k, v.clone());
                 }
-                (if allowed { "allowed" } else { "rejected" }, None, r)
+                (if allowed { Outcome::Allowed } else { Outcome::Rejected }, None, r)
             }
         };
         exchanges.push(S3Exchange { request: req.clone(), outcome, message, response: response.clone() });
@@ -425,8 +430,8 @@ fn explain_s3(s3: &S3Cors, route: &Route, host: &str, call: &Call) -> Value {
             "method": e.request.method,
             "url": e.request.url.as_str(),
             "request_headers": pairs_json(&e.request.headers),
-            "allowed": e.outcome == "allowed",
-            "outcome": e.outcome,
+            "allowed": e.outcome == Outcome::Allowed,
+            "outcome": e.outcome.as_str(),
             "reason": e.message,
             "status": e.response.status,
             "headers": map_json(&e.response.headers),
@@ -448,7 +453,7 @@ fn explain_s3(s3: &S3Cors, route: &Route, host: &str, call: &Call) -> Value {
             p.message.map(|m| format!(" \"{m}\"")).unwrap_or_default(),
             call.method
         ),
-        (Some(b), _, Some(a)) if a.outcome == "allowed" => format!(
+        (Some(b), _, Some(a)) if a.outcome == Outcome::Allowed => format!(
             "A CORSRule matches, but Chromium refuses the answer (with AllowedOrigin `*`, S3 answers `Access-Control-Allow-Origin: *`, which browsers refuse for credentialed requests). {says} To allow it, list the origin explicitly in AllowedOrigin (what Chromium asks for: {}).",
             b.hint
         ),
@@ -471,50 +476,4 @@ fn explain_s3(s3: &S3Cors, route: &Route, host: &str, call: &Call) -> Value {
     out.insert("exchanges".into(), Value::Array(exchanges.iter().map(json_of).collect()));
     out.insert("upstream".into(), stand_in_json(status));
     Value::Object(out)
-}
-
-/// Decodes `application/x-www-form-urlencoded` pairs.
-pub fn parse_query(q: &str) -> Vec<(String, String)> {
-    q.split('&')
-        .filter(|p| !p.is_empty())
-        .map(|p| {
-            let (k, v) = p.split_once('=').unwrap_or((p, ""));
-            (decode(k), decode(v))
-        })
-        .collect()
-}
-
-fn decode(s: &str) -> String {
-    let b = s.as_bytes();
-    let mut out = Vec::with_capacity(b.len());
-    let mut i = 0;
-    while i < b.len() {
-        match b[i] {
-            b'+' => out.push(b' '),
-            b'%' if i + 2 < b.len() => {
-                match u8::from_str_radix(std::str::from_utf8(&b[i + 1..i + 3]).unwrap_or("zz"), 16) {
-                    Ok(v) => {
-                        out.push(v);
-                        i += 2;
-                    }
-                    Err(_) => out.push(b'%'),
-                }
-            }
-            c => out.push(c),
-        }
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::decode;
-
-    #[test]
-    fn decodes_percent_and_plus() {
-        assert_eq!(decode("http%3A%2F%2Flocalhost%3A3000"), "http://localhost:3000");
-        assert_eq!(decode("a+b%"), "a b%");
-        assert_eq!(decode("%zz%4"), "%zz%4");
-    }
 }

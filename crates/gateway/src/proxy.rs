@@ -7,7 +7,7 @@
 
 use std::future::Future;
 use std::net::SocketAddr;
-use std::sync::{Arc, RwLock};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use http::header::{self, HeaderMap, HeaderName, HeaderValue};
@@ -16,50 +16,11 @@ use http::{Request, Response, StatusCode, Version};
 
 use crate::body::{self, Body, BoxError};
 use crate::config::{Route, Runtime, Settings};
-use crate::cors_step::{Finish, Step};
+use crate::cors_step::{self, Finish, Step};
+use crate::labels::{ErrorKind, Outcome, Reason};
 use crate::metrics::Metrics;
-use crate::upstream::Pool;
-
-/// What every connection shares: the current config, the upstream pool,
-/// the metrics.
-pub struct Shared {
-    runtime: RwLock<Arc<Runtime>>,
-    pool: Arc<Pool>,
-    /// Counters for `/-/metrics`.
-    pub metrics: Metrics,
-}
-
-impl Shared {
-    /// Shared state for a first config; the pool's timeouts come from it.
-    pub fn new(runtime: Runtime) -> Self {
-        let s = &runtime.settings;
-        let pool = Pool::new(s.connect_timeout, s.upstream_idle_timeout);
-        Shared { runtime: RwLock::new(Arc::new(runtime)), pool, metrics: Metrics::default() }
-    }
-
-    /// The upstream connection pool.
-    pub fn pool(&self) -> &Pool {
-        &self.pool
-    }
-
-    /// The config in force. Each request holds its own `Arc`, so a reload
-    /// never changes the rules under a request that is already running.
-    pub fn current(&self) -> Arc<Runtime> {
-        match self.runtime.read() {
-            Ok(g) => Arc::clone(&g),
-            Err(p) => Arc::clone(&p.into_inner()),
-        }
-    }
-
-    /// Swaps in a new config.
-    pub fn swap(&self, runtime: Runtime) {
-        let new = Arc::new(runtime);
-        match self.runtime.write() {
-            Ok(mut g) => *g = new,
-            Err(p) => *p.into_inner() = new,
-        }
-    }
-}
+use crate::response::plain;
+use crate::shared::Shared;
 
 const X_FORWARDED_FOR: HeaderName = HeaderName::from_static("x-forwarded-for");
 const X_FORWARDED_PROTO: HeaderName = HeaderName::from_static("x-forwarded-proto");
@@ -67,9 +28,9 @@ const X_FORWARDED_HOST: HeaderName = HeaderName::from_static("x-forwarded-host")
 
 /// The client at the other end of a connection.
 #[derive(Clone, Debug)]
-pub struct Peer {
+pub(crate) struct Peer {
     /// Its address.
-    pub addr: SocketAddr,
+    pub(crate) addr: SocketAddr,
     /// Its IP address as text, made once per connection for
     /// `X-Forwarded-For`.
     ip: HeaderValue,
@@ -77,7 +38,7 @@ pub struct Peer {
 
 impl Peer {
     /// The peer at `addr`.
-    pub fn new(addr: SocketAddr) -> Self {
+    pub(crate) fn new(addr: SocketAddr) -> Self {
         let ip = HeaderValue::from_str(&addr.ip().to_string()).unwrap_or_else(|_| HeaderValue::from_static("unknown"));
         Peer { addr, ip }
     }
@@ -92,8 +53,8 @@ impl Peer {
 struct Log {
     /// The config the request was routed with and its route's index.
     route: Option<(Arc<Runtime>, usize)>,
-    cors: &'static str,
-    reason: &'static str,
+    cors: Option<Outcome>,
+    reason: Option<Reason>,
     upstream: Option<Duration>,
 }
 
@@ -129,7 +90,7 @@ impl Drop for InFlight<'_> {
 }
 
 /// Handles one request.
-pub async fn handle(shared: Arc<Shared>, req: Request<Body>, peer: Peer) -> Response<Body> {
+pub(crate) async fn handle(shared: Arc<Shared>, req: Request<Body>, peer: Peer) -> Response<Body> {
     let start = Instant::now();
     let in_flight = InFlight::new(&shared.metrics);
     // Copied out of the request only when the access log will be written.
@@ -138,7 +99,7 @@ pub async fn handle(shared: Arc<Shared>, req: Request<Body>, peer: Peer) -> Resp
         path: req.uri().path().to_owned(),
         origin: req.headers().get(header::ORIGIN).and_then(|v| v.to_str().ok()).unwrap_or("").to_owned(),
     });
-    let mut log = Log { cors: "-", ..Log::default() };
+    let mut log = Log::default();
     let response = route_request(&shared, req, &peer, &mut log).await;
     drop(in_flight);
     let status = response.status().as_u16();
@@ -146,7 +107,7 @@ pub async fn handle(shared: Arc<Shared>, req: Request<Body>, peer: Peer) -> Resp
     if let Some(Access { method, path, origin }) = access {
         tracing::info!(
             target: "crossgate::access",
-            peer = %peer.addr, %method, %path, %origin, status, route = %log.route(), cors = log.cors, reason = log.reason,
+            peer = %peer.addr, %method, %path, %origin, status, route = %log.route(), cors = log.cors.map_or("-", Outcome::as_str), reason = log.reason.map_or("", Reason::as_str),
             upstream_ms = log.upstream.map(|d| d.as_secs_f64() * 1000.0),
             duration_ms = start.elapsed().as_secs_f64() * 1000.0,
             "request"
@@ -170,7 +131,7 @@ async fn route_request(shared: &Arc<Shared>, mut req: Request<Body>, peer: &Peer
     let host = request_host(&req);
     let host_text = host.as_ref().and_then(|v| v.to_str().ok());
     if !rt.allowed_hosts.allows(host_text) {
-        log.reason = "host-not-allowed";
+        log.reason = Some(Reason::HostNotAllowed);
         return plain(StatusCode::BAD_REQUEST, "Bad Request: this Host is not served here (allowed_hosts)");
     }
     // HTTP/2 clients send `:authority`; upstreams get a Host header.
@@ -184,10 +145,10 @@ async fn route_request(shared: &Arc<Shared>, mut req: Request<Body>, peer: &Peer
     };
     log.route = Some((Arc::clone(&rt), index));
     let label = route.path.as_str();
-    let (step, verdict) = crate::cors_step::decide(route, &req, &shared.metrics);
-    log.cors = verdict.outcome;
-    log.reason = verdict.reason;
-    shared.metrics.decision(label, verdict.outcome, verdict.reason);
+    let (step, seen) = cors_step::decide(route, &req, &shared.metrics);
+    log.cors = Some(seen.outcome);
+    log.reason = seen.reason;
+    shared.metrics.decision(label, seen);
     let finish = match step {
         Step::Answer(resp) => return resp,
         Step::Forward(finish) => finish,
@@ -198,7 +159,7 @@ async fn route_request(shared: &Arc<Shared>, mut req: Request<Body>, peer: &Peer
         return gateway_error(
             shared,
             label,
-            "header-too-large",
+            ErrorKind::HeaderTooLarge,
             StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
             "Request Header Fields Too Large: the request's headers exceed max_request_header_bytes",
             &finish,
@@ -210,7 +171,7 @@ async fn route_request(shared: &Arc<Shared>, mut req: Request<Body>, peer: &Peer
         return gateway_error(
             shared,
             label,
-            "body-too-large",
+            ErrorKind::BodyTooLarge,
             StatusCode::PAYLOAD_TOO_LARGE,
             "Content Too Large: the request body exceeds max_request_body_bytes",
             &finish,
@@ -227,7 +188,7 @@ async fn route_request(shared: &Arc<Shared>, mut req: Request<Body>, peer: &Peer
             return gateway_error(
                 shared,
                 label,
-                "bad-target",
+                ErrorKind::BadTarget,
                 StatusCode::BAD_REQUEST,
                 "Bad Request: the target cannot be forwarded",
                 &finish,
@@ -242,7 +203,7 @@ async fn route_request(shared: &Arc<Shared>, mut req: Request<Body>, peer: &Peer
             label,
             &finish,
             s.upstream_timeout,
-            shared.pool.send_upgrade(authority, upstream_req),
+            shared.pool().send_upgrade(authority, upstream_req),
         )
         .await
         {
@@ -256,7 +217,7 @@ async fn route_request(shared: &Arc<Shared>, mut req: Request<Body>, peer: &Peer
         return relay(shared, label, upstream, &finish);
     }
     let upstream =
-        match exchange(shared, label, &finish, s.upstream_timeout, shared.pool.send(authority, upstream_req)).await {
+        match exchange(shared, label, &finish, s.upstream_timeout, shared.pool().send(authority, upstream_req)).await {
             Ok(r) => r,
             Err(answer) => return answer,
         };
@@ -265,7 +226,7 @@ async fn route_request(shared: &Arc<Shared>, mut req: Request<Body>, peer: &Peer
         return gateway_error(
             shared,
             label,
-            "unrequested-upgrade",
+            ErrorKind::UnrequestedUpgrade,
             StatusCode::BAD_GATEWAY,
             "Bad Gateway: the upstream switched protocols unasked",
             &finish,
@@ -295,7 +256,7 @@ async fn exchange<T>(
         Err(_) => Err(gateway_error(
             shared,
             label,
-            "timeout",
+            ErrorKind::Timeout,
             StatusCode::GATEWAY_TIMEOUT,
             "Gateway Timeout: the upstream did not answer in time",
             finish,
@@ -305,7 +266,7 @@ async fn exchange<T>(
                 return Err(gateway_error(
                     shared,
                     label,
-                    "body-too-large",
+                    ErrorKind::BodyTooLarge,
                     StatusCode::PAYLOAD_TOO_LARGE,
                     "Content Too Large: the request body exceeds max_request_body_bytes",
                     finish,
@@ -315,7 +276,7 @@ async fn exchange<T>(
             Err(gateway_error(
                 shared,
                 label,
-                "connect",
+                ErrorKind::Connect,
                 StatusCode::BAD_GATEWAY,
                 "Bad Gateway: the upstream cannot be reached",
                 finish,
@@ -338,7 +299,7 @@ where
         return gateway_error(
             shared,
             label,
-            "upstream-cors-headers",
+            ErrorKind::UpstreamCorsHeaders,
             StatusCode::BAD_GATEWAY,
             "Bad Gateway: the upstream set its own Access-Control-* headers (upstream_cors_headers = \"reject\")",
             finish,
@@ -366,25 +327,10 @@ fn header_bytes(req: &Request<Body>) -> usize {
     target + req.headers().iter().map(|(k, v)| k.as_str().len() + v.len() + 4).sum::<usize>()
 }
 
-/// A response with a status and a body.
-pub(crate) fn with_status(status: StatusCode, body: Body) -> Response<Body> {
-    let mut r = Response::new(body);
-    *r.status_mut() = status;
-    r
-}
-
-/// A short plain-text response the gateway makes itself.
-pub fn plain(status: StatusCode, text: &str) -> Response<Body> {
-    let mut r = with_status(status, body::full(format!("{text}\n")));
-    r.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("text/plain; charset=utf-8"));
-    r.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    r
-}
-
 fn gateway_error(
     shared: &Shared,
     route: &str,
-    kind: &'static str,
+    kind: ErrorKind,
     status: StatusCode,
     text: &str,
     finish: &Finish,

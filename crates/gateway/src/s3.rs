@@ -15,16 +15,17 @@ use http::header::{HeaderMap, HeaderValue};
 use http::{Method, StatusCode};
 use serde::Deserialize;
 
+use crate::code::Code;
 use crate::problem::Problem;
 
 /// S3's limit on the configuration document.
-pub const MAX_DOCUMENT_BYTES: usize = 64 * 1024;
+pub(crate) const MAX_DOCUMENT_BYTES: usize = 64 * 1024;
 /// S3's limit on `CORSRule`s.
-pub const MAX_RULES: usize = 100;
+pub(crate) const MAX_RULES: usize = 100;
 /// S3's limit on a rule `ID`.
-pub const MAX_ID_CHARS: usize = 255;
+pub(crate) const MAX_ID_CHARS: usize = 255;
 /// The methods S3 accepts in `AllowedMethod`.
-pub const METHODS: [&str; 5] = ["GET", "PUT", "POST", "DELETE", "HEAD"];
+pub(crate) const METHODS: [&str; 5] = ["GET", "PUT", "POST", "DELETE", "HEAD"];
 
 /// S3's message for a preflight no rule allows (its typo included: clients
 /// and tests match on it).
@@ -148,8 +149,8 @@ impl S3Cors {
     pub fn parse(text: &str, json: bool, loc: &str, problems: &mut Vec<Problem>) -> Option<S3Cors> {
         let before = problems.iter().filter(|p| p.is_error()).count();
         if text.len() > MAX_DOCUMENT_BYTES {
-            problems.push(Problem::error(
-                "s3-document-too-large",
+            problems.push(Problem::new(
+                Code::S3DocumentTooLarge,
                 loc,
                 format!("{} bytes", text.len()),
                 "S3 limits a CORS configuration to 64 KB",
@@ -160,8 +161,8 @@ impl S3Cors {
         let docs = match docs {
             Ok(d) => d,
             Err(e) => {
-                problems.push(Problem::error(
-                    "s3-malformed",
+                problems.push(Problem::new(
+                    Code::S3Malformed,
                     loc,
                     "",
                     e,
@@ -171,8 +172,8 @@ impl S3Cors {
             }
         };
         if docs.is_empty() {
-            problems.push(Problem::warning(
-                "s3-no-rules",
+            problems.push(Problem::new(
+                Code::S3NoRules,
                 loc,
                 "",
                 "no CORSRule: every preflight gets \"CORS is not enabled for this bucket.\"",
@@ -180,8 +181,8 @@ impl S3Cors {
             ));
         }
         if docs.len() > MAX_RULES {
-            problems.push(Problem::error(
-                "s3-too-many-rules",
+            problems.push(Problem::new(
+                Code::S3TooManyRules,
                 loc,
                 docs.len().to_string(),
                 "S3 allows at most 100 CORSRules",
@@ -192,8 +193,8 @@ impl S3Cors {
         for (i, d) in docs.into_iter().enumerate() {
             let at = format!("{loc}.CORSRule[{i}]");
             if d.id.as_ref().is_some_and(|id| id.chars().count() > MAX_ID_CHARS) {
-                problems.push(Problem::error(
-                    "s3-id-too-long",
+                problems.push(Problem::new(
+                    Code::S3IdTooLong,
                     format!("{at}.ID"),
                     "",
                     "an ID has at most 255 characters",
@@ -201,8 +202,8 @@ impl S3Cors {
                 ));
             }
             if d.allowed_origins.is_empty() {
-                problems.push(Problem::error(
-                    "s3-no-origins",
+                problems.push(Problem::new(
+                    Code::S3NoOrigins,
                     format!("{at}.AllowedOrigin"),
                     "",
                     "a CORSRule needs at least one AllowedOrigin",
@@ -210,8 +211,8 @@ impl S3Cors {
                 ));
             }
             if d.allowed_methods.is_empty() {
-                problems.push(Problem::error(
-                    "s3-no-methods",
+                problems.push(Problem::new(
+                    Code::S3NoMethods,
                     format!("{at}.AllowedMethod"),
                     "",
                     "a CORSRule needs at least one AllowedMethod",
@@ -220,8 +221,8 @@ impl S3Cors {
             }
             for m in &d.allowed_methods {
                 if !METHODS.contains(&m.as_str()) {
-                    problems.push(Problem::error(
-                        "s3-method-unsupported",
+                    problems.push(Problem::new(
+                        Code::S3MethodUnsupported,
                         format!("{at}.AllowedMethod"),
                         m,
                         "S3 accepts only GET, PUT, POST, DELETE and HEAD (upper case)",
@@ -232,8 +233,8 @@ impl S3Cors {
             for (field, list) in [("AllowedOrigin", &d.allowed_origins), ("AllowedHeader", &d.allowed_headers)] {
                 for v in list.iter() {
                     if v.matches('*').count() > 1 {
-                        problems.push(Problem::error(
-                            "s3-too-many-wildcards",
+                        problems.push(Problem::new(
+                            Code::S3TooManyWildcards,
                             format!("{at}.{field}"),
                             v,
                             "S3 allows at most one `*` in a value",
@@ -244,8 +245,8 @@ impl S3Cors {
             }
             let max_age = match d.max_age_seconds {
                 Some(n) if n < 0 => {
-                    problems.push(Problem::error(
-                        "s3-max-age-invalid",
+                    problems.push(Problem::new(
+                        Code::S3MaxAgeInvalid,
                         format!("{at}.MaxAgeSeconds"),
                         n.to_string(),
                         "MaxAgeSeconds cannot be negative",
@@ -349,7 +350,7 @@ impl S3Cors {
 }
 
 /// The `Vary` value of every response on a route with S3 rules.
-pub const VARY: &str = "Origin, Access-Control-Request-Headers, Access-Control-Request-Method";
+pub(crate) const VARY: &str = "Origin, Access-Control-Request-Headers, Access-Control-Request-Method";
 
 impl S3Rule {
     fn origin_matches(&self, origin: &str) -> bool {

@@ -8,7 +8,6 @@
 //! finish their current request, wait for them up to `shutdown_timeout`.
 
 use std::convert::Infallible;
-use std::future::Future;
 use std::io;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -24,9 +23,12 @@ use tokio::sync::{watch, Semaphore};
 use tokio::task::JoinHandle;
 
 use crate::body::{self, Body};
+use crate::code::Code;
 use crate::config::{self, Runtime};
 use crate::problem::{Problem, Problems};
-use crate::proxy::{self, Shared};
+use crate::proxy;
+use crate::response::plain;
+use crate::shared::Shared;
 
 mod conn;
 
@@ -123,9 +125,20 @@ impl Gateway {
         self.admin_addr
     }
 
-    /// The state shared with connections (config, metrics).
-    pub fn shared(&self) -> &Arc<Shared> {
-        &self.shared
+    /// The config in force: a snapshot, which a reload replaces and never
+    /// changes.
+    pub fn runtime(&self) -> Arc<Runtime> {
+        self.shared.current()
+    }
+
+    /// The metrics as `/-/metrics` serves them (Prometheus text format).
+    pub fn metrics(&self) -> String {
+        self.shared.metrics.render()
+    }
+
+    /// How many upstream connections are pooled idle now.
+    pub fn idle_upstream_connections(&self) -> usize {
+        self.shared.pool().idle_count()
     }
 
     /// Re-reads the config file and swaps it in; an invalid file is refused
@@ -137,8 +150,8 @@ impl Gateway {
     pub fn reload(&self) -> Result<Vec<Problem>, Problems> {
         match &self.config_path {
             Some(p) => reload_from(p, &self.shared),
-            None => Err(Problems(vec![Problem::error(
-                "no-config-file",
+            None => Err(Problems(vec![Problem::new(
+                Code::NoConfigFile,
                 "",
                 "",
                 "this gateway was not started from a config file",
@@ -259,7 +272,7 @@ fn admin_answer(shared: &Shared, req: &Request<Incoming>, listen: SocketAddr) ->
             let host = req
                 .uri()
                 .query()
-                .and_then(|q| crate::explain::parse_query(q).into_iter().find(|(k, _)| k == "host"))
+                .and_then(|q| crate::query::parse_query(q).into_iter().find(|(k, _)| k == "host"))
                 .map(|(_, v)| v)
                 .filter(|h| !h.is_empty())
                 .unwrap_or_else(|| listen.to_string());
@@ -268,10 +281,7 @@ fn admin_answer(shared: &Shared, req: &Request<Incoming>, listen: SocketAddr) ->
             r.headers_mut().insert(http::header::CONTENT_TYPE, http::HeaderValue::from_static("application/json"));
             r
         }
-        _ => proxy::plain(
-            StatusCode::NOT_FOUND,
-            "Not Found: the admin listener serves /-/health, /-/metrics and /-/explain",
-        ),
+        _ => plain(StatusCode::NOT_FOUND, "Not Found: the admin listener serves /-/health, /-/metrics and /-/explain"),
     }
 }
 
@@ -364,10 +374,4 @@ where
     drop(listener);
     drain.start();
     tokio::time::timeout(settings.shutdown_timeout, drain.finished()).await.is_ok()
-}
-
-/// Serves until `signal` resolves, then shuts down gracefully.
-pub async fn run_until<F: Future<Output = ()>>(gateway: Gateway, signal: F) -> bool {
-    signal.await;
-    gateway.shutdown().await
 }
