@@ -7,16 +7,18 @@
 
 mod client;
 mod render;
+mod report;
 
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
 use crossgate_browser::{
-    Action, BodyKind, Browser, CredentialsMode, Initiator, Origin, OutgoingRequest, Profile, RedirectMode, RequestInit,
-    RequestMode, ResponseHead, Verdict,
+    Action, BodyKind, Browser, CredentialsMode, Initiator, Origin, Profile, RedirectMode, RequestInit, RequestMode,
+    Verdict,
 };
 
 use crate::output::Output;
+use report::{Exchange, Report};
 
 /// Arguments of `crossgate check`.
 #[derive(clap::Args)]
@@ -61,28 +63,6 @@ pub(crate) struct Args {
     /// Also trust the CA certificates in this PEM file (for https).
     #[arg(long, value_name = "PEM")]
     cacert: Option<std::path::PathBuf>,
-}
-
-/// One request and its answer, for the timeline.
-pub(crate) struct Exchange {
-    pub(crate) request: OutgoingRequest,
-    pub(crate) response: Result<ResponseHead, String>,
-    pub(crate) elapsed: Duration,
-    /// Checks the browser ran on this response.
-    pub(crate) steps: Vec<crossgate_browser::Step>,
-}
-
-/// Everything `check` learnt.
-pub(crate) struct Report {
-    pub(crate) url: String,
-    pub(crate) origin: String,
-    pub(crate) method: String,
-    pub(crate) initiator: Initiator,
-    pub(crate) profile: Profile,
-    pub(crate) dropped_headers: Vec<String>,
-    pub(crate) before: Vec<crossgate_browser::Step>,
-    pub(crate) exchanges: Vec<Exchange>,
-    pub(crate) verdict: Verdict,
 }
 
 fn usage(msg: &str) -> ExitCode {
