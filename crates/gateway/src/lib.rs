@@ -43,6 +43,8 @@ mod codes;
 mod config;
 mod cors_step;
 mod explain;
+mod forward;
+mod hop_by_hop;
 mod hosts;
 mod labels;
 mod metrics;

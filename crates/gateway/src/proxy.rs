@@ -6,47 +6,21 @@
 //! "CORS error" in the console and goes hunting for the wrong problem.
 
 use std::future::Future;
-use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use http::header::{self, HeaderMap, HeaderName, HeaderValue};
-use http::uri::PathAndQuery;
+use http::header::{self, HeaderValue};
 use http::{Request, Response, StatusCode, Version};
 
 use crate::body::{self, Body, BoxError};
-use crate::config::{Route, Runtime, Settings};
+use crate::config::Runtime;
 use crate::cors_step::{self, Finish, Step};
+use crate::forward::{upstream_request, Peer};
+use crate::hop_by_hop::{requested_upgrade, strip_hop_by_hop};
 use crate::labels::{ErrorKind, Outcome, Reason};
 use crate::metrics::Metrics;
 use crate::response::plain;
 use crate::shared::Shared;
-
-const X_FORWARDED_FOR: HeaderName = HeaderName::from_static("x-forwarded-for");
-const X_FORWARDED_PROTO: HeaderName = HeaderName::from_static("x-forwarded-proto");
-const X_FORWARDED_HOST: HeaderName = HeaderName::from_static("x-forwarded-host");
-
-/// The client at the other end of a connection.
-#[derive(Clone, Debug)]
-pub(crate) struct Peer {
-    /// Its address.
-    pub(crate) addr: SocketAddr,
-    /// Its IP address as text, made once per connection for
-    /// `X-Forwarded-For`.
-    ip: HeaderValue,
-}
-
-impl Peer {
-    /// The peer at `addr`.
-    pub(crate) fn new(addr: SocketAddr) -> Self {
-        let ip = HeaderValue::from_str(&addr.ip().to_string()).unwrap_or_else(|_| HeaderValue::from_static("unknown"));
-        Peer { addr, ip }
-    }
-
-    fn ip_text(&self) -> &str {
-        self.ip.to_str().unwrap_or("unknown")
-    }
-}
 
 /// What the access log records about one request.
 #[derive(Default)]
@@ -342,72 +316,6 @@ fn gateway_error(
     r
 }
 
-/// Headers that describe one hop's connection, not the message (RFC 9110
-/// §7.6.1). `Connection` first: its value names more.
-const HOP_BY_HOP: [HeaderName; 9] = [
-    header::CONNECTION,
-    HeaderName::from_static("keep-alive"),
-    HeaderName::from_static("proxy-connection"),
-    header::PROXY_AUTHENTICATE,
-    header::PROXY_AUTHORIZATION,
-    header::TE,
-    header::TRAILER,
-    header::TRANSFER_ENCODING,
-    header::UPGRADE,
-];
-
-/// Removes the hop-by-hop headers and any the `Connection` header names.
-/// Most messages carry none, or only `Connection: keep-alive`, so one pass
-/// over the names finds which are there before anything is removed.
-fn strip_hop_by_hop(headers: &mut HeaderMap) {
-    let mut present = 0u16;
-    for name in headers.keys() {
-        if let Some(i) = HOP_BY_HOP.iter().position(|h| h == name) {
-            present |= 1 << i;
-        }
-    }
-    if present == 0 {
-        return;
-    }
-    if present & 1 != 0 {
-        let named: Vec<HeaderName> = headers
-            .get_all(header::CONNECTION)
-            .iter()
-            .filter_map(|v| v.to_str().ok())
-            .flat_map(|v| v.split(','))
-            .map(str::trim)
-            // `close` names no header; the fixed ones go below anyway.
-            .filter(|t| {
-                !t.eq_ignore_ascii_case("close") && !HOP_BY_HOP.iter().any(|h| t.eq_ignore_ascii_case(h.as_str()))
-            })
-            .filter_map(|t| HeaderName::from_bytes(t.as_bytes()).ok())
-            .collect();
-        for n in named {
-            headers.remove(n);
-        }
-    }
-    for (i, h) in HOP_BY_HOP.iter().enumerate() {
-        if present & (1 << i) != 0 {
-            headers.remove(h);
-        }
-    }
-}
-
-/// The `Upgrade` value of an HTTP/1.1 request that asks for one.
-fn requested_upgrade(h: &HeaderMap) -> Option<HeaderValue> {
-    let asks = h
-        .get_all(header::CONNECTION)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(','))
-        .any(|t| t.trim().eq_ignore_ascii_case("upgrade"));
-    if asks {
-        h.get(header::UPGRADE).cloned()
-    } else {
-        None
-    }
-}
-
 /// Answers 101 to the client and relays bytes between the two upgraded
 /// connections until either side closes.
 fn switch_protocols(
@@ -439,81 +347,4 @@ fn switch_protocols(
         parts.headers.insert(header::UPGRADE, p);
     }
     Response::from_parts(parts, body::empty())
-}
-
-fn upstream_request(
-    req: Request<Body>,
-    route: &Route,
-    s: &Settings,
-    peer: &Peer,
-    host: Option<HeaderValue>,
-    upgrade: Option<HeaderValue>,
-) -> Result<Request<Body>, ()> {
-    let (mut parts, body) = req.into_parts();
-    // Origin-form (RFC 9112 §3.2.1): the upstream connection is already
-    // to the right authority, and `Host` names it.
-    parts.uri = upstream_target(&parts.uri, route)?.into();
-    parts.version = Version::HTTP_11;
-    strip_hop_by_hop(&mut parts.headers);
-    let h = &mut parts.headers;
-    if let Some(u) = upgrade {
-        h.insert(header::CONNECTION, HeaderValue::from_static("upgrade"));
-        h.insert(header::UPGRADE, u);
-    }
-    // Every earlier hop, from however many header lines, then this client.
-    let forwarded_for = if h.contains_key(X_FORWARDED_FOR) {
-        let mut xff = String::new();
-        for v in h.get_all(X_FORWARDED_FOR).iter().filter_map(|v| v.to_str().ok()) {
-            xff.push_str(v);
-            xff.push_str(", ");
-        }
-        xff.push_str(peer.ip_text());
-        HeaderValue::from_str(&xff).map_err(|_| ())?
-    } else {
-        peer.ip.clone()
-    };
-    h.insert(X_FORWARDED_FOR, forwarded_for);
-    h.insert(X_FORWARDED_PROTO, HeaderValue::from_static("http"));
-    if let Some(v) = host {
-        h.insert(X_FORWARDED_HOST, v);
-    }
-    if !route.preserve_host || !h.contains_key(header::HOST) {
-        h.insert(header::HOST, route.upstream.host.clone());
-    }
-    // A request without a body (most) has nothing to limit.
-    let body = if http_body::Body::is_end_stream(&body) {
-        body
-    } else {
-        body::boxed(http_body_util::Limited::new(body, usize::try_from(s.max_request_body_bytes).unwrap_or(usize::MAX)))
-    };
-    Ok(Request::from_parts(parts, body))
-}
-
-/// The upstream's target: the route's base path, then the request's path
-/// (without the route's prefix when `strip_prefix` is on), then its query.
-/// Usually that is the request's own target, which is reused as it is.
-fn upstream_target(uri: &http::Uri, route: &Route) -> Result<PathAndQuery, ()> {
-    let path = uri.path();
-    let rest = if route.strip_prefix && route.path != "/" {
-        path.strip_prefix(route.path.as_str()).unwrap_or(path)
-    } else {
-        path
-    };
-    if route.upstream.base_path.is_empty() && rest.len() == path.len() && path.starts_with('/') {
-        if let Some(pq) = uri.path_and_query() {
-            return Ok(pq.clone());
-        }
-    }
-    let mut target =
-        String::with_capacity(route.upstream.base_path.len() + rest.len() + 1 + uri.query().map_or(0, |q| q.len() + 1));
-    target.push_str(&route.upstream.base_path);
-    if !rest.starts_with('/') {
-        target.push('/');
-    }
-    target.push_str(rest);
-    if let Some(q) = uri.query() {
-        target.push('?');
-        target.push_str(q);
-    }
-    PathAndQuery::try_from(target).map_err(|_| ())
 }
