@@ -9,11 +9,11 @@ use http::header::{self, HeaderMap, HeaderValue};
 use http::{Request, Response, StatusCode};
 
 use crate::body::{self, Body};
-use crate::config::{Route, RouteCors};
 use crate::labels::Outcome::{Allowed, NotCors, Rejected};
 use crate::labels::{Labels, Reason};
 use crate::metrics::Metrics;
 use crate::response::{plain, with_status};
+use crate::runtime::{Route, RouteCors};
 use crate::s3::{S3Cors, S3Decision, NOT_ENABLED};
 
 /// What to do to a response's headers once it exists.

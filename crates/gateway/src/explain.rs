@@ -13,107 +13,17 @@ use std::time::Duration;
 
 use crossgate_browser::pair::{request_header_map, AnsweredBy, Exchange, Pair, PairRun};
 use crossgate_browser::{
-    run_to_completion, BodyKind, Browser, CredentialsMode, Origin, OutgoingRequest, Profile, RequestInit, RequestKind,
-    ResponseHead, Stage, Verdict,
+    run_to_completion, Browser, OutgoingRequest, Profile, RequestKind, ResponseHead, Stage, Verdict,
 };
 use crossgate_core::{Mode, RequestKind as EngineKind};
 use http::header::{HeaderMap, HeaderValue};
 use http::Method;
 use serde_json::{json, Map, Value};
-use url::Url;
 
-use crate::config::{Route, RouteCors, Runtime};
+use crate::call::{request_init, Call};
 use crate::labels::Outcome;
-use crate::query;
+use crate::runtime::{Route, RouteCors, Runtime};
 use crate::s3::{S3Cors, S3Decision};
-
-/// A call as the page describes it.
-#[derive(Debug, Default)]
-pub struct Call {
-    /// The page's origin.
-    pub origin: String,
-    /// The method.
-    pub method: String,
-    /// The path on the API.
-    pub path: String,
-    /// Request headers the call sets (lower case): `name`, or `name:value`
-    /// (a bare name gets a value that is not CORS-safelisted, e.g.
-    /// `content-type` is `application/json`).
-    pub headers: Vec<String>,
-    /// `credentials: "include"`.
-    pub credentials: bool,
-    /// What the API answers to the requests that reach it (the demo page
-    /// passes the status its browser saw); 200 when not given.
-    pub upstream_status: Option<u16>,
-}
-
-impl Call {
-    /// Reads `origin`, `method`, `path`, `headers` (comma-separated),
-    /// `credentials=1` and `status` (the API's, 100 to 599) from a query
-    /// string; `method` defaults to GET.
-    pub fn from_query(q: &str) -> Call {
-        let mut call = Call { method: "GET".into(), path: "/".into(), ..Call::default() };
-        for (k, v) in query::parse_query(q) {
-            match k.as_str() {
-                "origin" => call.origin = v,
-                "method" if !v.is_empty() => call.method = v,
-                "path" if !v.is_empty() => call.path = v,
-                "headers" => {
-                    call.headers = v
-                        .split(',')
-                        .map(|h| match h.split_once(':') {
-                            Some((n, val)) => format!("{}:{}", n.trim().to_ascii_lowercase(), val.trim()),
-                            None => h.trim().to_ascii_lowercase(),
-                        })
-                        .filter(|h| !h.is_empty())
-                        .collect()
-                }
-                "credentials" => call.credentials = v == "1",
-                "status" => call.upstream_status = v.parse().ok().filter(|s| (100..600).contains(s)),
-                _ => {}
-            }
-        }
-        call
-    }
-}
-
-/// A header value for a header the call names without one: a value that
-/// makes it non-safelisted (the page sets it for a reason), as a page
-/// typically sends it.
-fn default_header_value(name: &str) -> &'static str {
-    match name {
-        "content-type" => "application/json",
-        "authorization" => "Bearer token",
-        "accept" | "accept-language" | "content-language" => "\"x\"",
-        "range" => "bytes=-1",
-        _ => "1",
-    }
-}
-
-/// The page's call as the emulator takes it: `fetch(url, init)` from
-/// `call.origin` to `http://{host}{path}`.
-fn request_init(call: &Call, host: &str) -> Result<RequestInit, &'static str> {
-    let origin = Origin::parse(call.origin.trim()).ok_or("Not a valid origin.")?;
-    let path = if call.path.starts_with('/') { call.path.clone() } else { format!("/{}", call.path) };
-    let url = Url::parse(&format!("http://{host}{path}")).map_err(|_| "Not a valid path on the API.")?;
-    let mut init = RequestInit::fetch(origin, url).method(&call.method);
-    let mut content_type = false;
-    for h in &call.headers {
-        let (name, value) = match h.split_once(':') {
-            Some((n, v)) => (n.trim().to_owned(), v.trim().to_owned()),
-            None => (h.clone(), default_header_value(h).to_owned()),
-        };
-        content_type |= name.eq_ignore_ascii_case("content-type");
-        init = init.header(&name, &value);
-    }
-    if content_type && !call.method.eq_ignore_ascii_case("GET") && !call.method.eq_ignore_ascii_case("HEAD") {
-        init = init.body(BodyKind::Bytes);
-    }
-    if call.credentials {
-        init = init.credentials(CredentialsMode::Include);
-    }
-    Ok(init)
-}
 
 /// What the explanation assumes the API answers, for the JSON.
 fn stand_in_json(status: u16) -> Value {
@@ -301,8 +211,9 @@ fn explanation(run: &PairRun, method: &str, report_only: bool) -> String {
     text
 }
 
-/// Explains `call` against the running config; `api_host` is the `Host`
-/// the browser sends to the API (the client listener's address when empty).
+/// Explains `call` against a loaded config (a running gateway's is
+/// [`Gateway::runtime`](crate::Gateway::runtime)); `api_host` is the `Host`
+/// the browser sends to the API (the config's `listen` address when empty).
 ///
 /// For a route with a crossgate policy, the explanation comes from the
 /// browser emulator running against the route's policy in memory (a

@@ -9,8 +9,8 @@ use http::uri::PathAndQuery;
 use http::{Request, Version};
 
 use crate::body::{self, Body};
-use crate::config::{Route, Settings};
 use crate::hop_by_hop::strip_hop_by_hop;
+use crate::runtime::{Route, Settings};
 
 const X_FORWARDED_FOR: HeaderName = HeaderName::from_static("x-forwarded-for");
 const X_FORWARDED_PROTO: HeaderName = HeaderName::from_static("x-forwarded-proto");

@@ -5,7 +5,7 @@
 //!   into a [`Runtime`], or every [`Problem`] at once.
 //! - [`Gateway`]: listeners, connection limits, reload and graceful drain.
 //! - [`s3`]: S3 bucket CORS configurations and S3's answers.
-//! - [`explain`]: what Chromium does with a described [`Call`] against a
+//! - [`explain()`]: what Chromium does with a described [`Call`] against a
 //!   config (the browser emulator and the engine in memory), in words and
 //!   JSON, as `/-/explain` answers.
 //!
@@ -38,6 +38,7 @@
 #![warn(missing_docs, unreachable_pub)]
 
 mod body;
+mod call;
 mod code;
 mod codes;
 mod config;
@@ -52,13 +53,16 @@ mod problem;
 mod proxy;
 mod query;
 mod response;
+mod runtime;
 pub mod s3;
 mod server;
 mod shared;
 mod upstream;
 
+pub use call::Call;
 pub use code::Code;
-pub use config::{load_file, load_str, Runtime};
-pub use explain::{explain, Call};
+pub use config::{load_file, load_str};
+pub use explain::explain;
 pub use problem::{Problem, Problems};
+pub use runtime::Runtime;
 pub use server::Gateway;

@@ -13,13 +13,13 @@ use http::header::{self, HeaderValue};
 use http::{Request, Response, StatusCode, Version};
 
 use crate::body::{self, Body, BoxError};
-use crate::config::Runtime;
 use crate::cors_step::{self, Finish, Step};
 use crate::forward::{upstream_request, Peer};
 use crate::hop_by_hop::{requested_upgrade, strip_hop_by_hop};
 use crate::labels::{ErrorKind, Outcome, Reason};
 use crate::metrics::Metrics;
 use crate::response::plain;
+use crate::runtime::Runtime;
 use crate::shared::Shared;
 
 /// What the access log records about one request.

@@ -19,10 +19,10 @@ use tokio::task::JoinHandle;
 
 use crate::body;
 use crate::code::Code;
-use crate::config::Runtime;
 use crate::forward::Peer;
 use crate::problem::{Problem, Problems};
 use crate::proxy;
+use crate::runtime::Runtime;
 use crate::shared::Shared;
 
 mod admin;

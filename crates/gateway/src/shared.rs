@@ -3,8 +3,8 @@
 
 use std::sync::{Arc, RwLock};
 
-use crate::config::Runtime;
 use crate::metrics::Metrics;
+use crate::runtime::Runtime;
 use crate::upstream::Pool;
 
 /// The state behind a gateway, shared by its listeners and connections.

@@ -6,7 +6,8 @@ use http::{Request, Response, StatusCode};
 use hyper::body::Incoming;
 
 use crate::body::{self, Body};
-use crate::explain::{explain, Call};
+use crate::call::Call;
+use crate::explain::explain;
 use crate::query::parse_query;
 use crate::response::plain;
 use crate::shared::Shared;

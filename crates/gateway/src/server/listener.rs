@@ -1,7 +1,7 @@
 //! One listener's accept loop: a semaphore bounds open connections (the
 //! loop stops accepting while it is full, so the kernel's backlog absorbs
 //! bursts instead of the process's memory); each connection is HTTP/1.1 or
-//! HTTP/2 by its first bytes ([`conn`](super::conn)), and is drained on
+//! HTTP/2 by its first bytes ([`conn`]), and is drained on
 //! shutdown.
 
 use std::convert::Infallible;
@@ -17,7 +17,7 @@ use tokio::sync::{watch, Semaphore};
 
 use super::conn::{self, Drain, Protocol};
 use crate::body::Body;
-use crate::config::{Settings, HYPER_DEFAULT_MAX_HEADERS};
+use crate::runtime::{Settings, HYPER_DEFAULT_MAX_HEADERS};
 use crate::shared::Shared;
 
 /// Accepts connections until told to stop, then drains them. Returns

@@ -8,8 +8,9 @@ use std::time::{Duration, SystemTime};
 
 use tokio::sync::watch;
 
-use crate::config::{self, Settings};
+use crate::config;
 use crate::problem::{Problem, Problems};
+use crate::runtime::Settings;
 use crate::shared::Shared;
 
 /// Settings that shape listeners, connections and the upstream pool, so a
