@@ -6,8 +6,11 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+mod signals;
+
 use crate::lint::print_problems;
 use crate::output::{emit, Output, Style};
+use signals::wait_for_signals;
 
 /// Arguments of `crossgate serve`.
 #[derive(clap::Args)]
@@ -178,33 +181,4 @@ async fn serve_demo(args: &Args, out: &Output) -> ExitCode {
     wait_for_signals(None).await;
     running.shutdown().await;
     ExitCode::SUCCESS
-}
-
-/// Returns on SIGTERM or SIGINT; reloads the gateway on SIGHUP.
-async fn wait_for_signals(gateway: Option<&crossgate_gateway::Gateway>) {
-    #[cfg(unix)]
-    {
-        use tokio::signal::unix::{signal, SignalKind};
-        let (Ok(mut hup), Ok(mut term)) = (signal(SignalKind::hangup()), signal(SignalKind::terminate())) else {
-            let _ = tokio::signal::ctrl_c().await;
-            return;
-        };
-        loop {
-            tokio::select! {
-                _ = hup.recv() => {
-                    if let Some(g) = gateway {
-                        tracing::info!("SIGHUP: reloading the config");
-                        let _ = g.reload();
-                    }
-                }
-                _ = term.recv() => return,
-                _ = tokio::signal::ctrl_c() => return,
-            }
-        }
-    }
-    #[cfg(not(unix))]
-    {
-        let _ = gateway;
-        let _ = tokio::signal::ctrl_c().await;
-    }
 }
