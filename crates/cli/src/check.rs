@@ -7,14 +7,16 @@
 
 mod client;
 mod render;
+mod report;
 
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
 use crossgate_browser::request::{BodyKind, CredentialsMode, Initiator, RedirectMode, RequestMode};
-use crossgate_browser::{Action, Browser, Origin, OutgoingRequest, Profile, RequestInit, ResponseHead, Verdict};
+use crossgate_browser::{Action, Browser, Origin, Profile, RequestInit, Verdict};
 
 use crate::output::Output;
+use report::{Exchange, Report};
 
 /// Arguments of `crossgate check`.
 #[derive(clap::Args)]
@@ -59,28 +61,6 @@ pub(crate) struct Args {
     /// Also trust the CA certificates in this PEM file (for https).
     #[arg(long, value_name = "PEM")]
     cacert: Option<std::path::PathBuf>,
-}
-
-/// One request and its answer, for the timeline.
-pub(crate) struct Exchange {
-    pub(crate) request: OutgoingRequest,
-    pub(crate) response: Result<ResponseHead, String>,
-    pub(crate) elapsed: Duration,
-    /// Checks the browser ran on this response.
-    pub(crate) steps: Vec<crossgate_browser::verdict::Step>,
-}
-
-/// Everything `check` learnt.
-pub(crate) struct Report {
-    pub(crate) url: String,
-    pub(crate) origin: String,
-    pub(crate) method: String,
-    pub(crate) initiator: Initiator,
-    pub(crate) profile: Profile,
-    pub(crate) dropped_headers: Vec<String>,
-    pub(crate) before: Vec<crossgate_browser::verdict::Step>,
-    pub(crate) exchanges: Vec<Exchange>,
-    pub(crate) verdict: Verdict,
 }
 
 fn usage(msg: &str) -> ExitCode {

@@ -1,14 +1,16 @@
 //! `crossgate serve`: the CORS gateway, or with no `--config` the built-in
-//! demo. A thin wrapper: the gateway crate does the work; this file parses
-//! flags, sets up logging and turns signals into reloads and shutdowns.
+//! demo. A thin wrapper: the gateway and demo crates do the work; this file
+//! parses flags, sets up logging and turns signals into reloads and
+//! shutdowns.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use crossgate_gateway::demo;
+mod signals;
 
 use crate::lint::print_problems;
 use crate::output::{emit, Output, Style};
+use signals::wait_for_signals;
 
 /// Arguments of `crossgate serve`.
 #[derive(clap::Args)]
@@ -99,13 +101,13 @@ fn check(path: &std::path::Path, out: &Output) -> ExitCode {
     let name = path.display().to_string();
     match crossgate_gateway::load_file(path) {
         Ok(rt) => {
-            print_problems(&name, &rt.warnings, out);
+            print_problems(&name, rt.warnings(), out);
             emit(&format!(
                 "{}: {} ({}, {})",
                 out.paint(Style::Ok, "valid"),
                 out.paint(Style::Bold, &name),
-                plural(rt.routes.len(), "route"),
-                plural(rt.warnings.len(), "warning")
+                plural(rt.route_count(), "route"),
+                plural(rt.warnings().len(), "warning")
             ));
             ExitCode::SUCCESS
         }
@@ -135,7 +137,7 @@ async fn serve_config(path: &std::path::Path, out: &Output) -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    for w in &runtime.warnings {
+    for w in runtime.warnings() {
         tracing::warn!("{w}");
     }
     let gateway = match crossgate_gateway::Gateway::start(runtime, Some(path.to_path_buf())).await {
@@ -158,12 +160,12 @@ async fn serve_config(path: &std::path::Path, out: &Output) -> ExitCode {
 }
 
 async fn serve_demo(args: &Args, out: &Output) -> ExitCode {
-    let opts = demo::Options {
-        data_dir: args.data_dir.clone().unwrap_or_else(demo::default_data_dir),
+    let opts = crossgate_demo::Options {
+        data_dir: args.data_dir.clone().unwrap_or_else(crossgate_demo::default_data_dir),
         api_port: args.api_port,
         front_port: args.front_port,
     };
-    let running = match demo::start(&opts).await {
+    let running = match crossgate_demo::start(&opts).await {
         Ok(d) => d,
         Err(e) => {
             eprintln!("crossgate: error: cannot start the demo: {e} (try --api-port 0 --front-port 0 for free ports)");
@@ -179,33 +181,4 @@ async fn serve_demo(args: &Args, out: &Output) -> ExitCode {
     wait_for_signals(None).await;
     running.shutdown().await;
     ExitCode::SUCCESS
-}
-
-/// Returns on SIGTERM or SIGINT; reloads the gateway on SIGHUP.
-async fn wait_for_signals(gateway: Option<&crossgate_gateway::Gateway>) {
-    #[cfg(unix)]
-    {
-        use tokio::signal::unix::{signal, SignalKind};
-        let (Ok(mut hup), Ok(mut term)) = (signal(SignalKind::hangup()), signal(SignalKind::terminate())) else {
-            let _ = tokio::signal::ctrl_c().await;
-            return;
-        };
-        loop {
-            tokio::select! {
-                _ = hup.recv() => {
-                    if let Some(g) = gateway {
-                        tracing::info!("SIGHUP: reloading the config");
-                        let _ = g.reload();
-                    }
-                }
-                _ = term.recv() => return,
-                _ = tokio::signal::ctrl_c() => return,
-            }
-        }
-    }
-    #[cfg(not(unix))]
-    {
-        let _ = gateway;
-        let _ = tokio::signal::ctrl_c().await;
-    }
 }

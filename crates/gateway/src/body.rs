@@ -6,23 +6,23 @@ use bytes::Bytes;
 use http_body_util::{BodyExt, Empty, Full};
 
 /// Errors carried by bodies.
-pub type BoxError = Box<dyn std::error::Error + Send + Sync>;
+pub(crate) type BoxError = Box<dyn std::error::Error + Send + Sync>;
 
 /// The gateway's body type, both directions.
-pub type Body = http_body_util::combinators::UnsyncBoxBody<Bytes, BoxError>;
+pub(crate) type Body = http_body_util::combinators::UnsyncBoxBody<Bytes, BoxError>;
 
 /// A complete body.
-pub fn full(bytes: impl Into<Bytes>) -> Body {
+pub(crate) fn full(bytes: impl Into<Bytes>) -> Body {
     Full::new(bytes.into()).map_err(|never| match never {}).boxed_unsync()
 }
 
 /// No body.
-pub fn empty() -> Body {
+pub(crate) fn empty() -> Body {
     Empty::new().map_err(|never| match never {}).boxed_unsync()
 }
 
 /// Boxes any streaming body.
-pub fn boxed<B>(body: B) -> Body
+pub(crate) fn boxed<B>(body: B) -> Body
 where
     B: http_body::Body<Data = Bytes> + Send + 'static,
     B::Error: Into<BoxError>,
@@ -31,7 +31,7 @@ where
 }
 
 /// Whether an error (or one of its causes) is the body-size limit.
-pub fn is_length_limit(e: &(dyn std::error::Error + 'static)) -> bool {
+pub(crate) fn is_length_limit(e: &(dyn std::error::Error + 'static)) -> bool {
     let mut cur = Some(e);
     while let Some(err) = cur {
         if err.is::<http_body_util::LengthLimitError>() {

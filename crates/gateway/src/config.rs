@@ -5,21 +5,18 @@
 //! lists everything to fix. A loaded config is a [`Runtime`]: immutable,
 //! swapped atomically on reload.
 
-use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use crossgate_core::{Mode, Policy, PolicyConfig, RuleConfig, UpstreamCorsHeaders};
-use http::uri::{Authority, Scheme};
+use http::uri::Scheme;
 use http::Uri;
 use serde::Deserialize;
 
+use crate::code::Code;
 use crate::hosts::AllowedHosts;
 use crate::problem::{Problem, Problems};
-use crate::s3::S3Cors;
-
-/// hyper's default limit on request header lines (`max_headers`).
-pub const HYPER_DEFAULT_MAX_HEADERS: usize = 100;
+use crate::runtime::{Route, RouteCors, Runtime, Settings, Upstream};
 
 /// The most header lines `max_request_headers` can allow (hyper parses
 /// them into an array of this many slots per request).
@@ -28,206 +25,75 @@ const MAX_REQUEST_HEADERS_CAP: usize = 10_000;
 /// The file as written.
 #[derive(Clone, Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct GatewayFile {
+pub(crate) struct GatewayFile {
     /// Where clients connect, e.g. `127.0.0.1:8080`.
-    pub listen: Option<String>,
+    pub(crate) listen: Option<String>,
     /// Where `/-/health` and `/-/metrics` are served; absent: nowhere.
-    pub admin_listen: Option<String>,
+    pub(crate) admin_listen: Option<String>,
     /// `Host` values accepted; empty or absent: any.
     #[serde(default)]
-    pub allowed_hosts: Vec<String>,
+    pub(crate) allowed_hosts: Vec<String>,
     /// `enforce` or `report-only`, for every route.
-    pub mode: Option<Mode>,
+    pub(crate) mode: Option<Mode>,
     /// Most simultaneous client connections.
-    pub max_connections: Option<usize>,
+    pub(crate) max_connections: Option<usize>,
     /// Most bytes of request headers (names + values) before 431.
-    pub max_request_header_bytes: Option<usize>,
+    pub(crate) max_request_header_bytes: Option<usize>,
     /// Most request header lines before 431.
-    pub max_request_headers: Option<usize>,
+    pub(crate) max_request_headers: Option<usize>,
     /// Most bytes of request body before 413.
-    pub max_request_body_bytes: Option<u64>,
+    pub(crate) max_request_body_bytes: Option<u64>,
     /// Milliseconds to connect to an upstream.
-    pub connect_timeout_ms: Option<u64>,
+    pub(crate) connect_timeout_ms: Option<u64>,
     /// Milliseconds a client has to send a request's headers (and the
     /// longest a kept-alive connection waits idle for the next one).
-    pub request_header_timeout_ms: Option<u64>,
+    pub(crate) request_header_timeout_ms: Option<u64>,
     /// Milliseconds to wait for an upstream's response headers before 504.
-    pub upstream_timeout_ms: Option<u64>,
+    pub(crate) upstream_timeout_ms: Option<u64>,
     /// Milliseconds a pooled upstream connection may stay idle.
-    pub upstream_idle_timeout_ms: Option<u64>,
+    pub(crate) upstream_idle_timeout_ms: Option<u64>,
     /// Milliseconds in-flight requests get to finish on shutdown.
-    pub shutdown_timeout_ms: Option<u64>,
+    pub(crate) shutdown_timeout_ms: Option<u64>,
     /// Reload when the file changes (checked every second); SIGHUP always works.
-    pub watch: Option<bool>,
+    pub(crate) watch: Option<bool>,
     /// The routes; the longest matching `path` prefix wins.
     #[serde(default, rename = "route")]
-    pub routes: Vec<RouteFile>,
+    pub(crate) routes: Vec<RouteFile>,
 }
 
 /// One `[[route]]` as written.
 #[derive(Clone, Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct RouteFile {
+pub(crate) struct RouteFile {
     /// Path prefix, e.g. `/api` (matches `/api` and `/api/…`, not `/apix`).
-    pub path: Option<String>,
+    pub(crate) path: Option<String>,
     /// `http://host:port`, optionally with a base path.
-    pub upstream: Option<String>,
+    pub(crate) upstream: Option<String>,
     /// Remove the route's prefix before forwarding.
     #[serde(default)]
-    pub strip_prefix: bool,
+    pub(crate) strip_prefix: bool,
     /// Send preflights to the upstream instead of answering them.
     #[serde(default)]
-    pub forward_preflights: bool,
+    pub(crate) forward_preflights: bool,
     /// Send the client's `Host` to the upstream instead of the upstream's
     /// own authority (which is the default, as with nginx's `proxy_pass`).
     #[serde(default)]
-    pub preserve_host: bool,
+    pub(crate) preserve_host: bool,
     /// A policy file (TOML, or JSON by extension), relative to this file.
-    pub policy: Option<String>,
+    pub(crate) policy: Option<String>,
     /// An S3 CORS configuration (XML, or JSON by extension).
     pub s3_cors: Option<String>,
     /// Inline policy rules, with the policy file's keys.
     #[serde(default)]
-    pub rule: Vec<RuleConfig>,
+    pub(crate) rule: Vec<RuleConfig>,
     /// Policy-wide keys, inline or overriding the policy file's.
-    pub strict: Option<bool>,
+    pub(crate) strict: Option<bool>,
     /// As in a policy file.
-    pub preflight_status: Option<u16>,
+    pub(crate) preflight_status: Option<u16>,
     /// As in a policy file.
-    pub debug: Option<bool>,
+    pub(crate) debug: Option<bool>,
     /// As in a policy file.
-    pub upstream_cors_headers: Option<UpstreamCorsHeaders>,
-}
-
-/// Limits and timeouts, resolved with their defaults.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Settings {
-    /// Client listener.
-    pub listen: SocketAddr,
-    /// Admin listener.
-    pub admin_listen: Option<SocketAddr>,
-    /// Connection limit.
-    pub max_connections: usize,
-    /// Header-size limit (431).
-    pub max_request_header_bytes: usize,
-    /// Header-line limit (431 from the HTTP layer, without CORS headers).
-    pub max_request_headers: usize,
-    /// Body-size limit (413).
-    pub max_request_body_bytes: u64,
-    /// Upstream connect timeout.
-    pub connect_timeout: Duration,
-    /// Client request-header (and keep-alive idle) timeout.
-    pub request_header_timeout: Duration,
-    /// Upstream response timeout (504).
-    pub upstream_timeout: Duration,
-    /// Pooled connection idle timeout.
-    pub upstream_idle_timeout: Duration,
-    /// Drain time on shutdown.
-    pub shutdown_timeout: Duration,
-    /// Reload on file change.
-    pub watch: bool,
-}
-
-impl Default for Settings {
-    fn default() -> Self {
-        Settings {
-            listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
-            admin_listen: None,
-            max_connections: 1024,
-            max_request_header_bytes: 16 * 1024,
-            // hyper's default: up to 100 lines are parsed into a stack
-            // array; a larger limit costs a heap array per request.
-            max_request_headers: HYPER_DEFAULT_MAX_HEADERS,
-            max_request_body_bytes: 1 << 30,
-            connect_timeout: Duration::from_secs(5),
-            request_header_timeout: Duration::from_secs(30),
-            upstream_timeout: Duration::from_secs(60),
-            upstream_idle_timeout: Duration::from_secs(90),
-            shutdown_timeout: Duration::from_secs(30),
-            watch: true,
-        }
-    }
-}
-
-/// Where a route sends requests.
-#[derive(Clone, Debug)]
-pub struct Upstream {
-    /// `http` (TLS toward upstreams is not supported).
-    pub scheme: Scheme,
-    /// Host and port.
-    pub authority: Authority,
-    /// Base path prepended to forwarded paths, without a trailing `/`.
-    pub base_path: String,
-    /// The authority as a `Host` value, made once.
-    pub host: http::HeaderValue,
-}
-
-/// How a route decides CORS.
-#[derive(Debug)]
-pub enum RouteCors {
-    /// A crossgate policy.
-    Policy(Box<Policy>),
-    /// An S3 bucket CORS configuration.
-    S3(S3Cors),
-}
-
-/// A validated route.
-#[derive(Debug)]
-pub struct Route {
-    /// The prefix.
-    pub path: String,
-    /// The upstream.
-    pub upstream: Upstream,
-    /// Strip the prefix when forwarding.
-    pub strip_prefix: bool,
-    /// Forward preflights.
-    pub forward_preflights: bool,
-    /// Keep the client's `Host`.
-    pub preserve_host: bool,
-    /// Enforce, or only report (S3 routes; a policy carries its own mode).
-    pub mode: Mode,
-    /// The CORS decision maker.
-    pub cors: RouteCors,
-}
-
-impl Route {
-    /// Whether `path` falls under this route's prefix.
-    pub fn matches(&self, path: &str) -> bool {
-        prefix_matches(&self.path, path)
-    }
-}
-
-fn prefix_matches(prefix: &str, path: &str) -> bool {
-    if prefix == "/" {
-        return true;
-    }
-    match path.strip_prefix(prefix) {
-        Some(rest) => rest.is_empty() || rest.starts_with('/'),
-        None => false,
-    }
-}
-
-/// A loaded config: what the proxy serves with until the next reload.
-#[derive(Debug)]
-pub struct Runtime {
-    /// Limits and timeouts.
-    pub settings: Settings,
-    /// The `Host` check.
-    pub allowed_hosts: AllowedHosts,
-    /// Routes, longest prefix first.
-    pub routes: Vec<Route>,
-    /// Warnings found while loading.
-    pub warnings: Vec<Problem>,
-    /// The policy and S3 files the routes were read from (watched with
-    /// the config file).
-    pub sources: Vec<PathBuf>,
-}
-
-impl Runtime {
-    /// The route for a path: the longest matching prefix.
-    pub fn route(&self, path: &str) -> Option<(usize, &Route)> {
-        self.routes.iter().enumerate().find(|(_, r)| r.matches(path))
-    }
+    pub(crate) upstream_cors_headers: Option<UpstreamCorsHeaders>,
 }
 
 /// Reads and validates a config file; relative paths inside it are
@@ -238,8 +104,8 @@ impl Runtime {
 /// Every problem found, errors and warnings.
 pub fn load_file(path: &Path) -> Result<Runtime, Problems> {
     let text = std::fs::read_to_string(path).map_err(|e| {
-        Problems(vec![Problem::error(
-            "file-unreadable",
+        Problems(vec![Problem::new(
+            Code::FileUnreadable,
             path.display().to_string(),
             "",
             format!("cannot read the config: {e}"),
@@ -258,8 +124,8 @@ pub fn load_file(path: &Path) -> Result<Runtime, Problems> {
 /// Every problem found, errors and warnings.
 pub fn load_str(text: &str, base: &Path) -> Result<Runtime, Problems> {
     let file: GatewayFile = toml::from_str(text).map_err(|e| {
-        Problems(vec![Problem::error(
-            "syntax",
+        Problems(vec![Problem::new(
+            Code::Syntax,
             "",
             "",
             e.to_string().trim_end().to_owned(),
@@ -274,14 +140,14 @@ pub fn load_str(text: &str, base: &Path) -> Result<Runtime, Problems> {
 /// # Errors
 ///
 /// Every problem found, errors and warnings.
-pub fn build(file: GatewayFile, base: &Path) -> Result<Runtime, Problems> {
+fn build(file: GatewayFile, base: &Path) -> Result<Runtime, Problems> {
     let mut problems = Vec::new();
     let mut settings = Settings::default();
     if let Some(listen) = &file.listen {
         match listen.parse() {
             Ok(a) => settings.listen = a,
-            Err(_) => problems.push(Problem::error(
-                "listen-invalid",
+            Err(_) => problems.push(Problem::new(
+                Code::ListenInvalid,
                 "listen",
                 listen,
                 "not an IP address and port",
@@ -292,8 +158,8 @@ pub fn build(file: GatewayFile, base: &Path) -> Result<Runtime, Problems> {
     if let Some(admin) = &file.admin_listen {
         match admin.parse() {
             Ok(a) => settings.admin_listen = Some(a),
-            Err(_) => problems.push(Problem::error(
-                "listen-invalid",
+            Err(_) => problems.push(Problem::new(
+                Code::ListenInvalid,
                 "admin_listen",
                 admin,
                 "not an IP address and port",
@@ -304,8 +170,8 @@ pub fn build(file: GatewayFile, base: &Path) -> Result<Runtime, Problems> {
     let positive = |problems: &mut Vec<Problem>, key: &str, v: Option<u64>| -> Option<u64> {
         match v {
             Some(0) => {
-                problems.push(Problem::error(
-                    "limit-invalid",
+                problems.push(Problem::new(
+                    Code::LimitInvalid,
                     key,
                     "0",
                     "must be greater than zero",
@@ -326,8 +192,8 @@ pub fn build(file: GatewayFile, base: &Path) -> Result<Runtime, Problems> {
         settings.max_request_header_bytes = usize::try_from(v).unwrap_or(usize::MAX);
     }
     match positive(&mut problems, "max_request_headers", file.max_request_headers.map(|v| v as u64)) {
-        Some(v) if v > MAX_REQUEST_HEADERS_CAP as u64 => problems.push(Problem::error(
-            "limit-invalid",
+        Some(v) if v > MAX_REQUEST_HEADERS_CAP as u64 => problems.push(Problem::new(
+            Code::LimitInvalid,
             "max_request_headers",
             v.to_string(),
             format!("must be at most {MAX_REQUEST_HEADERS_CAP}"),
@@ -359,8 +225,8 @@ pub fn build(file: GatewayFile, base: &Path) -> Result<Runtime, Problems> {
     }
     let allowed_hosts = AllowedHosts::parse(&file.allowed_hosts, &mut problems);
     if file.routes.is_empty() {
-        problems.push(Problem::error(
-            "no-routes",
+        problems.push(Problem::new(
+            Code::NoRoutes,
             "route",
             "",
             "the config has no [[route]]",
@@ -375,8 +241,8 @@ pub fn build(file: GatewayFile, base: &Path) -> Result<Runtime, Problems> {
         let at = format!("route[{i}]");
         if let Some(p) = &r.path {
             if seen.contains(p) {
-                problems.push(Problem::error(
-                    "route-path-duplicate",
+                problems.push(Problem::new(
+                    Code::RoutePathDuplicate,
                     format!("{at}.path"),
                     p,
                     "another route has the same path",
@@ -401,8 +267,8 @@ pub fn build(file: GatewayFile, base: &Path) -> Result<Runtime, Problems> {
 fn build_route(r: RouteFile, at: &str, mode: Mode, base: &Path, problems: &mut Vec<Problem>) -> Option<Route> {
     let path = match r.path.as_deref() {
         None => {
-            problems.push(Problem::error(
-                "route-path-missing",
+            problems.push(Problem::new(
+                Code::RoutePathMissing,
                 format!("{at}.path"),
                 "",
                 "the route has no `path`",
@@ -411,8 +277,8 @@ fn build_route(r: RouteFile, at: &str, mode: Mode, base: &Path, problems: &mut V
             None
         }
         Some(p) if !p.starts_with('/') || (p.len() > 1 && p.ends_with('/')) || p.contains(['?', '#', '*', ' ']) => {
-            problems.push(Problem::error(
-                "route-path-invalid",
+            problems.push(Problem::new(
+                Code::RoutePathInvalid,
                 format!("{at}.path"),
                 p,
                 "not a path prefix",
@@ -424,8 +290,8 @@ fn build_route(r: RouteFile, at: &str, mode: Mode, base: &Path, problems: &mut V
     };
     let upstream = match r.upstream.as_deref() {
         None => {
-            problems.push(Problem::error(
-                "upstream-missing",
+            problems.push(Problem::new(
+                Code::UpstreamMissing,
                 format!("{at}.upstream"),
                 "",
                 "the route has no `upstream`",
@@ -437,8 +303,8 @@ fn build_route(r: RouteFile, at: &str, mode: Mode, base: &Path, problems: &mut V
     };
     let sources = [r.policy.is_some(), r.s3_cors.is_some(), !r.rule.is_empty()].iter().filter(|b| **b).count();
     if sources > 1 {
-        problems.push(Problem::error(
-            "policy-conflict",
+        problems.push(Problem::new(
+            Code::PolicyConflict,
             at,
             "",
             "more than one of `policy`, `s3_cors` and inline [[route.rule]]",
@@ -451,8 +317,8 @@ fn build_route(r: RouteFile, at: &str, mode: Mode, base: &Path, problems: &mut V
         let full = base.join(file);
         match std::fs::read_to_string(&full) {
             Err(e) => {
-                problems.push(Problem::error(
-                    "file-unreadable",
+                problems.push(Problem::new(
+                    Code::FileUnreadable,
                     loc,
                     file,
                     format!("cannot read the S3 CORS file: {e}"),
@@ -466,8 +332,8 @@ fn build_route(r: RouteFile, at: &str, mode: Mode, base: &Path, problems: &mut V
         let config = if let Some(file) = &r.policy {
             read_policy(&base.join(file), &format!("{at}.policy"), file, problems)
         } else if r.rule.is_empty() {
-            problems.push(Problem::error(
-                "policy-missing",
+            problems.push(Problem::new(
+                Code::PolicyMissing,
                 at,
                 "",
                 "the route has no policy",
@@ -515,8 +381,8 @@ fn read_policy(full: &PathBuf, loc: &str, shown: &str, problems: &mut Vec<Proble
     let text = match std::fs::read_to_string(full) {
         Ok(t) => t,
         Err(e) => {
-            problems.push(Problem::error(
-                "file-unreadable",
+            problems.push(Problem::new(
+                Code::FileUnreadable,
                 loc,
                 shown,
                 format!("cannot read the policy file: {e}"),
@@ -533,8 +399,8 @@ fn read_policy(full: &PathBuf, loc: &str, shown: &str, problems: &mut Vec<Proble
     match parsed {
         Ok(c) => Some(c),
         Err(e) => {
-            problems.push(Problem::error(
-                "syntax",
+            problems.push(Problem::new(
+                Code::Syntax,
                 loc,
                 shown,
                 e.trim_end().to_owned(),
@@ -553,14 +419,7 @@ fn compile_policy(config: PolicyConfig, at: &str, problems: &mut Vec<Problem>) -
             Some(r) => format!("{at}.rule[{r}].{}", d.location.field),
             None => format!("{at}.{}", d.location.field),
         };
-        Problem {
-            severity: d.severity(),
-            code: d.code.as_str(),
-            value: d.value.clone(),
-            location: place,
-            message: d.message.clone(),
-            help: d.help.clone(),
-        }
+        Problem::new(Code::Policy(d.code), place, d.value.clone(), d.message.clone(), d.help.clone())
     };
     match Policy::new(config) {
         Ok(built) => {
@@ -576,8 +435,8 @@ fn compile_policy(config: PolicyConfig, at: &str, problems: &mut Vec<Problem>) -
 
 fn parse_upstream(u: &str, loc: &str, problems: &mut Vec<Problem>) -> Option<Upstream> {
     let bad = |problems: &mut Vec<Problem>, why: &str| {
-        problems.push(Problem::error(
-            "upstream-invalid",
+        problems.push(Problem::new(
+            Code::UpstreamInvalid,
             loc,
             u,
             why,
@@ -600,12 +459,13 @@ fn parse_upstream(u: &str, loc: &str, problems: &mut Vec<Problem>) -> Option<Ups
     }
     let base_path = uri.path().trim_end_matches('/').to_owned();
     let host = http::HeaderValue::from_str(authority.as_str()).ok()?;
-    Some(Upstream { scheme: Scheme::HTTP, authority, base_path, host })
+    Some(Upstream { authority, base_path, host })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::runtime::{prefix_matches, HYPER_DEFAULT_MAX_HEADERS};
 
     #[test]
     fn prefixes_match_whole_segments() {
@@ -631,7 +491,7 @@ path = "/b"
 upstream = "http://127.0.0.1:1"
 "#;
         let e = load_str(text, Path::new(".")).unwrap_err();
-        let codes: Vec<_> = e.errors().map(|p| p.code).collect();
+        let codes: Vec<_> = e.errors().map(|p| p.code.as_str()).collect();
         assert_eq!(
             codes,
             [
@@ -643,7 +503,7 @@ upstream = "http://127.0.0.1:1"
                 "policy-missing"
             ]
         );
-        let any = e.0.iter().find(|p| p.code == "any-origin-with-credentials").unwrap();
+        let any = e.0.iter().find(|p| p.code.as_str() == "any-origin-with-credentials").unwrap();
         assert_eq!(any.location, "route[0].rule[0].origins");
     }
 
@@ -653,7 +513,7 @@ upstream = "http://127.0.0.1:1"
         for bad in ["0", "20000"] {
             let e = load_str(&format!("max_request_headers = {bad}\n{route}"), Path::new(".")).unwrap_err();
             let p = e.errors().next().unwrap();
-            assert_eq!((p.code, p.location.as_str()), ("limit-invalid", "max_request_headers"), "{bad}");
+            assert_eq!((p.code.as_str(), p.location.as_str()), ("limit-invalid", "max_request_headers"), "{bad}");
         }
         assert_eq!(load_str(route, Path::new(".")).unwrap().settings.max_request_headers, HYPER_DEFAULT_MAX_HEADERS);
         assert_eq!(

@@ -12,107 +12,17 @@
 use std::time::Duration;
 
 use crossgate_browser::pair::{request_header_map, AnsweredBy, Exchange, Pair, PairRun};
-use crossgate_browser::request::{BodyKind, CredentialsMode};
 use crossgate_browser::verdict::Stage;
-use crossgate_browser::{
-    run_to_completion, Browser, Origin, OutgoingRequest, Profile, RequestInit, RequestKind, ResponseHead, Verdict,
-};
+use crossgate_browser::{run_to_completion, Browser, OutgoingRequest, Profile, RequestKind, ResponseHead, Verdict};
 use crossgate_core::{Mode, RequestKind as EngineKind};
 use http::header::{HeaderMap, HeaderValue};
 use http::Method;
 use serde_json::{json, Map, Value};
-use url::Url;
 
-use crate::config::{Route, RouteCors, Runtime};
+use crate::call::{request_init, Call};
+use crate::labels::Outcome;
+use crate::runtime::{Route, RouteCors, Runtime};
 use crate::s3::{S3Cors, S3Decision};
-
-/// A call as the page describes it.
-#[derive(Debug, Default)]
-pub struct Call {
-    /// The page's origin.
-    pub origin: String,
-    /// The method.
-    pub method: String,
-    /// The path on the API.
-    pub path: String,
-    /// Request headers the call sets (lower case): `name`, or `name:value`
-    /// (a bare name gets a value that is not CORS-safelisted, e.g.
-    /// `content-type` is `application/json`).
-    pub headers: Vec<String>,
-    /// `credentials: "include"`.
-    pub credentials: bool,
-    /// What the API answers to the requests that reach it (the demo page
-    /// passes the status its browser saw); 200 when not given.
-    pub upstream_status: Option<u16>,
-}
-
-impl Call {
-    /// Reads `origin`, `method`, `path`, `headers` (comma-separated),
-    /// `credentials=1` and `status` (the API's, 100 to 599) from a query
-    /// string; `method` defaults to GET.
-    pub fn from_query(q: &str) -> Call {
-        let mut call = Call { method: "GET".into(), path: "/".into(), ..Call::default() };
-        for (k, v) in parse_query(q) {
-            match k.as_str() {
-                "origin" => call.origin = v,
-                "method" if !v.is_empty() => call.method = v,
-                "path" if !v.is_empty() => call.path = v,
-                "headers" => {
-                    call.headers = v
-                        .split(',')
-                        .map(|h| match h.split_once(':') {
-                            Some((n, val)) => format!("{}:{}", n.trim().to_ascii_lowercase(), val.trim()),
-                            None => h.trim().to_ascii_lowercase(),
-                        })
-                        .filter(|h| !h.is_empty())
-                        .collect()
-                }
-                "credentials" => call.credentials = v == "1",
-                "status" => call.upstream_status = v.parse().ok().filter(|s| (100..600).contains(s)),
-                _ => {}
-            }
-        }
-        call
-    }
-}
-
-/// A header value for a header the call names without one: a value that
-/// makes it non-safelisted (the page sets it for a reason), as a page
-/// typically sends it.
-fn default_header_value(name: &str) -> &'static str {
-    match name {
-        "content-type" => "application/json",
-        "authorization" => "Bearer token",
-        "accept" | "accept-language" | "content-language" => "\"x\"",
-        "range" => "bytes=-1",
-        _ => "1",
-    }
-}
-
-/// The page's call as the emulator takes it: `fetch(url, init)` from
-/// `call.origin` to `http://{host}{path}`.
-fn request_init(call: &Call, host: &str) -> Result<RequestInit, &'static str> {
-    let origin = Origin::parse(call.origin.trim()).ok_or("Not a valid origin.")?;
-    let path = if call.path.starts_with('/') { call.path.clone() } else { format!("/{}", call.path) };
-    let url = Url::parse(&format!("http://{host}{path}")).map_err(|_| "Not a valid path on the API.")?;
-    let mut init = RequestInit::fetch(origin, url).method(&call.method);
-    let mut content_type = false;
-    for h in &call.headers {
-        let (name, value) = match h.split_once(':') {
-            Some((n, v)) => (n.trim().to_owned(), v.trim().to_owned()),
-            None => (h.clone(), default_header_value(h).to_owned()),
-        };
-        content_type |= name.eq_ignore_ascii_case("content-type");
-        init = init.header(&name, &value);
-    }
-    if content_type && !call.method.eq_ignore_ascii_case("GET") && !call.method.eq_ignore_ascii_case("HEAD") {
-        init = init.body(BodyKind::Bytes);
-    }
-    if call.credentials {
-        init = init.credentials(CredentialsMode::Include);
-    }
-    Ok(init)
-}
 
 /// What the explanation assumes the API answers, for the JSON.
 fn stand_in_json(status: u16) -> Value {
@@ -300,8 +210,9 @@ fn explanation(run: &PairRun, method: &str, report_only: bool) -> String {
     text
 }
 
-/// Explains `call` against the running config; `api_host` is the `Host`
-/// the browser sends to the API (the client listener's address when empty).
+/// Explains `call` against a loaded config (a running gateway's is
+/// [`Gateway::runtime`](crate::Gateway::runtime)); `api_host` is the `Host`
+/// the browser sends to the API (the config's `listen` address when empty).
 ///
 /// For a route with a crossgate policy, the explanation comes from the
 /// browser emulator running against the route's policy in memory (a
@@ -373,8 +284,7 @@ fn map_json(h: &HeaderMap) -> Value {
 /// What the S3 CORS configuration did with one request.
 struct S3Exchange {
     request: OutgoingRequest,
-    /// `allowed`, `rejected` or `not-cors`.
-    outcome: &'static str,
+    outcome: Outcome,
     /// S3's error message, for a rejected preflight.
     message: Option<&'static str>,
     response: ResponseHead,
@@ -404,18 +314,22 @@ fn explain_s3(s3: &S3Cors, route: &Route, host: &str, call: &Call) -> Value {
         let Ok(method) = Method::from_bytes(req.method.as_bytes()) else { return stand_in(status) };
         let is_preflight = req.kind == RequestKind::Preflight;
         let (outcome, message, response) = match s3.decide(&method, &headers) {
-            S3Decision::NotCors => ("not-cors", None, stand_in(status)),
-            _ if report_only || (is_preflight && route.forward_preflights) => ("not-cors", None, stand_in(status)),
-            S3Decision::PreflightAllowed(h) => ("allowed", None, ResponseHead { status: 200, headers: h }),
-            S3Decision::PreflightRejected(e) => {
-                ("rejected", Some(e.message), ResponseHead { status: e.status.as_u16(), headers: HeaderMap::new() })
+            S3Decision::NotCors => (Outcome::NotCors, None, stand_in(status)),
+            _ if report_only || (is_preflight && route.forward_preflights) => {
+                (Outcome::NotCors, None, stand_in(status))
             }
+            S3Decision::PreflightAllowed(h) => (Outcome::Allowed, None, ResponseHead { status: 200, headers: h }),
+            S3Decision::PreflightRejected(e) => (
+                Outcome::Rejected,
+                Some(e.message),
+                ResponseHead { status: e.status.as_u16(), headers: HeaderMap::new() },
+            ),
             S3Decision::Actual { headers: add, allowed } => {
                 let mut r = stand_in(status);
                 for (k, v) in &add {
                     r.headers.append(k, v.clone());
                 }
-                (if allowed { "allowed" } else { "rejected" }, None, r)
+                (if allowed { Outcome::Allowed } else { Outcome::Rejected }, None, r)
             }
         };
         exchanges.push(S3Exchange { request: req.clone(), outcome, message, response: response.clone() });
@@ -426,8 +340,8 @@ fn explain_s3(s3: &S3Cors, route: &Route, host: &str, call: &Call) -> Value {
             "method": e.request.method,
             "url": e.request.url.as_str(),
             "request_headers": pairs_json(&e.request.headers),
-            "allowed": e.outcome == "allowed",
-            "outcome": e.outcome,
+            "allowed": e.outcome == Outcome::Allowed,
+            "outcome": e.outcome.as_str(),
             "reason": e.message,
             "status": e.response.status,
             "headers": map_json(&e.response.headers),
@@ -449,7 +363,7 @@ fn explain_s3(s3: &S3Cors, route: &Route, host: &str, call: &Call) -> Value {
             p.message.map(|m| format!(" \"{m}\"")).unwrap_or_default(),
             call.method
         ),
-        (Some(b), _, Some(a)) if a.outcome == "allowed" => format!(
+        (Some(b), _, Some(a)) if a.outcome == Outcome::Allowed => format!(
             "A CORSRule matches, but Chromium refuses the answer (with AllowedOrigin `*`, S3 answers `Access-Control-Allow-Origin: *`, which browsers refuse for credentialed requests). {says} To allow it, list the origin explicitly in AllowedOrigin (what Chromium asks for: {}).",
             b.hint
         ),
@@ -472,50 +386,4 @@ fn explain_s3(s3: &S3Cors, route: &Route, host: &str, call: &Call) -> Value {
     out.insert("exchanges".into(), Value::Array(exchanges.iter().map(json_of).collect()));
     out.insert("upstream".into(), stand_in_json(status));
     Value::Object(out)
-}
-
-/// Decodes `application/x-www-form-urlencoded` pairs.
-pub fn parse_query(q: &str) -> Vec<(String, String)> {
-    q.split('&')
-        .filter(|p| !p.is_empty())
-        .map(|p| {
-            let (k, v) = p.split_once('=').unwrap_or((p, ""));
-            (decode(k), decode(v))
-        })
-        .collect()
-}
-
-fn decode(s: &str) -> String {
-    let b = s.as_bytes();
-    let mut out = Vec::with_capacity(b.len());
-    let mut i = 0;
-    while i < b.len() {
-        match b[i] {
-            b'+' => out.push(b' '),
-            b'%' if i + 2 < b.len() => {
-                match u8::from_str_radix(std::str::from_utf8(&b[i + 1..i + 3]).unwrap_or("zz"), 16) {
-                    Ok(v) => {
-                        out.push(v);
-                        i += 2;
-                    }
-                    Err(_) => out.push(b'%'),
-                }
-            }
-            c => out.push(c),
-        }
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::decode;
-
-    #[test]
-    fn decodes_percent_and_plus() {
-        assert_eq!(decode("http%3A%2F%2Flocalhost%3A3000"), "http://localhost:3000");
-        assert_eq!(decode("a+b%"), "a b%");
-        assert_eq!(decode("%zz%4"), "%zz%4");
-    }
 }

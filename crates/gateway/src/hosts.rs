@@ -5,11 +5,12 @@
 //! local service and the browser sends `Host: attacker.example`. Refusing
 //! unknown `Host` values (Django's `ALLOWED_HOSTS`) does.
 
+use crate::code::Code;
 use crate::problem::Problem;
 
 /// The accepted `Host` values, without ports.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct AllowedHosts {
+pub(crate) struct AllowedHosts {
     /// Empty: any host.
     entries: Vec<Entry>,
 }
@@ -24,7 +25,7 @@ enum Entry {
 
 impl AllowedHosts {
     /// Parses the config list, reporting bad entries.
-    pub fn parse(list: &[String], problems: &mut Vec<Problem>) -> Self {
+    pub(crate) fn parse(list: &[String], problems: &mut Vec<Problem>) -> Self {
         let mut entries = Vec::new();
         for (i, raw) in list.iter().enumerate() {
             let at = format!("allowed_hosts[{i}]");
@@ -32,8 +33,8 @@ impl AllowedHosts {
             if v == "*" {
                 entries.push(Entry::Any);
             } else if v.is_empty() || (v.contains(['/', ':', ' ', '@']) && !v.starts_with('[')) {
-                problems.push(Problem::error(
-                    "allowed-host-invalid",
+                problems.push(Problem::new(
+                    Code::AllowedHostInvalid,
                     at,
                     raw,
                     "not a host name",
@@ -43,8 +44,8 @@ impl AllowedHosts {
                 entries.push(Entry::Domain(domain.to_owned()));
             } else {
                 if raw.bytes().any(|b| b.is_ascii_uppercase()) {
-                    problems.push(Problem::warning(
-                        "allowed-host-not-lowercase",
+                    problems.push(Problem::new(
+                        Code::AllowedHostNotLowercase,
                         at,
                         raw,
                         "host names are compared case-insensitively",
@@ -58,12 +59,12 @@ impl AllowedHosts {
     }
 
     /// Whether every host is accepted.
-    pub fn is_any(&self) -> bool {
+    pub(crate) fn is_any(&self) -> bool {
         self.entries.is_empty() || self.entries.contains(&Entry::Any)
     }
 
     /// Whether a `Host` header value (with or without port) is accepted.
-    pub fn allows(&self, host_header: Option<&str>) -> bool {
+    pub(crate) fn allows(&self, host_header: Option<&str>) -> bool {
         if self.is_any() {
             return true;
         }

@@ -1,15 +1,13 @@
 //! The CORS gateway behind `crossgate serve`: a streaming reverse proxy
 //! that answers CORS at the edge with crossgate's policy engine.
 //!
-//! - [`config`]: the TOML config, validated as a whole ([`load_file`]).
-//! - [`proxy`]: the request path (`Host` check, route, decision, forward).
+//! - [`load_file`] / [`load_str`]: the TOML config, validated as a whole
+//!   into a [`Runtime`], or every [`Problem`] at once.
+//! - [`Gateway`]: listeners, connection limits, reload and graceful drain.
 //! - [`s3`]: S3 bucket CORS configurations and S3's answers.
-//! - [`server`]: listeners, connection limits, reload and graceful drain.
-//! - [`upstream`]: pooled upstream connections, driven by the requests using them.
-//! - [`explain`]: what Chromium does with a described call against the running
-//!   policy (the browser emulator and the engine in memory), in words and
-//!   JSON, for the demo page and `/-/explain`.
-//! - [`demo`]: the built-in scene `crossgate serve` starts without a config.
+//! - [`explain()`]: what Chromium does with a described [`Call`] against a
+//!   config (the browser emulator and the engine in memory), in words and
+//!   JSON, as `/-/explain` answers.
 //!
 //! Embedding it (what `crossgate serve --config` does, minus signals):
 //!
@@ -39,19 +37,32 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs, unreachable_pub)]
 
-pub mod body;
-pub mod config;
-pub mod demo;
-mod edge;
-pub mod explain;
-pub mod hosts;
-pub mod metrics;
-pub mod problem;
-pub mod proxy;
+mod body;
+mod call;
+mod code;
+mod codes;
+mod config;
+mod cors_step;
+mod explain;
+mod forward;
+mod hop_by_hop;
+mod hosts;
+mod labels;
+mod metrics;
+mod problem;
+mod proxy;
+mod query;
+mod response;
+mod runtime;
 pub mod s3;
-pub mod server;
-pub mod upstream;
+mod server;
+mod shared;
+mod upstream;
 
-pub use config::{load_file, load_str, Runtime};
+pub use call::Call;
+pub use code::Code;
+pub use config::{load_file, load_str};
+pub use explain::explain;
 pub use problem::{Problem, Problems};
+pub use runtime::Runtime;
 pub use server::Gateway;

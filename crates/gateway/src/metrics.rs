@@ -13,6 +13,8 @@ use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::Mutex;
 use std::time::Duration;
 
+use crate::labels::{ErrorKind, Labels};
+
 /// Upper bounds of the upstream latency histogram, in seconds.
 const BUCKETS: [f64; 12] = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 10.0];
 
@@ -138,7 +140,7 @@ struct Histogram {
 
 /// Every metric the gateway keeps.
 #[derive(Default)]
-pub struct Metrics {
+pub(crate) struct Metrics {
     counters: Mutex<Counters>,
     latency: Mutex<BTreeMap<String, Histogram>>,
     connections: AtomicI64,
@@ -166,35 +168,34 @@ impl Metrics {
     }
 
     /// A response was sent.
-    pub fn request(&self, route: &str, status: u16) {
+    pub(crate) fn request(&self, route: &str, status: u16) {
         let mut buf = [0; 5];
         self.add(REQUESTS, &[route, status_text(status, &mut buf)]);
     }
 
-    /// A CORS decision was made: `outcome` is `allowed`, `rejected` or
-    /// `not-cors`; `reason` a rejection code or empty.
-    pub fn decision(&self, route: &str, outcome: &str, reason: &str) {
-        self.add(DECISIONS, &[route, outcome, reason]);
+    /// A CORS decision was made (its reason is empty when there is none).
+    pub(crate) fn decision(&self, route: &str, seen: Labels) {
+        self.add(DECISIONS, &[route, seen.outcome.as_str(), seen.reason_str()]);
     }
 
     /// The gateway answered a preflight itself.
-    pub fn preflight(&self, route: &str, status: u16) {
+    pub(crate) fn preflight(&self, route: &str, status: u16) {
         let mut buf = [0; 5];
         self.add(PREFLIGHTS, &[route, status_text(status, &mut buf)]);
     }
 
-    /// The gateway made an error response (`kind`: `connect`, `timeout`, …).
-    pub fn upstream_error(&self, route: &str, kind: &'static str) {
-        self.add(UPSTREAM_ERRORS, &[route, kind]);
+    /// The gateway made an error response.
+    pub(crate) fn upstream_error(&self, route: &str, kind: ErrorKind) {
+        self.add(UPSTREAM_ERRORS, &[route, kind.as_str()]);
     }
 
     /// A reload was attempted.
-    pub fn reload(&self, ok: bool) {
+    pub(crate) fn reload(&self, ok: bool) {
         self.add(RELOADS, &[if ok { "ok" } else { "error" }]);
     }
 
     /// Time until an upstream's response headers arrived.
-    pub fn upstream_latency(&self, route: &str, d: Duration) {
+    pub(crate) fn upstream_latency(&self, route: &str, d: Duration) {
         let secs = d.as_secs_f64();
         if let Ok(mut m) = self.latency.lock() {
             let h = match m.get_mut(route) {
@@ -212,17 +213,18 @@ impl Metrics {
     }
 
     /// A client connection opened (+1) or closed (-1).
-    pub fn connections(&self, delta: i64) {
+    pub(crate) fn connections(&self, delta: i64) {
         self.connections.fetch_add(delta, Ordering::Relaxed);
     }
 
     /// A request started (+1) or finished (-1).
-    pub fn in_flight(&self, delta: i64) {
+    pub(crate) fn in_flight(&self, delta: i64) {
         self.in_flight.fetch_add(delta, Ordering::Relaxed);
     }
 
-    /// The value of one counter (for tests and the demo).
-    pub fn counter(&self, name: &str, labels: &[(&str, &str)]) -> u64 {
+    /// The value of one counter, summed over the series with these labels.
+    #[cfg(test)]
+    fn counter(&self, name: &str, labels: &[(&str, &str)]) -> u64 {
         let Ok(map) = self.counters.lock() else { return 0 };
         map.values()
             .flatten()
@@ -236,7 +238,7 @@ impl Metrics {
     }
 
     /// The text exposition.
-    pub fn render(&self) -> String {
+    pub(crate) fn render(&self) -> String {
         let mut out = String::new();
         self.sorted(|all| {
             for (i, Family { name, help, keys }) in FAMILIES.iter().enumerate() {

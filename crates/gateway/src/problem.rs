@@ -7,16 +7,16 @@
 
 use std::fmt;
 
-pub use crossgate_core::Severity;
+use crossgate_core::Severity;
+
+use crate::code::Code;
 
 /// One problem found in a gateway config (or an S3 CORS document).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Problem {
-    /// Error or warning.
-    pub severity: Severity,
-    /// A stable kebab-case code: the engine's codes for policy problems,
-    /// the gateway's own (`upstream-invalid`, `s3-too-many-rules`…) otherwise.
-    pub code: &'static str,
+    /// What kind of problem it is: the engine's code for a policy problem,
+    /// the gateway's own otherwise.
+    pub code: Code,
     /// The offending value, as written.
     pub value: String,
     /// Where it is, e.g. `route[0].rule[1].origins`.
@@ -28,48 +28,31 @@ pub struct Problem {
 }
 
 impl Problem {
-    /// An error.
-    pub fn error(
-        code: &'static str,
+    /// A problem; its severity is its code's.
+    pub(crate) fn new(
+        code: Code,
         location: impl Into<String>,
         value: impl Into<String>,
         message: impl Into<String>,
         help: impl Into<String>,
     ) -> Self {
-        Problem {
-            severity: Severity::Error,
-            code,
-            value: value.into(),
-            location: location.into(),
-            message: message.into(),
-            help: help.into(),
-        }
+        Problem { code, value: value.into(), location: location.into(), message: message.into(), help: help.into() }
     }
 
-    /// A warning.
-    pub fn warning(
-        code: &'static str,
-        location: impl Into<String>,
-        value: impl Into<String>,
-        message: impl Into<String>,
-        help: impl Into<String>,
-    ) -> Self {
-        Problem { severity: Severity::Warning, ..Problem::error(code, location, value, message, help) }
+    /// Error or warning (from its code).
+    pub fn severity(&self) -> Severity {
+        self.code.severity()
     }
 
     /// Whether this problem makes the config unusable.
     pub fn is_error(&self) -> bool {
-        self.severity == Severity::Error
+        self.severity() == Severity::Error
     }
 }
 
 impl fmt::Display for Problem {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let label = match self.severity {
-            Severity::Error => "error",
-            Severity::Warning => "warning",
-        };
-        write!(f, "{label}[{}]: {}", self.code, self.location)?;
+        write!(f, "{}[{}]: {}", self.severity().as_str(), self.code, self.location)?;
         if !self.value.is_empty() {
             write!(f, " `{}`", self.value)?;
         }

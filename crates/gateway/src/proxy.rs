@@ -6,94 +6,29 @@
 //! "CORS error" in the console and goes hunting for the wrong problem.
 
 use std::future::Future;
-use std::net::SocketAddr;
-use std::sync::{Arc, RwLock};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use http::header::{self, HeaderMap, HeaderName, HeaderValue};
-use http::uri::PathAndQuery;
+use http::header::{self, HeaderValue};
 use http::{Request, Response, StatusCode, Version};
 
 use crate::body::{self, Body, BoxError};
-use crate::config::{Route, Runtime, Settings};
-use crate::edge::{Finish, Step};
+use crate::cors_step::{self, Finish, Step};
+use crate::forward::{upstream_request, Peer};
+use crate::hop_by_hop::{requested_upgrade, strip_hop_by_hop};
+use crate::labels::{ErrorKind, Outcome, Reason};
 use crate::metrics::Metrics;
-use crate::upstream::Pool;
-
-/// What every connection shares: the current config, the upstream pool,
-/// the metrics.
-pub struct Shared {
-    runtime: RwLock<Arc<Runtime>>,
-    pool: Arc<Pool>,
-    /// Counters for `/-/metrics`.
-    pub metrics: Metrics,
-}
-
-impl Shared {
-    /// Shared state for a first config; the pool's timeouts come from it.
-    pub fn new(runtime: Runtime) -> Self {
-        let s = &runtime.settings;
-        let pool = Pool::new(s.connect_timeout, s.upstream_idle_timeout);
-        Shared { runtime: RwLock::new(Arc::new(runtime)), pool, metrics: Metrics::default() }
-    }
-
-    /// The upstream connection pool.
-    pub fn pool(&self) -> &Pool {
-        &self.pool
-    }
-
-    /// The config in force. Each request holds its own `Arc`, so a reload
-    /// never changes the rules under a request that is already running.
-    pub fn current(&self) -> Arc<Runtime> {
-        match self.runtime.read() {
-            Ok(g) => Arc::clone(&g),
-            Err(p) => Arc::clone(&p.into_inner()),
-        }
-    }
-
-    /// Swaps in a new config.
-    pub fn swap(&self, runtime: Runtime) {
-        let new = Arc::new(runtime);
-        match self.runtime.write() {
-            Ok(mut g) => *g = new,
-            Err(p) => *p.into_inner() = new,
-        }
-    }
-}
-
-const X_FORWARDED_FOR: HeaderName = HeaderName::from_static("x-forwarded-for");
-const X_FORWARDED_PROTO: HeaderName = HeaderName::from_static("x-forwarded-proto");
-const X_FORWARDED_HOST: HeaderName = HeaderName::from_static("x-forwarded-host");
-
-/// The client at the other end of a connection.
-#[derive(Clone, Debug)]
-pub struct Peer {
-    /// Its address.
-    pub addr: SocketAddr,
-    /// Its IP address as text, made once per connection for
-    /// `X-Forwarded-For`.
-    ip: HeaderValue,
-}
-
-impl Peer {
-    /// The peer at `addr`.
-    pub fn new(addr: SocketAddr) -> Self {
-        let ip = HeaderValue::from_str(&addr.ip().to_string()).unwrap_or_else(|_| HeaderValue::from_static("unknown"));
-        Peer { addr, ip }
-    }
-
-    fn ip_text(&self) -> &str {
-        self.ip.to_str().unwrap_or("unknown")
-    }
-}
+use crate::response::plain;
+use crate::runtime::Runtime;
+use crate::shared::Shared;
 
 /// What the access log records about one request.
 #[derive(Default)]
 struct Log {
     /// The config the request was routed with and its route's index.
     route: Option<(Arc<Runtime>, usize)>,
-    cors: &'static str,
-    reason: &'static str,
+    cors: Option<Outcome>,
+    reason: Option<Reason>,
     upstream: Option<Duration>,
 }
 
@@ -129,7 +64,7 @@ impl Drop for InFlight<'_> {
 }
 
 /// Handles one request.
-pub async fn handle(shared: Arc<Shared>, req: Request<Body>, peer: Peer) -> Response<Body> {
+pub(crate) async fn handle(shared: Arc<Shared>, req: Request<Body>, peer: Peer) -> Response<Body> {
     let start = Instant::now();
     let in_flight = InFlight::new(&shared.metrics);
     // Copied out of the request only when the access log will be written.
@@ -138,7 +73,7 @@ pub async fn handle(shared: Arc<Shared>, req: Request<Body>, peer: Peer) -> Resp
         path: req.uri().path().to_owned(),
         origin: req.headers().get(header::ORIGIN).and_then(|v| v.to_str().ok()).unwrap_or("").to_owned(),
     });
-    let mut log = Log { cors: "-", ..Log::default() };
+    let mut log = Log::default();
     let response = route_request(&shared, req, &peer, &mut log).await;
     drop(in_flight);
     let status = response.status().as_u16();
@@ -146,7 +81,7 @@ pub async fn handle(shared: Arc<Shared>, req: Request<Body>, peer: Peer) -> Resp
     if let Some(Access { method, path, origin }) = access {
         tracing::info!(
             target: "crossgate::access",
-            peer = %peer.addr, %method, %path, %origin, status, route = %log.route(), cors = log.cors, reason = log.reason,
+            peer = %peer.addr, %method, %path, %origin, status, route = %log.route(), cors = log.cors.map_or("-", Outcome::as_str), reason = log.reason.map_or("", Reason::as_str),
             upstream_ms = log.upstream.map(|d| d.as_secs_f64() * 1000.0),
             duration_ms = start.elapsed().as_secs_f64() * 1000.0,
             "request"
@@ -170,7 +105,7 @@ async fn route_request(shared: &Arc<Shared>, mut req: Request<Body>, peer: &Peer
     let host = request_host(&req);
     let host_text = host.as_ref().and_then(|v| v.to_str().ok());
     if !rt.allowed_hosts.allows(host_text) {
-        log.reason = "host-not-allowed";
+        log.reason = Some(Reason::HostNotAllowed);
         return plain(StatusCode::BAD_REQUEST, "Bad Request: this Host is not served here (allowed_hosts)");
     }
     // HTTP/2 clients send `:authority`; upstreams get a Host header.
@@ -184,10 +119,10 @@ async fn route_request(shared: &Arc<Shared>, mut req: Request<Body>, peer: &Peer
     };
     log.route = Some((Arc::clone(&rt), index));
     let label = route.path.as_str();
-    let (step, verdict) = crate::edge::decide(route, &req, &shared.metrics);
-    log.cors = verdict.outcome;
-    log.reason = verdict.reason;
-    shared.metrics.decision(label, verdict.outcome, verdict.reason);
+    let (step, seen) = cors_step::decide(route, &req, &shared.metrics);
+    log.cors = Some(seen.outcome);
+    log.reason = seen.reason;
+    shared.metrics.decision(label, seen);
     let finish = match step {
         Step::Answer(resp) => return resp,
         Step::Forward(finish) => finish,
@@ -198,7 +133,7 @@ async fn route_request(shared: &Arc<Shared>, mut req: Request<Body>, peer: &Peer
         return gateway_error(
             shared,
             label,
-            "header-too-large",
+            ErrorKind::HeaderTooLarge,
             StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
             "Request Header Fields Too Large: the request's headers exceed max_request_header_bytes",
             &finish,
@@ -210,7 +145,7 @@ async fn route_request(shared: &Arc<Shared>, mut req: Request<Body>, peer: &Peer
         return gateway_error(
             shared,
             label,
-            "body-too-large",
+            ErrorKind::BodyTooLarge,
             StatusCode::PAYLOAD_TOO_LARGE,
             "Content Too Large: the request body exceeds max_request_body_bytes",
             &finish,
@@ -227,7 +162,7 @@ async fn route_request(shared: &Arc<Shared>, mut req: Request<Body>, peer: &Peer
             return gateway_error(
                 shared,
                 label,
-                "bad-target",
+                ErrorKind::BadTarget,
                 StatusCode::BAD_REQUEST,
                 "Bad Request: the target cannot be forwarded",
                 &finish,
@@ -242,7 +177,7 @@ async fn route_request(shared: &Arc<Shared>, mut req: Request<Body>, peer: &Peer
             label,
             &finish,
             s.upstream_timeout,
-            shared.pool.send_upgrade(authority, upstream_req),
+            shared.pool().send_upgrade(authority, upstream_req),
         )
         .await
         {
@@ -256,7 +191,7 @@ async fn route_request(shared: &Arc<Shared>, mut req: Request<Body>, peer: &Peer
         return relay(shared, label, upstream, &finish);
     }
     let upstream =
-        match exchange(shared, label, &finish, s.upstream_timeout, shared.pool.send(authority, upstream_req)).await {
+        match exchange(shared, label, &finish, s.upstream_timeout, shared.pool().send(authority, upstream_req)).await {
             Ok(r) => r,
             Err(answer) => return answer,
         };
@@ -265,7 +200,7 @@ async fn route_request(shared: &Arc<Shared>, mut req: Request<Body>, peer: &Peer
         return gateway_error(
             shared,
             label,
-            "unrequested-upgrade",
+            ErrorKind::UnrequestedUpgrade,
             StatusCode::BAD_GATEWAY,
             "Bad Gateway: the upstream switched protocols unasked",
             &finish,
@@ -295,7 +230,7 @@ async fn exchange<T>(
         Err(_) => Err(gateway_error(
             shared,
             label,
-            "timeout",
+            ErrorKind::Timeout,
             StatusCode::GATEWAY_TIMEOUT,
             "Gateway Timeout: the upstream did not answer in time",
             finish,
@@ -305,7 +240,7 @@ async fn exchange<T>(
                 return Err(gateway_error(
                     shared,
                     label,
-                    "body-too-large",
+                    ErrorKind::BodyTooLarge,
                     StatusCode::PAYLOAD_TOO_LARGE,
                     "Content Too Large: the request body exceeds max_request_body_bytes",
                     finish,
@@ -315,7 +250,7 @@ async fn exchange<T>(
             Err(gateway_error(
                 shared,
                 label,
-                "connect",
+                ErrorKind::Connect,
                 StatusCode::BAD_GATEWAY,
                 "Bad Gateway: the upstream cannot be reached",
                 finish,
@@ -338,7 +273,7 @@ where
         return gateway_error(
             shared,
             label,
-            "upstream-cors-headers",
+            ErrorKind::UpstreamCorsHeaders,
             StatusCode::BAD_GATEWAY,
             "Bad Gateway: the upstream set its own Access-Control-* headers (upstream_cors_headers = \"reject\")",
             finish,
@@ -366,25 +301,10 @@ fn header_bytes(req: &Request<Body>) -> usize {
     target + req.headers().iter().map(|(k, v)| k.as_str().len() + v.len() + 4).sum::<usize>()
 }
 
-/// A response with a status and a body.
-pub(crate) fn with_status(status: StatusCode, body: Body) -> Response<Body> {
-    let mut r = Response::new(body);
-    *r.status_mut() = status;
-    r
-}
-
-/// A short plain-text response the gateway makes itself.
-pub fn plain(status: StatusCode, text: &str) -> Response<Body> {
-    let mut r = with_status(status, body::full(format!("{text}\n")));
-    r.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("text/plain; charset=utf-8"));
-    r.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    r
-}
-
 fn gateway_error(
     shared: &Shared,
     route: &str,
-    kind: &'static str,
+    kind: ErrorKind,
     status: StatusCode,
     text: &str,
     finish: &Finish,
@@ -394,72 +314,6 @@ fn gateway_error(
     // A fresh response has no upstream CORS headers, so this cannot conflict.
     let _ = finish.apply(r.headers_mut());
     r
-}
-
-/// Headers that describe one hop's connection, not the message (RFC 9110
-/// §7.6.1). `Connection` first: its value names more.
-const HOP_BY_HOP: [HeaderName; 9] = [
-    header::CONNECTION,
-    HeaderName::from_static("keep-alive"),
-    HeaderName::from_static("proxy-connection"),
-    header::PROXY_AUTHENTICATE,
-    header::PROXY_AUTHORIZATION,
-    header::TE,
-    header::TRAILER,
-    header::TRANSFER_ENCODING,
-    header::UPGRADE,
-];
-
-/// Removes the hop-by-hop headers and any the `Connection` header names.
-/// Most messages carry none, or only `Connection: keep-alive`, so one pass
-/// over the names finds which are there before anything is removed.
-fn strip_hop_by_hop(headers: &mut HeaderMap) {
-    let mut present = 0u16;
-    for name in headers.keys() {
-        if let Some(i) = HOP_BY_HOP.iter().position(|h| h == name) {
-            present |= 1 << i;
-        }
-    }
-    if present == 0 {
-        return;
-    }
-    if present & 1 != 0 {
-        let named: Vec<HeaderName> = headers
-            .get_all(header::CONNECTION)
-            .iter()
-            .filter_map(|v| v.to_str().ok())
-            .flat_map(|v| v.split(','))
-            .map(str::trim)
-            // `close` names no header; the fixed ones go below anyway.
-            .filter(|t| {
-                !t.eq_ignore_ascii_case("close") && !HOP_BY_HOP.iter().any(|h| t.eq_ignore_ascii_case(h.as_str()))
-            })
-            .filter_map(|t| HeaderName::from_bytes(t.as_bytes()).ok())
-            .collect();
-        for n in named {
-            headers.remove(n);
-        }
-    }
-    for (i, h) in HOP_BY_HOP.iter().enumerate() {
-        if present & (1 << i) != 0 {
-            headers.remove(h);
-        }
-    }
-}
-
-/// The `Upgrade` value of an HTTP/1.1 request that asks for one.
-fn requested_upgrade(h: &HeaderMap) -> Option<HeaderValue> {
-    let asks = h
-        .get_all(header::CONNECTION)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(','))
-        .any(|t| t.trim().eq_ignore_ascii_case("upgrade"));
-    if asks {
-        h.get(header::UPGRADE).cloned()
-    } else {
-        None
-    }
 }
 
 /// Answers 101 to the client and relays bytes between the two upgraded
@@ -493,81 +347,4 @@ fn switch_protocols(
         parts.headers.insert(header::UPGRADE, p);
     }
     Response::from_parts(parts, body::empty())
-}
-
-fn upstream_request(
-    req: Request<Body>,
-    route: &Route,
-    s: &Settings,
-    peer: &Peer,
-    host: Option<HeaderValue>,
-    upgrade: Option<HeaderValue>,
-) -> Result<Request<Body>, ()> {
-    let (mut parts, body) = req.into_parts();
-    // Origin-form (RFC 9112 §3.2.1): the upstream connection is already
-    // to the right authority, and `Host` names it.
-    parts.uri = upstream_target(&parts.uri, route)?.into();
-    parts.version = Version::HTTP_11;
-    strip_hop_by_hop(&mut parts.headers);
-    let h = &mut parts.headers;
-    if let Some(u) = upgrade {
-        h.insert(header::CONNECTION, HeaderValue::from_static("upgrade"));
-        h.insert(header::UPGRADE, u);
-    }
-    // Every earlier hop, from however many header lines, then this client.
-    let forwarded_for = if h.contains_key(X_FORWARDED_FOR) {
-        let mut xff = String::new();
-        for v in h.get_all(X_FORWARDED_FOR).iter().filter_map(|v| v.to_str().ok()) {
-            xff.push_str(v);
-            xff.push_str(", ");
-        }
-        xff.push_str(peer.ip_text());
-        HeaderValue::from_str(&xff).map_err(|_| ())?
-    } else {
-        peer.ip.clone()
-    };
-    h.insert(X_FORWARDED_FOR, forwarded_for);
-    h.insert(X_FORWARDED_PROTO, HeaderValue::from_static("http"));
-    if let Some(v) = host {
-        h.insert(X_FORWARDED_HOST, v);
-    }
-    if !route.preserve_host || !h.contains_key(header::HOST) {
-        h.insert(header::HOST, route.upstream.host.clone());
-    }
-    // A request without a body (most) has nothing to limit.
-    let body = if http_body::Body::is_end_stream(&body) {
-        body
-    } else {
-        body::boxed(http_body_util::Limited::new(body, usize::try_from(s.max_request_body_bytes).unwrap_or(usize::MAX)))
-    };
-    Ok(Request::from_parts(parts, body))
-}
-
-/// The upstream's target: the route's base path, then the request's path
-/// (without the route's prefix when `strip_prefix` is on), then its query.
-/// Usually that is the request's own target, which is reused as it is.
-fn upstream_target(uri: &http::Uri, route: &Route) -> Result<PathAndQuery, ()> {
-    let path = uri.path();
-    let rest = if route.strip_prefix && route.path != "/" {
-        path.strip_prefix(route.path.as_str()).unwrap_or(path)
-    } else {
-        path
-    };
-    if route.upstream.base_path.is_empty() && rest.len() == path.len() && path.starts_with('/') {
-        if let Some(pq) = uri.path_and_query() {
-            return Ok(pq.clone());
-        }
-    }
-    let mut target =
-        String::with_capacity(route.upstream.base_path.len() + rest.len() + 1 + uri.query().map_or(0, |q| q.len() + 1));
-    target.push_str(&route.upstream.base_path);
-    if !rest.starts_with('/') {
-        target.push('/');
-    }
-    target.push_str(rest);
-    if let Some(q) = uri.query() {
-        target.push('?');
-        target.push_str(q);
-    }
-    PathAndQuery::try_from(target).map_err(|_| ())
 }

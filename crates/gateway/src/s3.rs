@@ -10,27 +10,29 @@
 //! with an XML error body; a failed actual request is served without CORS
 //! headers.
 
-use bytes::Bytes;
 use http::header::{HeaderMap, HeaderValue};
 use http::{Method, StatusCode};
-use serde::Deserialize;
 
+use crate::code::Code;
 use crate::problem::Problem;
 
-/// S3's limit on the configuration document.
-pub const MAX_DOCUMENT_BYTES: usize = 64 * 1024;
-/// S3's limit on `CORSRule`s.
-pub const MAX_RULES: usize = 100;
-/// S3's limit on a rule `ID`.
-pub const MAX_ID_CHARS: usize = 255;
-/// The methods S3 accepts in `AllowedMethod`.
-pub const METHODS: [&str; 5] = ["GET", "PUT", "POST", "DELETE", "HEAD"];
+mod answer;
+mod document;
 
-/// S3's message for a preflight no rule allows (its typo included: clients
-/// and tests match on it).
-pub const NOT_ALLOWED: &str = "CORSResponse: This CORS request is not allowed. This is usually because the evalution of Origin, request method / Access-Control-Request-Method or Access-Control-Request-Headers are not whitelisted by the resource's CORS spec.";
-/// S3's message for a preflight to a bucket without CORS rules.
-pub const NOT_ENABLED: &str = "CORSResponse: CORS is not enabled for this bucket.";
+pub use answer::{S3Decision, S3Error, NOT_ALLOWED, NOT_ENABLED};
+use document::{parse_json, parse_xml};
+
+/// S3's limit on the configuration document.
+pub(crate) const MAX_DOCUMENT_BYTES: usize = 64 * 1024;
+/// S3's limit on `CORSRule`s.
+pub(crate) const MAX_RULES: usize = 100;
+/// S3's limit on a rule `ID`.
+pub(crate) const MAX_ID_CHARS: usize = 255;
+/// The methods S3 accepts in `AllowedMethod`.
+pub(crate) const METHODS: [&str; 5] = ["GET", "PUT", "POST", "DELETE", "HEAD"];
+
+/// The `Vary` value of every response on a route with S3 rules.
+pub(crate) const VARY: &str = "Origin, Access-Control-Request-Headers, Access-Control-Request-Method";
 
 /// A validated S3 CORS configuration.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -48,108 +50,14 @@ struct S3Rule {
     max_age: Option<u64>,
 }
 
-/// A rule as written (JSON field names; the XML reader fills the same).
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields, rename_all = "PascalCase")]
-struct RuleDoc {
-    #[serde(rename = "ID")]
-    id: Option<String>,
-    #[serde(default)]
-    allowed_origins: Vec<String>,
-    #[serde(default)]
-    allowed_methods: Vec<String>,
-    #[serde(default)]
-    allowed_headers: Vec<String>,
-    #[serde(default)]
-    expose_headers: Vec<String>,
-    max_age_seconds: Option<i64>,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields, rename_all = "PascalCase")]
-struct ConfigDoc {
-    #[serde(rename = "CORSRules", default)]
-    cors_rules: Vec<RuleDoc>,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(untagged)]
-enum JsonDoc {
-    Wrapped {
-        #[serde(rename = "CORSConfiguration")]
-        cors_configuration: ConfigDoc,
-    },
-    Bare(ConfigDoc),
-}
-
-/// What an S3 route does with a request.
-#[derive(Debug, PartialEq, Eq)]
-pub enum S3Decision {
-    /// No `Origin`: forward untouched.
-    NotCors,
-    /// An allowed preflight: answer 200 with these headers.
-    PreflightAllowed(HeaderMap),
-    /// A failed preflight: answer with this error.
-    PreflightRejected(S3Error),
-    /// An actual request: forward, then add these headers (empty when no
-    /// rule matched; S3 still serves the request).
-    Actual {
-        /// Headers to add to the response.
-        headers: HeaderMap,
-        /// Whether a rule matched.
-        allowed: bool,
-    },
-}
-
-/// An S3 error answer.
-#[derive(Debug, PartialEq, Eq)]
-pub struct S3Error {
-    /// 400 or 403.
-    pub status: StatusCode,
-    /// `AccessForbidden` or `BadRequest`.
-    pub code: &'static str,
-    /// The message, exactly as S3 words it.
-    pub message: &'static str,
-    /// The requested method, echoed in the body.
-    pub method: Option<String>,
-}
-
-impl S3Error {
-    /// The XML body S3 sends.
-    pub fn body(&self, resource_type: &str, request_id: &str) -> Bytes {
-        let mut s = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Error><Code>");
-        s.push_str(self.code);
-        s.push_str("</Code><Message>");
-        s.push_str(&xml_escape(self.message));
-        s.push_str("</Message>");
-        if let Some(m) = &self.method {
-            s.push_str("<Method>");
-            s.push_str(&xml_escape(m));
-            s.push_str("</Method><ResourceType>");
-            s.push_str(resource_type);
-            s.push_str("</ResourceType>");
-        }
-        s.push_str("<RequestId>");
-        s.push_str(request_id);
-        s.push_str("</RequestId><HostId>");
-        s.push_str(request_id);
-        s.push_str("</HostId></Error>");
-        Bytes::from(s)
-    }
-}
-
-fn xml_escape(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;").replace('\'', "&apos;")
-}
-
 impl S3Cors {
     /// Parses and validates a document, reporting problems at `loc`.
     /// Returns `None` when it has errors.
     pub fn parse(text: &str, json: bool, loc: &str, problems: &mut Vec<Problem>) -> Option<S3Cors> {
         let before = problems.iter().filter(|p| p.is_error()).count();
         if text.len() > MAX_DOCUMENT_BYTES {
-            problems.push(Problem::error(
-                "s3-document-too-large",
+            problems.push(Problem::new(
+                Code::S3DocumentTooLarge,
                 loc,
                 format!("{} bytes", text.len()),
                 "S3 limits a CORS configuration to 64 KB",
@@ -160,8 +68,8 @@ impl S3Cors {
         let docs = match docs {
             Ok(d) => d,
             Err(e) => {
-                problems.push(Problem::error(
-                    "s3-malformed",
+                problems.push(Problem::new(
+                    Code::S3Malformed,
                     loc,
                     "",
                     e,
@@ -171,8 +79,8 @@ impl S3Cors {
             }
         };
         if docs.is_empty() {
-            problems.push(Problem::warning(
-                "s3-no-rules",
+            problems.push(Problem::new(
+                Code::S3NoRules,
                 loc,
                 "",
                 "no CORSRule: every preflight gets \"CORS is not enabled for this bucket.\"",
@@ -180,8 +88,8 @@ impl S3Cors {
             ));
         }
         if docs.len() > MAX_RULES {
-            problems.push(Problem::error(
-                "s3-too-many-rules",
+            problems.push(Problem::new(
+                Code::S3TooManyRules,
                 loc,
                 docs.len().to_string(),
                 "S3 allows at most 100 CORSRules",
@@ -192,8 +100,8 @@ impl S3Cors {
         for (i, d) in docs.into_iter().enumerate() {
             let at = format!("{loc}.CORSRule[{i}]");
             if d.id.as_ref().is_some_and(|id| id.chars().count() > MAX_ID_CHARS) {
-                problems.push(Problem::error(
-                    "s3-id-too-long",
+                problems.push(Problem::new(
+                    Code::S3IdTooLong,
                     format!("{at}.ID"),
                     "",
                     "an ID has at most 255 characters",
@@ -201,8 +109,8 @@ impl S3Cors {
                 ));
             }
             if d.allowed_origins.is_empty() {
-                problems.push(Problem::error(
-                    "s3-no-origins",
+                problems.push(Problem::new(
+                    Code::S3NoOrigins,
                     format!("{at}.AllowedOrigin"),
                     "",
                     "a CORSRule needs at least one AllowedOrigin",
@@ -210,8 +118,8 @@ impl S3Cors {
                 ));
             }
             if d.allowed_methods.is_empty() {
-                problems.push(Problem::error(
-                    "s3-no-methods",
+                problems.push(Problem::new(
+                    Code::S3NoMethods,
                     format!("{at}.AllowedMethod"),
                     "",
                     "a CORSRule needs at least one AllowedMethod",
@@ -220,8 +128,8 @@ impl S3Cors {
             }
             for m in &d.allowed_methods {
                 if !METHODS.contains(&m.as_str()) {
-                    problems.push(Problem::error(
-                        "s3-method-unsupported",
+                    problems.push(Problem::new(
+                        Code::S3MethodUnsupported,
                         format!("{at}.AllowedMethod"),
                         m,
                         "S3 accepts only GET, PUT, POST, DELETE and HEAD (upper case)",
@@ -232,8 +140,8 @@ impl S3Cors {
             for (field, list) in [("AllowedOrigin", &d.allowed_origins), ("AllowedHeader", &d.allowed_headers)] {
                 for v in list.iter() {
                     if v.matches('*').count() > 1 {
-                        problems.push(Problem::error(
-                            "s3-too-many-wildcards",
+                        problems.push(Problem::new(
+                            Code::S3TooManyWildcards,
                             format!("{at}.{field}"),
                             v,
                             "S3 allows at most one `*` in a value",
@@ -244,8 +152,8 @@ impl S3Cors {
             }
             let max_age = match d.max_age_seconds {
                 Some(n) if n < 0 => {
-                    problems.push(Problem::error(
-                        "s3-max-age-invalid",
+                    problems.push(Problem::new(
+                        Code::S3MaxAgeInvalid,
                         format!("{at}.MaxAgeSeconds"),
                         n.to_string(),
                         "MaxAgeSeconds cannot be negative",
@@ -348,9 +256,6 @@ impl S3Cors {
     }
 }
 
-/// The `Vary` value of every response on a route with S3 rules.
-pub const VARY: &str = "Origin, Access-Control-Request-Headers, Access-Control-Request-Method";
-
 impl S3Rule {
     fn origin_matches(&self, origin: &str) -> bool {
         self.origins.iter().any(|p| wildcard_match(p, origin))
@@ -387,44 +292,4 @@ fn wildcard_match(pattern: &str, value: &str) -> bool {
         None => pattern == value,
         Some((pre, suf)) => value.len() >= pre.len() + suf.len() && value.starts_with(pre) && value.ends_with(suf),
     }
-}
-
-fn parse_json(text: &str) -> Result<Vec<RuleDoc>, String> {
-    let doc: JsonDoc = serde_json::from_str(text).map_err(|e| format!("not an S3 CORS JSON document: {e}"))?;
-    Ok(match doc {
-        JsonDoc::Wrapped { cors_configuration } => cors_configuration.cors_rules,
-        JsonDoc::Bare(c) => c.cors_rules,
-    })
-}
-
-fn parse_xml(text: &str) -> Result<Vec<RuleDoc>, String> {
-    let doc = roxmltree::Document::parse(text).map_err(|e| format!("not well-formed XML: {e}"))?;
-    let root = doc.root_element();
-    if root.tag_name().name() != "CORSConfiguration" {
-        return Err(format!("the root element is <{}>, not <CORSConfiguration>", root.tag_name().name()));
-    }
-    let mut rules = Vec::new();
-    for rule in root.children().filter(roxmltree::Node::is_element) {
-        if rule.tag_name().name() != "CORSRule" {
-            return Err(format!("unexpected <{}> in <CORSConfiguration>", rule.tag_name().name()));
-        }
-        let mut d = RuleDoc::default();
-        for el in rule.children().filter(roxmltree::Node::is_element) {
-            let text = el.text().unwrap_or("").trim().to_owned();
-            match el.tag_name().name() {
-                "ID" => d.id = Some(text),
-                "AllowedOrigin" => d.allowed_origins.push(text),
-                "AllowedMethod" => d.allowed_methods.push(text),
-                "AllowedHeader" => d.allowed_headers.push(text),
-                "ExposeHeader" => d.expose_headers.push(text),
-                "MaxAgeSeconds" => {
-                    d.max_age_seconds =
-                        Some(text.parse().map_err(|_| format!("MaxAgeSeconds `{text}` is not an integer"))?)
-                }
-                other => return Err(format!("unexpected <{other}> in <CORSRule>")),
-            }
-        }
-        rules.push(d);
-    }
-    Ok(rules)
 }

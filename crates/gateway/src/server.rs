@@ -1,36 +1,34 @@
-//! Listeners, connections, reload and shutdown.
-//!
-//! One accept loop per listener. A semaphore bounds open connections (the
-//! loop stops accepting while it is full, so the kernel's backlog absorbs
-//! bursts instead of the process's memory). Each connection is HTTP/1.1 or
-//! HTTP/2 (prior knowledge) by its first bytes, and is known to the drain
-//! ([`conn`]), so shutting down means: stop accepting, tell connections to
-//! finish their current request, wait for them up to `shutdown_timeout`.
+//! A running gateway: its listeners ([`listener`]), the admin endpoints
+//! ([`admin`]), reloads ([`reload`]) and shutdown. Every connection is known
+//! to the drain ([`conn`]), so shutting down means: stop accepting, tell
+//! connections to finish their current request, wait for them up to
+//! `shutdown_timeout`.
 
 use std::convert::Infallible;
-use std::future::Future;
 use std::io;
 use std::net::SocketAddr;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::Arc;
-use std::time::{Duration, SystemTime};
 
-use http::{Request, Response, StatusCode};
+use http::Request;
 use hyper::body::Incoming;
 use hyper::service::service_fn;
-use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
 use tokio::net::TcpListener;
-use tokio::sync::{watch, Semaphore};
+use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
-use crate::body::{self, Body};
-use crate::config::{self, Runtime};
+use crate::body;
+use crate::code::Code;
+use crate::forward::Peer;
 use crate::problem::{Problem, Problems};
-use crate::proxy::{self, Shared};
+use crate::proxy;
+use crate::runtime::Runtime;
+use crate::shared::Shared;
 
+mod admin;
 mod conn;
-
-use conn::{Drain, Protocol};
+mod listener;
+mod reload;
 
 /// A running gateway.
 pub struct Gateway {
@@ -78,24 +76,30 @@ impl Gateway {
         let s = Arc::clone(&shared);
         let main_service = move |addr: SocketAddr| {
             let s = Arc::clone(&s);
-            let peer = proxy::Peer::new(addr);
+            let peer = Peer::new(addr);
             service_fn(move |req: Request<Incoming>| {
                 let s = Arc::clone(&s);
                 let peer = peer.clone();
                 async move { Ok::<_, Infallible>(proxy::handle(s, req.map(body::boxed), peer).await) }
             })
         };
-        tasks.push(tokio::spawn(serve(listener, settings.clone(), Arc::clone(&shared), stop_rx.clone(), main_service)));
+        tasks.push(tokio::spawn(listener::serve(
+            listener,
+            settings.clone(),
+            Arc::clone(&shared),
+            stop_rx.clone(),
+            main_service,
+        )));
         if let Some(admin) = admin {
             let s = Arc::clone(&shared);
             let admin_service = move |_peer: SocketAddr| {
                 let s = Arc::clone(&s);
                 service_fn(move |req: Request<Incoming>| {
                     let s = Arc::clone(&s);
-                    async move { Ok::<_, Infallible>(admin_answer(&s, &req, addr)) }
+                    async move { Ok::<_, Infallible>(admin::answer(&s, &req, addr)) }
                 })
             };
-            tasks.push(tokio::spawn(serve(
+            tasks.push(tokio::spawn(listener::serve(
                 admin,
                 settings.clone(),
                 Arc::clone(&shared),
@@ -107,7 +111,7 @@ impl Gateway {
         if settings.watch {
             if let Some(path) = gw.config_path.clone() {
                 let s = Arc::clone(&gw.shared);
-                gw.watcher = Some(tokio::spawn(watch_file(path, s, stop_rx)));
+                gw.watcher = Some(tokio::spawn(reload::watch_file(path, s, stop_rx)));
             }
         }
         gw
@@ -123,9 +127,20 @@ impl Gateway {
         self.admin_addr
     }
 
-    /// The state shared with connections (config, metrics).
-    pub fn shared(&self) -> &Arc<Shared> {
-        &self.shared
+    /// The config in force: a snapshot, which a reload replaces and never
+    /// changes.
+    pub fn runtime(&self) -> Arc<Runtime> {
+        self.shared.current()
+    }
+
+    /// The metrics as `/-/metrics` serves them (Prometheus text format).
+    pub fn metrics(&self) -> String {
+        self.shared.metrics.render()
+    }
+
+    /// How many upstream connections are pooled idle now.
+    pub fn idle_upstream_connections(&self) -> usize {
+        self.shared.pool().idle_count()
     }
 
     /// Re-reads the config file and swaps it in; an invalid file is refused
@@ -136,9 +151,9 @@ impl Gateway {
     /// The new file's problems (already logged).
     pub fn reload(&self) -> Result<Vec<Problem>, Problems> {
         match &self.config_path {
-            Some(p) => reload_from(p, &self.shared),
-            None => Err(Problems(vec![Problem::error(
-                "no-config-file",
+            Some(p) => reload::reload_from(p, &self.shared),
+            None => Err(Problems(vec![Problem::new(
+                Code::NoConfigFile,
                 "",
                 "",
                 "this gateway was not started from a config file",
@@ -161,213 +176,4 @@ impl Gateway {
         }
         clean
     }
-}
-
-/// Settings that shape listeners, connections and the upstream pool, so a
-/// reload cannot change them (routes, hosts, mode, size limits and the
-/// upstream timeout are per request and do change).
-fn start_only_changes(old: &crate::config::Settings, new: &crate::config::Settings) -> Vec<&'static str> {
-    [
-        ("listen", old.listen != new.listen),
-        ("admin_listen", old.admin_listen != new.admin_listen),
-        ("max_connections", old.max_connections != new.max_connections),
-        ("max_request_headers", old.max_request_headers != new.max_request_headers),
-        ("connect_timeout_ms", old.connect_timeout != new.connect_timeout),
-        ("request_header_timeout_ms", old.request_header_timeout != new.request_header_timeout),
-        ("upstream_idle_timeout_ms", old.upstream_idle_timeout != new.upstream_idle_timeout),
-        ("shutdown_timeout_ms", old.shutdown_timeout != new.shutdown_timeout),
-        ("watch", old.watch != new.watch),
-    ]
-    .into_iter()
-    .filter_map(|(k, changed)| changed.then_some(k))
-    .collect()
-}
-
-fn reload_from(path: &Path, shared: &Shared) -> Result<Vec<Problem>, Problems> {
-    match config::load_file(path) {
-        Ok(rt) => {
-            let changed = start_only_changes(&shared.current().settings, &rt.settings);
-            if !changed.is_empty() {
-                tracing::warn!(target: "crossgate::reload", keys = %changed.join(", "), "these settings are read at start and take effect on restart");
-            }
-            for w in &rt.warnings {
-                tracing::warn!(target: "crossgate::reload", "{w}");
-            }
-            let warnings = rt.warnings.clone();
-            shared.swap(rt);
-            shared.metrics.reload(true);
-            tracing::info!(target: "crossgate::reload", file = %path.display(), "config reloaded");
-            Ok(warnings)
-        }
-        Err(problems) => {
-            shared.metrics.reload(false);
-            for p in problems.errors() {
-                tracing::error!(target: "crossgate::reload", file = %path.display(), "{p}");
-            }
-            tracing::error!(target: "crossgate::reload", "reload refused; the running config keeps serving");
-            Err(problems)
-        }
-    }
-}
-
-/// Modification time and size of the config file and of every policy and
-/// S3 file the running config was read from.
-fn stamp(path: &Path, shared: &Shared) -> Vec<Option<(SystemTime, u64)>> {
-    let one = |p: &Path| std::fs::metadata(p).ok().and_then(|m| Some((m.modified().ok()?, m.len())));
-    std::iter::once(one(path)).chain(shared.current().sources.iter().map(|p| one(p))).collect()
-}
-
-/// Polls modification times and sizes once a second: portable, and a
-/// rename-over (how editors and config managers write) is seen too.
-async fn watch_file(path: PathBuf, shared: Arc<Shared>, mut stop: watch::Receiver<bool>) {
-    let mut last = stamp(&path, &shared);
-    loop {
-        tokio::select! {
-            () = tokio::time::sleep(Duration::from_secs(1)) => {}
-            _ = stop.changed() => return,
-        }
-        let now = stamp(&path, &shared);
-        if now.first().is_some_and(Option::is_some) && now != last {
-            // Stamped before reading: a file still being written when it was
-            // read changes again, and is read again on the next tick. (A
-            // reload that changes the set of files causes one extra,
-            // harmless reload.)
-            last = now;
-            let _ = reload_from(&path, &shared);
-        }
-    }
-}
-
-/// The admin listener's answers; `listen` is the client listener's address,
-/// the API host `/-/explain` assumes when the query names none.
-fn admin_answer(shared: &Shared, req: &Request<Incoming>, listen: SocketAddr) -> Response<Body> {
-    match req.uri().path() {
-        "/-/health" => {
-            let rt = shared.current();
-            let mut r = Response::new(body::full(format!("{{\"status\":\"ok\",\"routes\":{}}}\n", rt.routes.len())));
-            r.headers_mut().insert(http::header::CONTENT_TYPE, http::HeaderValue::from_static("application/json"));
-            r
-        }
-        "/-/metrics" => {
-            let mut r = Response::new(body::full(shared.metrics.render()));
-            r.headers_mut()
-                .insert(http::header::CONTENT_TYPE, http::HeaderValue::from_static("text/plain; version=0.0.4"));
-            r
-        }
-        "/-/explain" => {
-            let call = crate::explain::Call::from_query(req.uri().query().unwrap_or(""));
-            let host = req
-                .uri()
-                .query()
-                .and_then(|q| crate::explain::parse_query(q).into_iter().find(|(k, _)| k == "host"))
-                .map(|(_, v)| v)
-                .filter(|h| !h.is_empty())
-                .unwrap_or_else(|| listen.to_string());
-            let v = crate::explain::explain(&shared.current(), &host, &call);
-            let mut r = Response::new(body::full(format!("{v}\n")));
-            r.headers_mut().insert(http::header::CONTENT_TYPE, http::HeaderValue::from_static("application/json"));
-            r
-        }
-        _ => proxy::plain(
-            StatusCode::NOT_FOUND,
-            "Not Found: the admin listener serves /-/health, /-/metrics and /-/explain",
-        ),
-    }
-}
-
-/// Accepts connections until told to stop, then drains them. Returns
-/// whether every connection finished within the shutdown timeout.
-async fn serve<M, S>(
-    listener: TcpListener,
-    settings: crate::config::Settings,
-    shared: Arc<Shared>,
-    mut stop: watch::Receiver<bool>,
-    make: M,
-) -> bool
-where
-    M: Fn(SocketAddr) -> S,
-    S: hyper::service::Service<Request<Incoming>, Response = Response<Body>, Error = Infallible> + Send + 'static,
-    S::Future: Send + 'static,
-{
-    let mut http1 = hyper::server::conn::http1::Builder::new();
-    http1.timer(TokioTimer::new()).header_read_timeout(settings.request_header_timeout).keep_alive(true);
-    // Over this many header lines hyper answers 431 itself (no CORS
-    // headers); the gateway's own 431 covers heads under the limit that are
-    // too large in bytes. Set only when it differs from hyper's default:
-    // setting it at all makes hyper fill a slot array per request instead
-    // of using its stack array.
-    if settings.max_request_headers != crate::config::HYPER_DEFAULT_MAX_HEADERS {
-        http1.max_headers(settings.max_request_headers);
-    }
-    // Room well beyond the configured limit, so oversized heads reach the
-    // handler and get a 431 with CORS headers (hyper's own 431, past this
-    // buffer, has none).
-    http1.max_buf_size(settings.max_request_header_bytes.saturating_mul(4).max(256 * 1024));
-    let mut http2 = hyper::server::conn::http2::Builder::new(TokioExecutor::new());
-    http2
-        .timer(TokioTimer::new())
-        // Pings find HTTP/2 peers that vanished without closing, so their
-        // connection slots come back.
-        .keep_alive_interval(settings.request_header_timeout)
-        .keep_alive_timeout(Duration::from_secs(20))
-        .max_header_list_size(
-            u32::try_from(settings.max_request_header_bytes.saturating_mul(4)).unwrap_or(u32::MAX).max(256 * 1024),
-        );
-    let builders = Arc::new((http1, http2));
-    let drain = Arc::new(Drain::default());
-    let limit = Arc::new(Semaphore::new(settings.max_connections));
-    loop {
-        let permit = tokio::select! {
-            p = Arc::clone(&limit).acquire_owned() => match p { Ok(p) => p, Err(_) => break },
-            _ = stop.changed() => break,
-        };
-        let (stream, peer) = tokio::select! {
-            r = listener.accept() => match r {
-                Ok(x) => x,
-                Err(e) => {
-                    // EMFILE and friends: back off instead of spinning.
-                    tracing::warn!(target: "crossgate::accept", error = %e, "accept failed");
-                    tokio::time::sleep(Duration::from_millis(50)).await;
-                    continue;
-                }
-            },
-            _ = stop.changed() => break,
-        };
-        let _ = stream.set_nodelay(true);
-        let service = make(peer);
-        let builders = Arc::clone(&builders);
-        let drain = Arc::clone(&drain);
-        let mut stop = stop.clone();
-        let header_timeout = settings.request_header_timeout;
-        let metrics_owner = Arc::clone(&shared);
-        metrics_owner.metrics.connections(1);
-        tokio::spawn(async move {
-            // hyper's header timeout starts with the first byte, so a client
-            // that connects and says nothing would hold its connection slot
-            // forever: telling HTTP/1 from HTTP/2 gets the same timeout.
-            let protocol = tokio::select! {
-                r = tokio::time::timeout(header_timeout, conn::sniff(&stream)) => r.ok().and_then(Result::ok).flatten(),
-                _ = stop.changed() => None,
-            };
-            let (http1, http2) = &*builders;
-            match protocol {
-                Some(Protocol::Http1) => {
-                    drain.serve(http1.serve_connection(TokioIo::new(stream), service).with_upgrades()).await
-                }
-                Some(Protocol::Http2) => drain.serve(http2.serve_connection(TokioIo::new(stream), service)).await,
-                None => {}
-            }
-            metrics_owner.metrics.connections(-1);
-            drop(permit);
-        });
-    }
-    drop(listener);
-    drain.start();
-    tokio::time::timeout(settings.shutdown_timeout, drain.finished()).await.is_ok()
-}
-
-/// Serves until `signal` resolves, then shuts down gracefully.
-pub async fn run_until<F: Future<Output = ()>>(gateway: Gateway, signal: F) -> bool {
-    signal.await;
-    gateway.shutdown().await
 }

@@ -68,7 +68,7 @@ struct Upstream {
 /// Pooled HTTP/1.1 connections to upstreams, by authority. A gateway has a
 /// handful of upstreams, so they are found by a linear scan comparing the
 /// authority's text (configs hold it in canonical form), not by hashing.
-pub struct Pool {
+pub(crate) struct Pool {
     upstreams: Mutex<Vec<Upstream>>,
     connect_timeout: Duration,
     idle_timeout: Duration,
@@ -77,7 +77,7 @@ pub struct Pool {
 impl Pool {
     /// A pool; inside a Tokio runtime it also starts the idle sweep, which
     /// ends when the pool is dropped.
-    pub fn new(connect_timeout: Duration, idle_timeout: Duration) -> Arc<Pool> {
+    pub(crate) fn new(connect_timeout: Duration, idle_timeout: Duration) -> Arc<Pool> {
         let pool = Arc::new(Pool { upstreams: Mutex::new(Vec::new()), connect_timeout, idle_timeout });
         if let Ok(handle) = tokio::runtime::Handle::try_current() {
             handle.spawn(sweep(Arc::downgrade(&pool), idle_timeout, idle_timeout.min(Duration::from_secs(1))));
@@ -93,7 +93,7 @@ impl Pool {
     ///
     /// The upstream cannot be reached, or the exchange failed before a
     /// response head arrived.
-    pub async fn send(
+    pub(crate) async fn send(
         self: &Arc<Self>,
         authority: &Authority,
         mut req: Request<Body>,
@@ -127,7 +127,7 @@ impl Pool {
     /// # Errors
     ///
     /// As [`Pool::send`].
-    pub async fn send_upgrade(
+    pub(crate) async fn send_upgrade(
         &self,
         authority: &Authority,
         req: Request<Body>,
@@ -142,7 +142,7 @@ impl Pool {
     }
 
     /// Idle connections currently pooled, for all upstreams.
-    pub fn idle_count(&self) -> usize {
+    pub(crate) fn idle_count(&self) -> usize {
         self.lock().iter().map(|u| u.idle.len()).sum()
     }
 
@@ -264,7 +264,7 @@ struct Lease {
 /// rest of the request body goes out, the response comes in); at its end
 /// the connection returns to the pool, and dropping it early closes the
 /// connection.
-pub struct UpstreamBody {
+pub(crate) struct UpstreamBody {
     incoming: Incoming,
     lease: Option<Lease>,
 }

@@ -5,7 +5,7 @@
 
 mod common;
 
-use crossgate_gateway::explain::{explain, Call};
+use crossgate_gateway::{explain, Call};
 use serde_json::Value;
 
 const CONFIG: &str = r#"

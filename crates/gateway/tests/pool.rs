@@ -8,8 +8,8 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
+use common::body;
 use common::{client, gateway, req, send, tempdir, upstream};
-use crossgate_gateway::body;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpListener;
 
@@ -48,7 +48,7 @@ async fn sequential_requests_of_every_kind_share_one_upstream_connection() {
     }
     assert_eq!(up.hits.load(Ordering::Relaxed), 30);
     assert_eq!(up.connections.load(Ordering::Relaxed), 1, "one kept-alive upstream connection");
-    assert_eq!(gw.shared().pool().idle_count(), 1);
+    assert_eq!(gw.idle_upstream_connections(), 1);
     gw.shutdown().await;
 }
 
@@ -73,7 +73,7 @@ async fn concurrent_requests_get_connections_of_their_own_and_return_them() {
     }
     let conns = up.connections.load(Ordering::Relaxed);
     assert!((8..=16).contains(&conns), "8 at a time, reused across rounds: {conns} connections");
-    assert_eq!(gw.shared().pool().idle_count(), conns);
+    assert_eq!(gw.idle_upstream_connections(), conns);
     gw.shutdown().await;
 }
 
@@ -125,7 +125,7 @@ async fn ten_gets_to_a_closing_upstream(connection: &'static str, pause: Duratio
         assert_eq!((status.as_u16(), text.as_str()), (200, "ok"), "request {i}");
         tokio::time::sleep(pause).await;
     }
-    let idle = gw.shared().pool().idle_count();
+    let idle = gw.idle_upstream_connections();
     gw.shutdown().await;
     (conns.load(Ordering::Relaxed), idle)
 }
@@ -145,10 +145,10 @@ async fn idle_connections_are_dropped_after_the_idle_timeout() {
     let addr = gw.local_addr();
     let c = client();
     assert_eq!(send(&c, req("GET", addr, "/").body(body::empty()).unwrap()).await.0, 200);
-    assert_eq!(gw.shared().pool().idle_count(), 1);
+    assert_eq!(gw.idle_upstream_connections(), 1);
     // The sweep runs every idle timeout (300 ms): gone within two.
     tokio::time::sleep(Duration::from_millis(750)).await;
-    assert_eq!(gw.shared().pool().idle_count(), 0);
+    assert_eq!(gw.idle_upstream_connections(), 0);
     // And the next request opens a new one.
     assert_eq!(send(&c, req("GET", addr, "/").body(body::empty()).unwrap()).await.0, 200);
     assert_eq!(up.connections.load(Ordering::Relaxed), 2);
@@ -169,9 +169,9 @@ async fn connections_the_upstream_closed_leave_the_pool_before_they_expire() {
         gateway(&CONFIG.replace("upstream_idle_timeout_ms = 300", "upstream_idle_timeout_ms = 60000"), up, &dir).await;
     let c = client();
     assert_eq!(send(&c, req("GET", gw.local_addr(), "/").body(body::empty()).unwrap()).await.0, 200);
-    assert_eq!(gw.shared().pool().idle_count(), 1);
+    assert_eq!(gw.idle_upstream_connections(), 1);
     // The sweep runs every second.
     tokio::time::sleep(Duration::from_millis(2200)).await;
-    assert_eq!(gw.shared().pool().idle_count(), 0);
+    assert_eq!(gw.idle_upstream_connections(), 0);
     gw.shutdown().await;
 }

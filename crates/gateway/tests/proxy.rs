@@ -5,8 +5,8 @@ mod common;
 
 use std::time::Duration;
 
+use common::body;
 use common::{client, gateway, req, send, tempdir, upstream};
-use crossgate_gateway::body;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 const APP: &str = "https://app.example";
@@ -129,7 +129,7 @@ async fn preflights_are_answered_at_the_edge() {
     let (status, _, text) = send(&c, r).await;
     assert_eq!(status, 200);
     assert!(text.starts_with("OPTIONS /x"), "{text}");
-    assert_eq!(gw.shared().metrics.counter("crossgate_preflights_answered_total", &[("status", "204")]), 1);
+    assert_eq!(common::counter(&gw, "crossgate_preflights_answered_total", &[("status", "204")]), 1);
     // The upstream's own `Access-Control-Allow-Origin: *` is replaced by the policy's.
     let (status, h, _) =
         send(&c, req("GET", gw.local_addr(), "/fwd/own-cors").header("origin", APP).body(body::empty()).unwrap()).await;
@@ -142,7 +142,7 @@ async fn preflights_are_answered_at_the_edge() {
     assert_eq!(status, 200);
     assert_eq!(h.get_all("access-control-allow-origin").iter().collect::<Vec<_>>(), ["*"]);
     assert_eq!(h["vary"], "Origin");
-    assert_eq!(gw.shared().metrics.counter("crossgate_cors_decisions_total", &[("reason", "origin-not-allowed")]), 1);
+    assert_eq!(common::counter(&gw, "crossgate_cors_decisions_total", &[("reason", "origin-not-allowed")]), 1);
     gw.shutdown().await;
 }
 
@@ -207,7 +207,7 @@ async fn gateway_errors_carry_cors_headers() {
         send(&c, req("GET", gw.local_addr(), "/own-cors").header("origin", APP).body(body::empty()).unwrap()).await;
     assert_eq!(s, 502);
     check(&h);
-    assert_eq!(gw.shared().metrics.counter("crossgate_upstream_errors_total", &[("kind", "body-too-large")]), 2);
+    assert_eq!(common::counter(&gw, "crossgate_upstream_errors_total", &[("kind", "body-too-large")]), 2);
     gw.shutdown().await;
 }
 
@@ -277,7 +277,7 @@ async fn report_only_mode_forwards_and_adds_nothing() {
     .await;
     assert_eq!(s, 200);
     assert!(h.get("access-control-allow-origin").is_none());
-    assert_eq!(gw.shared().metrics.counter("crossgate_cors_decisions_total", &[("outcome", "rejected")]), 1);
+    assert_eq!(common::counter(&gw, "crossgate_cors_decisions_total", &[("outcome", "rejected")]), 1);
     gw.shutdown().await;
 }
 

@@ -3,8 +3,8 @@
 
 mod common;
 
+use common::body;
 use common::{client, req, send, tempdir, upstream};
-use crossgate_gateway::body;
 use crossgate_gateway::s3::{S3Cors, NOT_ALLOWED, NOT_ENABLED};
 
 /// The AWS user guide's first CORS example.
@@ -177,7 +177,7 @@ async fn actual_requests_are_forwarded_with_or_without_cors_headers() {
 fn problems(text: &str, json: bool) -> Vec<&'static str> {
     let mut p = Vec::new();
     let _ = S3Cors::parse(text, json, "cors", &mut p);
-    p.iter().map(|p| p.code).collect()
+    p.iter().map(|p| p.code.as_str()).collect()
 }
 
 #[test]
@@ -229,7 +229,7 @@ async fn report_only_s3_routes_forward_everything() {
     assert_eq!(s, 200);
     assert!(text.starts_with("OPTIONS /k"), "{text}");
     assert!(h.get("access-control-allow-origin").is_none());
-    assert_eq!(gw.shared().metrics.counter("crossgate_cors_decisions_total", &[("outcome", "rejected")]), 1);
+    assert_eq!(common::counter(&gw, "crossgate_cors_decisions_total", &[("outcome", "rejected")]), 1);
     gw.shutdown().await;
 }
 
@@ -263,7 +263,7 @@ fn explain_describes_s3_decisions() {
         &dir,
     )
     .unwrap();
-    use crossgate_gateway::explain::{explain, Call};
+    use crossgate_gateway::{explain, Call};
     let v = explain(&rt, "", &Call::from_query("origin=https%3A%2F%2Fx.example&method=PUT&path=/k"));
     assert_eq!(v["verdict"], "blocked");
     assert_eq!(v["preflight"]["status"], 403);

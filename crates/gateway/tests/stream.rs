@@ -8,8 +8,8 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use common::body;
 use common::{client, futures_stream, gateway, req, rss_kib, send, tempdir, upstream};
-use crossgate_gateway::body;
 use http_body_util::BodyExt;
 
 const MIB: usize = 1024 * 1024;

@@ -5,7 +5,7 @@ use crossgate_browser::verdict::{Stage, Step};
 use crossgate_browser::{RequestKind, Verdict};
 use serde_json::{json, Map, Value};
 
-use super::{Exchange, Report};
+use super::report::{Exchange, Report};
 use crate::output::{emit, Output, Style};
 
 /// Response headers worth showing: the CORS ones, `Location`, `Vary`.

@@ -10,7 +10,6 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use bytes::Bytes;
-use crossgate_gateway::body::{self, Body};
 use crossgate_gateway::Gateway;
 use http::{Request, Response, StatusCode};
 use http_body_util::BodyExt;
@@ -18,6 +17,81 @@ use hyper::body::{Frame, Incoming};
 use hyper::service::service_fn;
 use hyper_util::client::legacy::Client;
 use hyper_util::rt::{TokioExecutor, TokioIo};
+
+/// Bodies for the test clients and upstreams: one boxed, streaming type.
+pub mod body {
+    use bytes::Bytes;
+    use http_body_util::{BodyExt, Empty, Full};
+
+    pub type BoxError = Box<dyn std::error::Error + Send + Sync>;
+    pub type Body = http_body_util::combinators::UnsyncBoxBody<Bytes, BoxError>;
+
+    pub fn full(bytes: impl Into<Bytes>) -> Body {
+        Full::new(bytes.into()).map_err(|never| match never {}).boxed_unsync()
+    }
+
+    pub fn empty() -> Body {
+        Empty::new().map_err(|never| match never {}).boxed_unsync()
+    }
+
+    pub fn boxed<B>(body: B) -> Body
+    where
+        B: http_body::Body<Data = Bytes> + Send + 'static,
+        B::Error: Into<BoxError>,
+    {
+        body.map_err(Into::into).boxed_unsync()
+    }
+}
+
+use body::Body;
+
+/// The value of a counter in the gateway's metrics, summed over the series
+/// whose labels include `labels`.
+pub fn counter(gw: &Gateway, name: &str, labels: &[(&str, &str)]) -> u64 {
+    metrics_counter(&gw.metrics(), name, labels)
+}
+
+/// [`counter`] over Prometheus text.
+pub fn metrics_counter(text: &str, name: &str, labels: &[(&str, &str)]) -> u64 {
+    text.lines()
+        .filter_map(|line| {
+            let (series, value) = line.rsplit_once(' ')?;
+            let (n, rest) = series.split_once('{')?;
+            let found = parse_labels(rest.strip_suffix('}')?);
+            (n == name && labels.iter().all(|(k, v)| found.iter().any(|(fk, fv)| fk == k && fv == v)))
+                .then(|| value.parse::<u64>().ok())
+                .flatten()
+        })
+        .sum()
+}
+
+/// `a="x",b="y\"z"` → `[("a", "x"), ("b", "y\"z")]`.
+fn parse_labels(text: &str) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    let mut rest = text;
+    while let Some((key, after)) = rest.split_once("=\"") {
+        let mut value = String::new();
+        let mut chars = after.char_indices();
+        let mut end = after.len();
+        while let Some((i, c)) = chars.next() {
+            match c {
+                '\\' => match chars.next() {
+                    Some((_, 'n')) => value.push('\n'),
+                    Some((_, other)) => value.push(other),
+                    None => {}
+                },
+                '"' => {
+                    end = i + 1;
+                    break;
+                }
+                c => value.push(c),
+            }
+        }
+        out.push((key.trim_start_matches(',').to_owned(), value));
+        rest = &after[end..];
+    }
+    out
+}
 
 /// A test upstream; counts requests and connections it received.
 pub struct Upstream {

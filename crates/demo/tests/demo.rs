@@ -2,18 +2,81 @@
 //! headless Chromium running the page's calls from the allowed origin and
 //! from one the policy does not allow.
 
-mod common;
-
 use std::process::Stdio;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
-use common::{client, send, tempdir};
-use crossgate_gateway::{body, demo};
-use http::Request;
+use bytes::Bytes;
+use crossgate_demo::{Demo, Options};
+use http::{Request, StatusCode};
+use http_body_util::{BodyExt, Full};
+use hyper_util::client::legacy::Client;
+use hyper_util::rt::TokioExecutor;
 
-async fn start() -> (demo::Demo, std::path::PathBuf) {
+/// Request bodies: complete when sent.
+mod body {
+    use bytes::Bytes;
+    use http_body_util::Full;
+
+    pub type Body = Full<Bytes>;
+
+    pub fn full(bytes: impl Into<Bytes>) -> Body {
+        Full::new(bytes.into())
+    }
+
+    pub fn empty() -> Body {
+        Full::new(Bytes::new())
+    }
+}
+
+type TestClient = Client<hyper_util::client::legacy::connect::HttpConnector, Full<Bytes>>;
+
+fn client() -> TestClient {
+    Client::builder(TokioExecutor::new()).build_http()
+}
+
+/// Sends a request and collects the response.
+async fn send(c: &TestClient, req: Request<body::Body>) -> (StatusCode, http::HeaderMap, String) {
+    let r = tokio::time::timeout(Duration::from_secs(20), c.request(req))
+        .await
+        .expect("timed out")
+        .expect("request failed");
+    let (parts, body) = r.into_parts();
+    let bytes = body.collect().await.unwrap().to_bytes();
+    (parts.status, parts.headers, String::from_utf8_lossy(&bytes).into_owned())
+}
+
+/// A fresh temporary directory.
+fn tempdir(name: &str) -> std::path::PathBuf {
+    static N: AtomicUsize = AtomicUsize::new(0);
+    let d = std::env::temp_dir().join(format!(
+        "crossgate-demo-{name}-{}-{}",
+        std::process::id(),
+        N.fetch_add(1, Ordering::Relaxed)
+    ));
+    let _ = std::fs::remove_dir_all(&d);
+    std::fs::create_dir_all(&d).unwrap();
+    d
+}
+
+/// The value of a counter in Prometheus text, summed over the series whose
+/// labels include `labels`.
+fn counter(text: &str, name: &str, labels: &[(&str, &str)]) -> u64 {
+    text.lines()
+        .filter_map(|line| {
+            let (series, value) = line.rsplit_once(' ')?;
+            let (n, rest) = series.split_once('{')?;
+            let found: Vec<&str> = rest.strip_suffix('}')?.split(',').collect();
+            (n == name && labels.iter().all(|(k, v)| found.contains(&format!("{k}=\"{v}\"").as_str())))
+                .then(|| value.parse::<u64>().ok())
+                .flatten()
+        })
+        .sum()
+}
+
+async fn start() -> (Demo, std::path::PathBuf) {
     let dir = tempdir("demo");
-    let d = demo::start(&demo::Options { data_dir: dir.clone(), api_port: 0, front_port: 0 }).await.unwrap();
+    let d = crossgate_demo::start(&Options { data_dir: dir.clone(), api_port: 0, front_port: 0 }).await.unwrap();
     (d, dir)
 }
 
@@ -215,6 +278,6 @@ async fn chromium_runs_the_page_from_both_origins() {
             "{id}: `{message}` is not what Chromium logged:\n{log}"
         );
     }
-    assert_eq!(d.gateway.shared().metrics.counter("crossgate_preflights_answered_total", &[("status", "403")]), 2);
+    assert_eq!(counter(&d.gateway.metrics(), "crossgate_preflights_answered_total", &[("status", "403")]), 2);
     d.shutdown().await;
 }

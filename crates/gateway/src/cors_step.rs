@@ -11,9 +11,11 @@ use http::header::{self, HeaderMap, HeaderValue};
 use http::{Request, Response, StatusCode};
 
 use crate::body::{self, Body};
-use crate::config::{Route, RouteCors};
+use crate::labels::Outcome::{Allowed, NotCors};
+use crate::labels::{Labels, Reason};
 use crate::metrics::Metrics;
-use crate::proxy::{plain, with_status};
+use crate::response::{plain, with_status};
+use crate::runtime::{Route, RouteCors};
 use crate::s3::{S3Cors, S3Decision, NOT_ENABLED};
 
 /// What to do to a response's headers once it exists.
@@ -56,26 +58,20 @@ pub(crate) enum Step {
     Forward(Finish),
 }
 
-/// How the decision is logged and counted: `allowed`, `rejected` or
-/// `not-cors`, and a rejection code.
-pub(crate) struct Verdict {
-    pub(crate) outcome: &'static str,
-    pub(crate) reason: &'static str,
-}
-
 /// Decides a request for `route`, counting preflights answered in `metrics`.
-pub(crate) fn decide(route: &Route, req: &Request<Body>, metrics: &Metrics) -> (Step, Verdict) {
+pub(crate) fn decide(route: &Route, req: &Request<Body>, metrics: &Metrics) -> (Step, Labels) {
     match &route.cors {
         RouteCors::Policy(policy) => decide_policy(route, policy, req, metrics),
         RouteCors::S3(s3) if route.mode == Mode::ReportOnly => {
-            let outcome = match s3.decide(req.method(), req.headers()) {
-                S3Decision::NotCors => "not-cors",
-                S3Decision::PreflightAllowed(_) | S3Decision::Actual { allowed: true, .. } => "allowed",
-                S3Decision::PreflightRejected(_) | S3Decision::Actual { allowed: false, .. } => "rejected",
+            let seen = match s3.decide(req.method(), req.headers()) {
+                S3Decision::NotCors => Labels::of(NotCors),
+                S3Decision::PreflightAllowed(_) | S3Decision::Actual { allowed: true, .. } => Labels::of(Allowed),
+                S3Decision::PreflightRejected(_) | S3Decision::Actual { allowed: false, .. } => {
+                    Labels::rejected(Reason::S3NoRuleMatched)
+                }
             };
-            let reason = if outcome == "rejected" { "s3-no-rule-matched" } else { "" };
-            report_only(route, req, reason);
-            (Step::Forward(Finish::Nothing), Verdict { outcome, reason })
+            report_only(route, req, seen.reason_str());
+            (Step::Forward(Finish::Nothing), seen)
         }
         RouteCors::S3(s3) => decide_s3(route, s3, req, metrics),
     }
@@ -87,15 +83,15 @@ fn report_only(route: &Route, req: &Request<Body>, reason: &str) {
     }
 }
 
-fn decide_policy(route: &Route, policy: &Policy, req: &Request<Body>, metrics: &Metrics) -> (Step, Verdict) {
+fn decide_policy(route: &Route, policy: &Policy, req: &Request<Body>, metrics: &Metrics) -> (Step, Labels) {
     let decision = policy.evaluate_request(req);
     let verdict = match decision.outcome() {
-        Outcome::NotApplicable => Verdict { outcome: "not-cors", reason: "" },
-        Outcome::Allowed { .. } => Verdict { outcome: "allowed", reason: "" },
-        Outcome::Rejected(r) => Verdict { outcome: "rejected", reason: r.code() },
+        Outcome::NotApplicable => Labels::of(NotCors),
+        Outcome::Allowed { .. } => Labels::of(Allowed),
+        Outcome::Rejected(r) => Labels::rejected(Reason::Policy(r.code())),
     };
     if policy.mode() == Mode::ReportOnly {
-        report_only(route, req, verdict.reason);
+        report_only(route, req, verdict.reason_str());
     }
     let preflight = decision.kind() == RequestKind::Preflight;
     if route.forward_preflights && preflight {
@@ -123,11 +119,11 @@ fn decide_policy(route: &Route, policy: &Policy, req: &Request<Body>, metrics: &
     (Step::Answer(resp), verdict)
 }
 
-fn decide_s3(route: &Route, s3: &S3Cors, req: &Request<Body>, metrics: &Metrics) -> (Step, Verdict) {
+fn decide_s3(route: &Route, s3: &S3Cors, req: &Request<Body>, metrics: &Metrics) -> (Step, Labels) {
     let is_preflight = req.method() == http::Method::OPTIONS
         && req.headers().contains_key(header::ORIGIN)
         && req.headers().contains_key(header::ACCESS_CONTROL_REQUEST_METHOD);
-    let not_cors = Verdict { outcome: "not-cors", reason: "" };
+    let not_cors = Labels::of(NotCors);
     match s3.decide(req.method(), req.headers()) {
         // S3 itself adds no Vary here, but a cache that stores this answer
         // must not serve it to a later cross-origin request.
@@ -142,30 +138,26 @@ fn decide_s3(route: &Route, s3: &S3Cors, req: &Request<Body>, metrics: &Metrics)
             metrics.preflight(&route.path, 200);
             let mut resp = with_status(StatusCode::OK, body::empty());
             resp.headers_mut().extend(h);
-            (Step::Answer(resp), Verdict { outcome: "allowed", reason: "" })
+            (Step::Answer(resp), Labels::of(Allowed))
         }
         S3Decision::PreflightRejected(e) => {
             let reason = if e.message == NOT_ENABLED {
-                "s3-cors-not-enabled"
+                Reason::S3CorsNotEnabled
             } else if e.status == StatusCode::FORBIDDEN {
-                "s3-no-rule-matched"
+                Reason::S3NoRuleMatched
             } else {
-                "s3-bad-preflight"
+                Reason::S3BadPreflight
             };
             metrics.preflight(&route.path, e.status.as_u16());
             let path = req.uri().path();
             let kind = if path.trim_end_matches('/') == route.path.trim_end_matches('/') { "BUCKET" } else { "OBJECT" };
             let mut resp = with_status(e.status, body::full(e.body(kind, &request_id())));
             resp.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/xml"));
-            (Step::Answer(resp), Verdict { outcome: "rejected", reason })
+            (Step::Answer(resp), Labels::rejected(reason))
         }
         S3Decision::Actual { headers, allowed } => {
-            let verdict = if allowed {
-                Verdict { outcome: "allowed", reason: "" }
-            } else {
-                Verdict { outcome: "rejected", reason: "s3-no-rule-matched" }
-            };
-            (Step::Forward(Finish::S3(headers)), verdict)
+            let seen = if allowed { Labels::of(Allowed) } else { Labels::rejected(Reason::S3NoRuleMatched) };
+            (Step::Forward(Finish::S3(headers)), seen)
         }
     }
 }

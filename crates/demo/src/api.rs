@@ -14,7 +14,7 @@ use http_body_util::BodyExt;
 use rusqlite::{params, Connection, OptionalExtension};
 use serde_json::{json, Value};
 
-use crate::body::{self, Body};
+use crate::response::{self, json as json_response, Body};
 
 /// Largest request body the API reads.
 const MAX_BODY: usize = 16 * 1024;
@@ -22,7 +22,7 @@ const MAX_BODY: usize = 16 * 1024;
 /// The database, behind a mutex: SQLite connections are not shared across
 /// threads, and the demo's load is one person clicking.
 #[derive(Clone)]
-pub struct Api {
+pub(crate) struct Api {
     db: Arc<Mutex<Connection>>,
 }
 
@@ -32,7 +32,7 @@ impl Api {
     /// # Errors
     ///
     /// The file cannot be opened or the schema created.
-    pub fn open(path: &Path) -> rusqlite::Result<Api> {
+    pub(crate) fn open(path: &Path) -> rusqlite::Result<Api> {
         let db = Connection::open(path)?;
         db.execute_batch(
             "CREATE TABLE IF NOT EXISTS notes (id INTEGER PRIMARY KEY AUTOINCREMENT, text TEXT NOT NULL, created TEXT NOT NULL DEFAULT (datetime('now')));
@@ -42,10 +42,10 @@ impl Api {
     }
 
     /// Answers one request.
-    pub async fn handle<B>(&self, req: Request<B>) -> Response<Body>
+    pub(crate) async fn handle<B>(&self, req: Request<B>) -> Response<Body>
     where
         B: http_body::Body<Data = Bytes> + Send + 'static,
-        B::Error: Into<crate::body::BoxError>,
+        B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
     {
         let method = req.method().clone();
         let path = req.uri().path().to_owned();
@@ -106,7 +106,7 @@ impl Api {
             }
             ("DELETE", ["api", "notes", id]) => match id.parse::<i64>() {
                 Ok(id) if db.execute("DELETE FROM notes WHERE id = ?1", params![id])? > 0 => {
-                    with_status(StatusCode::NO_CONTENT, body::empty())
+                    response::with_status(StatusCode::NO_CONTENT, Bytes::new())
                 }
                 _ => json_response(StatusCode::NOT_FOUND, &json!({"detail": "Not found."})),
             },
@@ -161,17 +161,4 @@ fn new_session_id() -> String {
         out.push_str(&format!("{:016x}", h.finish()));
     }
     out
-}
-
-fn with_status(status: StatusCode, body: Body) -> Response<Body> {
-    let mut r = Response::new(body);
-    *r.status_mut() = status;
-    r
-}
-
-/// A JSON response.
-pub fn json_response(status: StatusCode, v: &Value) -> Response<Body> {
-    let mut r = with_status(status, body::full(v.to_string()));
-    r.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
-    r
 }
