@@ -12,7 +12,9 @@ use std::time::Duration;
 
 use arbitrary::Arbitrary;
 use crossgate_browser::request::{BodyKind, CredentialsMode, RedirectMode, RequestMode};
-use crossgate_browser::{run_to_completion, Action, Browser, Origin, Profile, RequestInit, ResponseHead, MAX_REDIRECTS};
+use crossgate_browser::{
+    run_to_completion, Action, Browser, Origin, Profile, RequestInit, ResponseHead, MAX_REDIRECTS,
+};
 use http::{HeaderMap, HeaderName, HeaderValue};
 use libfuzzer_sys::fuzz_target;
 
