@@ -19,6 +19,10 @@ use common::{prepare, scenarios, Lib};
 
 /// Counts every allocation (and reallocation: it may move the block) and
 /// the bytes asked for, then defers to the system allocator.
+///
+/// Not the test suites' counting allocator (`crossgate-test-support`): this
+/// one counts on every thread (actix answers on its own), and it is part of
+/// what callgrind measures for every library, so it stays two atomic adds.
 struct Counting;
 
 static ALLOCS: AtomicU64 = AtomicU64::new(0);

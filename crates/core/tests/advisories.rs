@@ -9,51 +9,21 @@
 //! Advisory pages: `https://github.com/advisories/<GHSA-ID>`,
 //! `https://www.cve.org/CVERecord?id=<CVE-ID>`.
 
-use std::alloc::{GlobalAlloc, Layout, System};
-use std::cell::Cell;
 use std::time::{Duration, Instant};
 
 use crossgate_core::{Action, Code, LoadError, Policy, PolicyConfig, RequestKind, RuleConfig};
+use crossgate_test_support::alloc::{measure, Counting};
 use http::{HeaderMap, HeaderName, HeaderValue, Method};
 
 // ---------------------------------------------------------------------------
 // Helpers: a policy from TOML, and a request run the way a middleware runs it.
-
-struct Counting;
-
-thread_local! {
-    static COUNTING: Cell<bool> = const { Cell::new(false) };
-    static BYTES: Cell<usize> = const { Cell::new(0) };
-}
-
-unsafe impl GlobalAlloc for Counting {
-    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        if COUNTING.with(Cell::get) {
-            BYTES.with(|c| c.set(c.get() + layout.size()));
-        }
-        unsafe { System.alloc(layout) }
-    }
-    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        unsafe { System.dealloc(ptr, layout) }
-    }
-    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
-        if COUNTING.with(Cell::get) {
-            BYTES.with(|c| c.set(c.get() + new_size));
-        }
-        unsafe { System.realloc(ptr, layout, new_size) }
-    }
-}
 
 #[global_allocator]
 static ALLOCATOR: Counting = Counting;
 
 /// Bytes allocated by `f` on this thread.
 fn allocated_bytes(f: impl FnOnce()) -> usize {
-    BYTES.with(|c| c.set(0));
-    COUNTING.with(|c| c.set(true));
-    f();
-    COUNTING.with(|c| c.set(false));
-    BYTES.with(Cell::get)
+    measure(f).bytes
 }
 
 fn build(toml: &str) -> Policy {

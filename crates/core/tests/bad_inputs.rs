@@ -3,8 +3,7 @@
 //! and finished the way a middleware does (local answer, or the handler's
 //! response with the pending headers applied once per layer).
 
-#[path = "support/bad_inputs.rs"]
-mod table;
+use crossgate_test_support::bad_inputs as table;
 
 use std::collections::BTreeSet;
 use std::time::{Duration, Instant};

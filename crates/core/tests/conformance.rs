@@ -1,74 +1,17 @@
-//! The engine's conformance table: `conformance.toml` holds groups of
-//! request → expected-response cases, each group under one policy.
+//! The engine's conformance table (`conformance.toml`, loaded by
+//! `crossgate_test_support::conformance`) against `Policy::evaluate`: the
+//! kind, the outcome, the local answer and the exact CORS lines of the
+//! final response, for every case.
 //!
-//! A case gives the request line, its headers, optionally the inner
-//! service's response headers, and what must come out: the request kind, the
-//! outcome (`allowed:<rule>`, `rejected:<code>` or `not-cors`), whether the
-//! engine answers locally (`local = <status>`) and the exact multiset of
-//! `Access-Control-*` and `Vary` header lines on the final response.
+//! A `harness = false` runner, as the `url` crate runs WPT: cases listed in
+//! `conformance_expected_failures.txt` must fail, every other case must
+//! pass, and an unexpected pass fails the run as an unexpected failure does.
 
-use std::collections::BTreeMap;
-
-// The bad-input table's loader, for its `\xNN` unescaping.
-#[path = "support/bad_inputs.rs"]
-mod table;
-use table::unescape;
+use std::process::ExitCode;
 
 use crossgate_core::{Action, Outcome, Policy, RequestKind};
-use http::{HeaderMap, HeaderName, HeaderValue, Method};
-use serde::Deserialize;
-
-#[derive(Deserialize)]
-struct Table {
-    group: Vec<Group>,
-}
-
-#[derive(Deserialize)]
-struct Group {
-    name: String,
-    policy: String,
-    case: Vec<Case>,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct Case {
-    name: String,
-    request: String,
-    #[serde(default)]
-    headers: Vec<String>,
-    #[serde(default)]
-    upstream: Vec<String>,
-    kind: String,
-    outcome: String,
-    local: Option<u16>,
-    #[serde(default)]
-    body: Option<String>,
-    response: Vec<String>,
-}
-
-fn header_map(lines: &[String]) -> HeaderMap {
-    let mut map = HeaderMap::new();
-    for line in lines {
-        let (name, value) = line.split_once(':').unwrap_or_else(|| panic!("bad header line {line:?}"));
-        let value = value.strip_prefix(' ').unwrap_or(value);
-        map.append(
-            HeaderName::from_bytes(name.as_bytes()).unwrap(),
-            HeaderValue::from_bytes(&unescape(value)).unwrap_or_else(|_| panic!("bad value {value:?}")),
-        );
-    }
-    map
-}
-
-fn cors_lines(map: &HeaderMap) -> Vec<String> {
-    let mut lines: Vec<String> = map
-        .iter()
-        .filter(|(n, _)| n.as_str().starts_with("access-control-") || *n == "vary")
-        .map(|(n, v)| format!("{}: {}", n, String::from_utf8_lossy(v.as_bytes())))
-        .collect();
-    lines.sort();
-    lines
-}
+use crossgate_test_support::conformance::{self, cors_lines, Case, Outcomes};
+use http::{HeaderMap, HeaderValue};
 
 fn kind_name(k: RequestKind) -> &'static str {
     match k {
@@ -86,74 +29,75 @@ fn outcome_name(o: Outcome<'_>) -> String {
     }
 }
 
-#[test]
-fn conformance_table() {
-    let table: Table =
-        toml::from_str(include_str!("conformance.toml")).unwrap_or_else(|e| panic!("conformance.toml: {e}"));
-    let mut failures = Vec::new();
-    let mut count = 0;
-    let mut by_group = BTreeMap::new();
-    for group in &table.group {
-        let policy = Policy::from_toml(&group.policy)
-            .unwrap_or_else(|e| panic!("group {:?}: policy does not build: {e}", group.name))
-            .policy;
-        for case in &group.case {
-            count += 1;
-            *by_group.entry(group.name.as_str()).or_insert(0) += 1;
-            let (method, path) = case.request.split_once(' ').expect("request is `METHOD /path`");
-            let method = Method::from_bytes(method.as_bytes()).unwrap();
-            let headers = header_map(&case.headers);
-            let decision = policy.evaluate(&method, path, &headers);
+/// Every difference between what the engine decides for `case` and what
+/// the table says.
+fn run(policy: &Policy, case: &Case) -> Vec<String> {
+    let decision = policy.evaluate(&case.method, &case.path, &case.headers);
+    let mut problems = Vec::new();
+    if kind_name(decision.kind()) != case.kind {
+        problems.push(format!("kind {} != {}", kind_name(decision.kind()), case.kind));
+    }
+    let outcome = outcome_name(decision.outcome());
+    if outcome != case.outcome {
+        problems.push(format!("outcome {outcome} != {}", case.outcome));
+    }
+    let (status, body, headers) = match decision.into_action() {
+        Action::Answer(answer) => {
+            let mut map = HeaderMap::new();
+            answer.headers.write_to(&mut map);
+            (Some(answer.status.as_u16()), answer.debug_body, map)
+        }
+        Action::Refuse(vary) => {
+            let mut map = HeaderMap::new();
+            vary.merge_into(&mut map);
+            (Some(403), None, map)
+        }
+        Action::Forward(pending) => {
+            let mut map = case.upstream.clone();
+            if pending.finish(&mut map).is_err() {
+                map = HeaderMap::new();
+                map.insert("x-upstream-conflict", HeaderValue::from_static("502"));
+            }
+            (None, None, map)
+        }
+    };
+    if status.is_some() && case.body.as_deref() != body.as_deref() {
+        problems.push(format!("body {body:?} != {:?}", case.body));
+    }
+    if status != case.local {
+        problems.push(format!("local answer {status:?} != {:?}", case.local));
+    }
+    let conflict = headers.contains_key("x-upstream-conflict");
+    let got = cors_lines(&headers);
+    if conflict != case.expects_upstream_conflict() || (!conflict && got != case.response) {
+        problems.push(format!("headers\n      got      {got:?}\n      expected {:?}", case.response));
+    }
+    problems
+}
 
-            let mut problems = Vec::new();
-            if kind_name(decision.kind()) != case.kind {
-                problems.push(format!("kind {} != {}", kind_name(decision.kind()), case.kind));
-            }
-            let outcome = outcome_name(decision.outcome());
-            if outcome != case.outcome {
-                problems.push(format!("outcome {outcome} != {}", case.outcome));
-            }
-            let (status, body, final_headers) = match decision.into_action() {
-                Action::Answer(answer) => {
-                    let mut map = HeaderMap::new();
-                    answer.headers.write_to(&mut map);
-                    (Some(answer.status.as_u16()), answer.debug_body, map)
-                }
-                Action::Refuse(vary) => {
-                    let mut map = HeaderMap::new();
-                    vary.merge_into(&mut map);
-                    (Some(403), None, map)
-                }
-                Action::Forward(pending) => {
-                    let mut map = header_map(&case.upstream);
-                    if let Err(e) = pending.finish(&mut map) {
-                        map = HeaderMap::new();
-                        map.insert("x-upstream-conflict", HeaderValue::from_static("502"));
-                        let _ = e;
-                    }
-                    (None, None, map)
-                }
-            };
-            if status.is_some() && case.body.as_deref() != body.as_deref() {
-                problems.push(format!("body {body:?} != {:?}", case.body));
-            }
-            if status != case.local {
-                problems.push(format!("local answer {status:?} != {:?}", case.local));
-            }
-            let mut expected = case.response.clone();
-            expected.sort();
-            let got = cors_lines(&final_headers);
-            if got != expected
-                && !(case.response == ["x-upstream-conflict: 502"] && final_headers.contains_key("x-upstream-conflict"))
-            {
-                problems.push(format!("headers\n      got      {got:?}\n      expected {expected:?}"));
-            }
-            if !problems.is_empty() {
-                failures.push(format!("[{}] {}:\n    {}", group.name, case.name, problems.join("\n    ")));
-            }
+fn main() -> ExitCode {
+    let expected = conformance::expected_failures(include_str!("conformance_expected_failures.txt"));
+    let mut outcomes = Outcomes::default();
+    for group in conformance::load() {
+        let policy = Policy::from_toml(&group.policy)
+            .unwrap_or_else(|e| panic!("group {:?}: the policy does not build: {e}", group.name))
+            .policy;
+        for case in &group.cases {
+            outcomes.record(case, run(&policy, case));
         }
     }
-    assert!(count >= 150, "the table must keep at least 150 cases (has {count})");
-    assert!(failures.is_empty(), "{} of {count} cases failed:\n{}", failures.len(), failures.join("\n"));
-    eprintln!("conformance: {count} cases passed in {} groups", by_group.len());
+    if outcomes.count() < 150 {
+        eprintln!("conformance: the table must keep at least 150 cases (has {})", outcomes.count());
+        return ExitCode::FAILURE;
+    }
+    match outcomes.verdict("conformance (engine)", &expected) {
+        Ok(summary) => {
+            println!("{summary}");
+            ExitCode::SUCCESS
+        }
+        Err(story) => {
+            eprintln!("{story}");
+            ExitCode::FAILURE
+        }
+    }
 }

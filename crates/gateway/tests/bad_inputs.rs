@@ -11,8 +11,8 @@
 //! actual request whose head exceeds `max_request_header_bytes` (the 64 KiB
 //! origin of row 28) is refused with 431 before the upstream.
 
-#[path = "../../core/tests/support/bad_inputs.rs"]
-mod table;
+use crossgate_test_support::bad_inputs as table;
+use crossgate_test_support::raw;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::convert::Infallible;
@@ -29,8 +29,6 @@ use hyper::body::Incoming;
 use hyper::service::service_fn;
 use hyper_util::client::legacy::Client;
 use hyper_util::rt::{TokioExecutor, TokioIo};
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::TcpStream;
 
 /// The upstream: counts its calls, answers with the status and headers the
 /// test asks for in `x-test-status` / `x-test-header` (`name: value`).
@@ -78,15 +76,8 @@ async fn gateway(policy: &str, up: SocketAddr, dir: &std::path::Path, name: &str
 
 /// Writes a request's raw bytes and reads the response head.
 async fn raw_exchange(addr: SocketAddr, case: &table::Case) -> (u16, HeaderMap, Vec<u8>) {
-    let request = table::raw_request(case, &addr.to_string());
-    let mut stream = TcpStream::connect(addr).await.unwrap();
-    stream.write_all(&request).await.unwrap();
-    let mut response = Vec::new();
-    tokio::time::timeout(Duration::from_secs(5), stream.read_to_end(&mut response))
-        .await
-        .expect("the gateway answers and closes within 5 s")
-        .unwrap();
-    let (status, headers) = table::parse_raw_response(&response);
+    let response = raw::exchange(addr, &table::raw_request(case, &addr.to_string())).await;
+    let (status, headers) = raw::parse_response(&response);
     (status, headers, response)
 }
 

@@ -7,13 +7,12 @@
 //! `TcpStream`, and the server (hyper, before the layer) must answer one of
 //! the row's `raw_status` codes and never echo an injected header.
 
-#[path = "../../core/tests/support/bad_inputs.rs"]
-mod table;
+use crossgate_test_support::bad_inputs as table;
+use crossgate_test_support::raw;
 
 use std::collections::BTreeSet;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
-use std::time::Duration;
 
 use axum::body::Body;
 use axum::extract::Request;
@@ -25,8 +24,6 @@ use crossgate_tower::CorsLayer;
 use http_body_util::{BodyExt, Empty};
 use hyper_util::client::legacy::Client;
 use hyper_util::rt::TokioExecutor;
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::TcpStream;
 
 /// The handler: counts its calls, and answers with the status and headers
 /// the test asks for in `x-test-status` / `x-test-header` (`name: value`).
@@ -72,15 +69,8 @@ async fn serve(policy: &Policy, layers: usize) -> Server {
 
 /// Writes a request's raw bytes and reads the response head.
 async fn raw_exchange(server: &Server, case: &table::Case) -> (u16, HeaderMap, Vec<u8>) {
-    let request = table::raw_request(case, &server.addr.to_string());
-    let mut stream = TcpStream::connect(server.addr).await.unwrap();
-    stream.write_all(&request).await.unwrap();
-    let mut response = Vec::new();
-    tokio::time::timeout(Duration::from_secs(5), stream.read_to_end(&mut response))
-        .await
-        .expect("the server answers and closes within 5 s")
-        .unwrap();
-    let (status, headers) = table::parse_raw_response(&response);
+    let response = raw::exchange(server.addr, &table::raw_request(case, &server.addr.to_string())).await;
+    let (status, headers) = raw::parse_response(&response);
     (status, headers, response)
 }
 

@@ -1,12 +1,13 @@
 //! Reads `bad_inputs.toml` (the bad-input table) into concrete requests, and
 //! checks a response against a row's expected result. Shared by the engine
-//! test and the tower-over-a-socket test, so both levels assert the same.
-#![allow(dead_code)]
+//! test, the tower layer over a socket and the gateway, so every level
+//! asserts the same.
 
 use http::{HeaderMap, HeaderName, HeaderValue};
 use serde::Deserialize;
 
-pub const TABLE: &str = include_str!("../bad_inputs.toml");
+/// The table, as written.
+pub const TABLE: &str = include_str!("../../core/tests/bad_inputs.toml");
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -175,7 +176,6 @@ fn split_header(line: &str) -> (String, Vec<u8>) {
     (n.trim().to_ascii_lowercase(), expand(v.strip_prefix(' ').unwrap_or(v)))
 }
 
-/// The table's policy (TOML) and every request it expands to.
 /// A row as the raw bytes of an HTTP/1.1 request to `host` (for values the
 /// `http` crate will not carry), closing the connection after the answer.
 pub fn raw_request(case: &Case, host: &str) -> Vec<u8> {
@@ -189,20 +189,6 @@ pub fn raw_request(case: &Case, host: &str) -> Vec<u8> {
     }
     request.extend_from_slice(b"\r\n");
     request
-}
-
-/// The status and headers of a raw HTTP/1.1 response.
-pub fn parse_raw_response(response: &[u8]) -> (u16, HeaderMap) {
-    let head_end = response.windows(4).position(|w| w == b"\r\n\r\n").expect("a response head");
-    let head = String::from_utf8_lossy(&response[..head_end]).into_owned();
-    let mut lines = head.split("\r\n");
-    let status: u16 = lines.next().unwrap().split(' ').nth(1).unwrap().parse().unwrap();
-    let mut headers = HeaderMap::new();
-    for line in lines {
-        let (n, v) = line.split_once(':').unwrap();
-        headers.append(HeaderName::from_bytes(n.as_bytes()).unwrap(), HeaderValue::from_str(v.trim()).unwrap());
-    }
-    (status, headers)
 }
 
 /// What a row sent as raw bytes must get: a status the row allows, no 400
@@ -223,6 +209,7 @@ pub fn check_raw(case: &Case, status: u16, headers: &HeaderMap, bytes: &[u8], ha
     Ok(())
 }
 
+/// The table's policy (TOML) and every request it expands to.
 pub fn load() -> (String, Vec<Case>) {
     let file: File = toml::from_str(TABLE).unwrap_or_else(|e| panic!("bad_inputs.toml: {e}"));
     let mut cases = Vec::new();
