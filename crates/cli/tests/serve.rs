@@ -11,12 +11,7 @@ fn bin() -> Command {
     Command::new(env!("CARGO_BIN_EXE_crossgate"))
 }
 
-fn tempdir(name: &str) -> PathBuf {
-    let d = std::env::temp_dir().join(format!("crossgate-cli-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&d);
-    std::fs::create_dir_all(&d).unwrap();
-    d
-}
+use crossgate_test_support::tempdir;
 
 fn config(origin: &str) -> String {
     format!("listen = \"127.0.0.1:0\"\nwatch = false\n[[route]]\npath = \"/\"\nupstream = \"http://127.0.0.1:9\"\nrule = [{{ origins = [\"{origin}\"] }}]\n")

@@ -90,14 +90,5 @@ fn main() -> ExitCode {
         eprintln!("conformance: the table must keep at least 150 cases (has {})", outcomes.count());
         return ExitCode::FAILURE;
     }
-    match outcomes.verdict("conformance (engine)", &expected) {
-        Ok(summary) => {
-            println!("{summary}");
-            ExitCode::SUCCESS
-        }
-        Err(story) => {
-            eprintln!("{story}");
-            ExitCode::FAILURE
-        }
-    }
+    outcomes.exit("conformance (engine)", &expected)
 }

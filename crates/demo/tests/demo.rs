@@ -3,7 +3,6 @@
 //! from one the policy does not allow.
 
 use std::process::Stdio;
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use bytes::Bytes;
@@ -46,18 +45,7 @@ async fn send(c: &TestClient, req: Request<body::Body>) -> (StatusCode, http::He
     (parts.status, parts.headers, String::from_utf8_lossy(&bytes).into_owned())
 }
 
-/// A fresh temporary directory.
-fn tempdir(name: &str) -> std::path::PathBuf {
-    static N: AtomicUsize = AtomicUsize::new(0);
-    let d = std::env::temp_dir().join(format!(
-        "crossgate-demo-{name}-{}-{}",
-        std::process::id(),
-        N.fetch_add(1, Ordering::Relaxed)
-    ));
-    let _ = std::fs::remove_dir_all(&d);
-    std::fs::create_dir_all(&d).unwrap();
-    d
-}
+use crossgate_test_support::tempdir;
 
 /// The value of a counter in Prometheus text, summed over the series whose
 /// labels include `labels`.

@@ -15,6 +15,7 @@
 //! an unexpected failure does ([`Outcomes::verdict`]).
 
 use std::collections::BTreeSet;
+use std::process::ExitCode;
 
 use http::{HeaderMap, HeaderName, HeaderValue, Method};
 use serde::Deserialize;
@@ -278,6 +279,20 @@ impl Outcomes {
             Ok(summary)
         } else {
             Err(format!("{summary}\n{}", story.join("\n")))
+        }
+    }
+
+    /// [`verdict`](Self::verdict) printed, as a runner's exit status.
+    pub fn exit(&self, runner: &str, expected: &BTreeSet<String>) -> ExitCode {
+        match self.verdict(runner, expected) {
+            Ok(summary) => {
+                println!("{summary}");
+                ExitCode::SUCCESS
+            }
+            Err(story) => {
+                eprintln!("{story}");
+                ExitCode::FAILURE
+            }
         }
     }
 }

@@ -16,3 +16,25 @@ pub mod alloc;
 pub mod bad_inputs;
 pub mod conformance;
 pub mod raw;
+
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+/// A fresh, empty temporary directory for one test, named after it and
+/// unique per process and call: tests write their scratch files there,
+/// never into the tree.
+///
+/// # Panics
+///
+/// When the directory cannot be made.
+pub fn tempdir(name: &str) -> PathBuf {
+    static N: AtomicUsize = AtomicUsize::new(0);
+    let dir = std::env::temp_dir().join(format!(
+        "crossgate-{name}-{}-{}",
+        std::process::id(),
+        N.fetch_add(1, Ordering::Relaxed)
+    ));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap_or_else(|e| panic!("{}: {e}", dir.display()));
+    dir
+}

@@ -96,14 +96,5 @@ fn main() -> ExitCode {
     let expected = conformance::expected_failures(include_str!("conformance_expected_failures.txt"));
     let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
     let outcomes = runtime.block_on(run());
-    match outcomes.verdict("conformance (tower layer over a socket)", &expected) {
-        Ok(summary) => {
-            println!("{summary}");
-            ExitCode::SUCCESS
-        }
-        Err(story) => {
-            eprintln!("{story}");
-            ExitCode::FAILURE
-        }
-    }
+    outcomes.exit("conformance (tower layer over a socket)", &expected)
 }

@@ -237,18 +237,7 @@ pub async fn gateway(config: &str, up: SocketAddr, dir: &Path) -> Gateway {
     Gateway::start(rt, Some(path)).await.unwrap()
 }
 
-/// A fresh temporary directory.
-pub fn tempdir(name: &str) -> std::path::PathBuf {
-    static N: AtomicUsize = AtomicUsize::new(0);
-    let d = std::env::temp_dir().join(format!(
-        "crossgate-gw-{name}-{}-{}",
-        std::process::id(),
-        N.fetch_add(1, Ordering::Relaxed)
-    ));
-    let _ = std::fs::remove_dir_all(&d);
-    std::fs::create_dir_all(&d).unwrap();
-    d
-}
+pub use crossgate_test_support::tempdir;
 
 pub type TestClient = Client<hyper_util::client::legacy::connect::HttpConnector, Body>;
 
