@@ -1,0 +1,1 @@
+//! S3 bucket CORS documents: placeholder.
