@@ -8,6 +8,8 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 mod check;
+mod export;
+mod import;
 mod lint;
 mod output;
 mod serve;
@@ -33,6 +35,10 @@ enum Command {
     Check(Box<check::Args>),
     /// Run the CORS gateway (with no --config: the built-in demo).
     Serve(serve::Args),
+    /// Read another framework's CORS configuration as a crossgate policy, without running it.
+    Import(import::Args),
+    /// Write a crossgate policy as another framework's CORS configuration.
+    Export(export::Args),
 }
 
 fn main() -> ExitCode {
@@ -42,5 +48,7 @@ fn main() -> ExitCode {
         Command::Lint(args) => lint::run(&args, &out),
         Command::Check(args) => check::run(&args, &out),
         Command::Serve(args) => serve::run(&args, &out),
+        Command::Import(args) => import::run(&args, &out),
+        Command::Export(args) => export::run(&args, &out),
     }
 }

@@ -155,7 +155,15 @@ pub(crate) fn import(src: &str) -> Imported {
             None => default.iter().map(|s| (*s).to_owned()).collect(),
         }
     };
-    rule.methods = Some(list_of(&["CORS_ALLOW_METHODS"], &DEFAULT_METHODS, f));
+    // CORS_ALLOW_METHODS only fills `Access-Control-Allow-Methods`; browsers
+    // never need GET, HEAD or POST there, so django-cors-headers cannot refuse them.
+    let mut methods = list_of(&["CORS_ALLOW_METHODS"], &DEFAULT_METHODS, f);
+    for m in ["GET", "HEAD", "POST"] {
+        if !methods.iter().any(|x| x == m) {
+            methods.push(m.to_owned());
+        }
+    }
+    rule.methods = Some(methods);
     rule.request_headers = list_of(&["CORS_ALLOW_HEADERS"], &DEFAULT_HEADERS, f);
     rule.expose_headers = list_of(&["CORS_EXPOSE_HEADERS"], &[], f);
     rule.max_age = match get(&["CORS_PREFLIGHT_MAX_AGE"]) {

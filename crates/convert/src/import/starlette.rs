@@ -131,7 +131,14 @@ pub(crate) fn import(src: &str) -> Imported {
     rule.request_headers = if headers.iter().any(|h| h == "*") {
         vec!["*".into(), "authorization".into()]
     } else {
-        headers.iter().map(|h| h.to_ascii_lowercase()).collect()
+        // Starlette always allows its SAFELISTED_HEADERS, whatever the value.
+        let mut all: Vec<String> = headers.iter().map(|h| h.to_ascii_lowercase()).collect();
+        for h in ["accept", "accept-language", "content-language", "content-type"] {
+            if !all.iter().any(|x| x == h) {
+                all.push(h.to_owned());
+            }
+        }
+        all
     };
     rule.expose_headers =
         get("expose_headers").and_then(|v| strings(&v, &loc("expose_headers"), false, f)).unwrap_or_default();
@@ -151,4 +158,15 @@ pub(crate) fn import(src: &str) -> Imported {
     ));
     out.policy = Some(PolicyConfig::new(rule).preflight_status(200));
     out
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn middleware_in_a_list() {
+        let src = "middleware = [\n    Middleware(CORSMiddleware, allow_origins=['https://a.com'])\n]\napp = Starlette(middleware=middleware)\n";
+        let stmts = crate::syntax::python::parse(src, &|_| None).unwrap();
+        let imported = super::import(src);
+        assert!(imported.policy.is_some(), "{stmts:?} {:?}", imported.findings);
+    }
 }

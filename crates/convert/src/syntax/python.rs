@@ -331,7 +331,16 @@ fn statement(toks: &[Token], env: &dyn Fn(&str) -> Option<Value>) -> Result<Stat
             let mut p = Parser { toks: &toks[at + 1..], pos: 0, env, line };
             // Chained `a = b = 1`: read the last value.
             let rest = &toks[at + 1..];
-            let value = if rest.iter().any(|t| t.tok == Tok::Op("=")) {
+            let mut depth = 0i32;
+            let chained = rest.iter().any(|t| {
+                match t.tok {
+                    Tok::Op("(" | "[" | "{") => depth += 1,
+                    Tok::Op(")" | "]" | "}") => depth -= 1,
+                    _ => {}
+                }
+                depth == 0 && t.tok == Tok::Op("=")
+            });
+            let value = if chained {
                 Value::Computed("a chained assignment".into())
             } else {
                 p.tuple_or_expr(rest.len())?
