@@ -155,20 +155,6 @@ const NO_VARY_FOR_ONE_ORIGIN: Exception = Exception {
     },
 };
 
-/// `Vary: Origin` for `*`: flask-cors adds it for its `.*` regex even when
-/// it answers `*`-like reflection; crossgate's `*` answer does not vary.
-const VARY_FOR_ANY: Exception = Exception {
-    name: "vary-for-reflected-any",
-    applies: |d, call, _, p, c| {
-        d.field == "vary"
-            && d.peer.as_deref() == Some("origin")
-            && d.crossgate.is_none()
-            && c.exchanges.get(d.index).is_some_and(|e| e.2.get("access-control-allow-origin").is_some_and(|v| v == "*"))
-            && p.exchanges.get(d.index).is_some_and(|e| e.2.get("access-control-allow-origin").is_some_and(|v| v.as_bytes() == call.origin.as_bytes()))
-            && same_verdict(p, c)
-    },
-};
-
 /// Starlette adds `Access-Control-Allow-Credentials` and
 /// `Access-Control-Expose-Headers` (its `simple_headers`) to every response
 /// to a request with `Origin`, allowed or not; without
@@ -216,6 +202,33 @@ const VARY_FOR_ANY_ORIGIN: Exception = Exception {
     },
 };
 
+/// For `allow_headers=["*"]` the framework echoes the requested headers;
+/// crossgate, for `request_headers = ["*", "authorization"]` without
+/// credentials, answers `*, authorization`, which grants a browser the same.
+const WILDCARD_HEADERS_ANSWER: Exception = Exception {
+    name: "allow-headers-wildcard-answer",
+    applies: |d, _, _, p, c| {
+        d.kind == RequestKind::Preflight
+            && d.field == "acah"
+            && d.crossgate.as_deref() == Some("*, authorization")
+            && same_verdict(p, c)
+    },
+};
+
+/// flask-cors adds `Vary` only when it sets CORS headers (`get_cors_headers`
+/// returns early for an origin it refuses); crossgate varies the refusal too,
+/// so a cache never serves one origin's answer to another.
+const NO_VARY_FOR_REFUSED: Exception = Exception {
+    name: "no-vary-for-refused-origin",
+    applies: |d, _, _, p, c| {
+        d.field == "vary"
+            && set(&d.peer).iter().all(|t| t.starts_with("access-control-request-"))
+            && set(&d.crossgate).contains(&"origin".to_owned())
+            && p.exchanges.get(d.index).is_some_and(|e| e.2.get("access-control-allow-origin").is_none())
+            && same_verdict(p, c)
+    },
+};
+
 pub(crate) fn exceptions_for(dialect: Dialect) -> Vec<Exception> {
     match dialect {
         Dialect::Django => vec![
@@ -231,6 +244,9 @@ pub(crate) fn exceptions_for(dialect: Dialect) -> Vec<Exception> {
         ],
         Dialect::Flask => vec![
             PREDICTED,
+            VARY_FOR_ANY_ORIGIN,
+            WILDCARD_HEADERS_ANSWER,
+            NO_VARY_FOR_REFUSED,
             LISTS_EVERY_METHOD,
             PREFLIGHT_VARY,
             REFUSED_PREFLIGHT_STATUS,
@@ -238,10 +254,11 @@ pub(crate) fn exceptions_for(dialect: Dialect) -> Vec<Exception> {
             EXPOSE_ON_PREFLIGHT,
             REFLECTS_FOR_ANY,
             NO_VARY_FOR_ONE_ORIGIN,
-            VARY_FOR_ANY,
         ],
         Dialect::Starlette => vec![
             PREDICTED,
+            VARY_FOR_ANY_ORIGIN,
+            WILDCARD_HEADERS_ANSWER,
             LISTS_EVERY_METHOD,
             LISTS_EVERY_HEADER,
             PREFLIGHT_VARY,
