@@ -13,9 +13,8 @@ use crate::output::{emit, Output, Style};
 /// Arguments of `crossgate import`.
 #[derive(clap::Args)]
 pub(crate) struct Args {
-    /// The file: settings.py (django), the app module (flask, starlette),
-    /// the options object (express), a server block (nginx), a CorsPolicy
-    /// (envoy), an HTTPRoute (gateway-api), a CORSConfiguration (s3).
+    /// The file: settings.py (django), or the app module that calls
+    /// `CORS(app, …)` (flask) or adds `CORSMiddleware` (starlette, fastapi).
     file: PathBuf,
 
     /// The dialect the file is written in.
@@ -93,8 +92,10 @@ pub(crate) fn print_findings(file: &str, findings: &[Finding], out: &Output, to_
             Severity::Note => (Style::Dim, "note"),
         };
         let value = if f.value.is_empty() { String::new() } else { format!(" `{}`", f.value) };
-        let place = if f.location.is_empty() && value.is_empty() { String::new() } else { format!("{}{value}: ", f.location) };
-        let mut lines = vec![format!("{}: {file}: {place}{}", out.paint(style, &format!("{label}[{}]", f.code)), f.message)];
+        let place =
+            if f.location.is_empty() && value.is_empty() { String::new() } else { format!("{}{value}: ", f.location) };
+        let mut lines =
+            vec![format!("{}: {file}: {place}{}", out.paint(style, &format!("{label}[{}]", f.code)), f.message)];
         for d in &f.differs {
             lines.push(format!("  {} {d}", out.paint(Style::Dim, "differs:")));
         }
@@ -121,8 +122,14 @@ fn summary(file: &str, from: Dialect, imported: &Imported, written: Option<Strin
     );
     let to = written.map(|w| format!(" → {w}")).unwrap_or_default();
     match (&imported.policy, imported.is_exact()) {
-        (None, _) => format!("{}: {} ({from}) could not be read ({counts})", out.paint(Style::Error, "failed"), out.paint(Style::Bold, file)),
-        (Some(_), true) => format!("{}: {} ({from}){to} ({counts})", out.paint(Style::Ok, "exact"), out.paint(Style::Bold, file)),
+        (None, _) => format!(
+            "{}: {} ({from}) could not be read ({counts})",
+            out.paint(Style::Error, "failed"),
+            out.paint(Style::Bold, file)
+        ),
+        (Some(_), true) => {
+            format!("{}: {} ({from}){to} ({counts})", out.paint(Style::Ok, "exact"), out.paint(Style::Bold, file))
+        }
         (Some(_), false) => format!(
             "{}: {} ({from}){to}: the closest safe policy, which differs as listed ({counts})",
             out.paint(Style::Error, "not exact"),
@@ -142,7 +149,13 @@ fn policy_toml(file: &str, from: Dialect, imported: &Imported) -> String {
         s.push_str("# NOT EXACT: this is the closest safe policy; these differ from the original:\n");
     }
     for f in imported.findings.iter().filter(|f| f.severity != Severity::Note) {
-        s.push_str(&format!("# {}[{}] {}: {}\n", f.severity.as_str(), f.code, f.location, f.message.replace('\n', " ")));
+        s.push_str(&format!(
+            "# {}[{}] {}: {}\n",
+            f.severity.as_str(),
+            f.code,
+            f.location,
+            f.message.replace('\n', " ")
+        ));
         for d in &f.differs {
             s.push_str(&format!("#   differs: {d}\n"));
         }

@@ -8,7 +8,6 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 mod check;
-mod export;
 mod import;
 mod lint;
 mod output;
@@ -37,8 +36,6 @@ enum Command {
     Serve(serve::Args),
     /// Read another framework's CORS configuration as a crossgate policy, without running it.
     Import(import::Args),
-    /// Write a crossgate policy as another framework's CORS configuration.
-    Export(export::Args),
 }
 
 fn main() -> ExitCode {
@@ -49,6 +46,5 @@ fn main() -> ExitCode {
         Command::Check(args) => check::run(&args, &out),
         Command::Serve(args) => serve::run(&args, &out),
         Command::Import(args) => import::run(&args, &out),
-        Command::Export(args) => export::run(&args, &out),
     }
 }

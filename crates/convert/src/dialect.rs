@@ -3,7 +3,7 @@
 use std::fmt;
 use std::str::FromStr;
 
-/// A framework or server whose CORS configuration crossgate imports and exports.
+/// A framework whose CORS configuration crossgate imports.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Dialect {
     /// django-cors-headers settings (`settings.py`).
@@ -12,30 +12,11 @@ pub enum Dialect {
     Flask,
     /// Starlette's or FastAPI's `CORSMiddleware`.
     Starlette,
-    /// Express's `cors` middleware options (a JS object literal, or JSON).
-    Express,
-    /// nginx `server`/`location` blocks with `add_header Access-Control-*`.
-    Nginx,
-    /// Envoy's `CorsPolicy` (YAML or JSON).
-    Envoy,
-    /// Kubernetes Gateway API `HTTPRoute` filters of type `CORS` (YAML).
-    GatewayApi,
-    /// An S3 bucket's `CORSConfiguration` (XML or JSON).
-    S3,
 }
 
 impl Dialect {
     /// Every dialect.
-    pub const ALL: [Dialect; 8] = [
-        Dialect::Django,
-        Dialect::Flask,
-        Dialect::Starlette,
-        Dialect::Express,
-        Dialect::Nginx,
-        Dialect::Envoy,
-        Dialect::GatewayApi,
-        Dialect::S3,
-    ];
+    pub const ALL: [Dialect; 3] = [Dialect::Django, Dialect::Flask, Dialect::Starlette];
 
     /// The name used on the command line.
     pub fn as_str(self) -> &'static str {
@@ -43,11 +24,6 @@ impl Dialect {
             Dialect::Django => "django",
             Dialect::Flask => "flask",
             Dialect::Starlette => "starlette",
-            Dialect::Express => "express",
-            Dialect::Nginx => "nginx",
-            Dialect::Envoy => "envoy",
-            Dialect::GatewayApi => "gateway-api",
-            Dialect::S3 => "s3",
         }
     }
 }

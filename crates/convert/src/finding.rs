@@ -55,7 +55,7 @@ macro_rules! codes {
 }
 
 codes! {
-    /// The file is not valid in its language (Python, JavaScript, nginx, YAML, JSON, XML).
+    /// The file is not valid Python.
     SyntaxError = "syntax-error",
     /// The file holds no CORS configuration of the dialect.
     NotFound = "cors-config-not-found",
@@ -75,16 +75,12 @@ codes! {
     RegexUnanchored = "regex-unanchored",
     /// Every origin reflected with credentials: crossgate refuses to build that.
     ReflectAnyWithCredentials = "reflect-any-with-credentials",
-    /// A fixed `Access-Control-Allow-Origin` sent whatever the request's origin.
-    StaticAllowOrigin = "static-allow-origin",
     /// A path scope (a regular expression or a location) that crossgate's `/exact` and `/prefix/*` cannot say exactly.
     PathNotExpressible = "path-not-expressible",
     /// An origin crossgate's grammar cannot hold (a path, a default port, upper case, a `file:` or custom scheme).
     OriginNotExpressible = "origin-not-expressible",
     /// How the source framework behaves where crossgate differs on purpose (stated, not an error).
     FrameworkSemantics = "framework-semantics",
-    /// Export: something the policy does that the target cannot express; the output says so in its header.
-    ExportNotExpressible = "export-not-expressible",
 }
 
 impl fmt::Display for Code {

@@ -1,11 +1,9 @@
-//! Import and export CORS configurations: the settings people already have
-//! (django-cors-headers, flask-cors, Starlette/FastAPI, Express `cors`,
-//! nginx, Envoy, Kubernetes Gateway API, S3) read into a crossgate policy,
-//! and a policy written back out for each of them.
+//! Import CORS configurations: the settings people already have
+//! (django-cors-headers, flask-cors, Starlette/FastAPI) read into a
+//! crossgate policy.
 //!
-//! Nothing is executed: Python and JavaScript are parsed and only literal
-//! values are read (a computed value is a finding naming its line), nginx,
-//! YAML, JSON and XML are parsed as data. A translation is exact, or its
+//! Nothing is executed: Python is parsed and only literal values are read
+//! (a computed value is a finding naming its line). A translation is exact, or its
 //! findings say what differs — each regex is checked against crossgate's
 //! patterns on a set of probe origins by both matchers, and the origins that
 //! behave differently are listed.
@@ -27,14 +25,11 @@
 #![warn(missing_docs, unreachable_pub)]
 
 mod dialect;
-mod export;
 mod finding;
 mod import;
 mod regex_origin;
-pub mod s3;
 mod syntax;
 
 pub use dialect::Dialect;
-pub use export::{export, Exported};
 pub use finding::{Code, Finding, Severity};
 pub use import::{import, Imported};

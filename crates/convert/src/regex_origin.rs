@@ -310,11 +310,9 @@ fn expand_node(node: &Node) -> Result<Vec<Vec<Atom>>, String> {
                 v.extend(expand_node(inner)?);
                 v
             }
-            (Node::Lit(c), min, max) => vec![vec![Atom::Class(
-                Set { any: false, negated: false, ranges: vec![(*c, *c)] },
-                min,
-                max,
-            )]],
+            (Node::Lit(c), min, max) => {
+                vec![vec![Atom::Class(Set { any: false, negated: false, ranges: vec![(*c, *c)] }, min, max)]]
+            }
             (Node::Group(_), min, None) => {
                 let body = expand_node(inner)?;
                 let [body] = body.as_slice() else {
@@ -388,8 +386,7 @@ fn classify(seq: &[Atom], anchoring: Anchoring, ignore_case: bool) -> Result<Sha
     let lower = |c: char| if ignore_case { c.to_ascii_lowercase() } else { c };
     let mut i = 0;
     // The scheme, when written.
-    let text: String =
-        atoms.iter().map_while(|a| if let Atom::Lit(c) = a { Some(lower(*c)) } else { None }).collect();
+    let text: String = atoms.iter().map_while(|a| if let Atom::Lit(c) = a { Some(lower(*c)) } else { None }).collect();
     let scheme = match text.find("://") {
         Some(at) => {
             let s = text[..at].to_owned();
@@ -476,7 +473,7 @@ fn classify(seq: &[Atom], anchoring: Anchoring, ignore_case: bool) -> Result<Sha
             if !s.is_digits() || *min == 0 {
                 return Err("a port pattern other than digits".into());
             }
-            if !(*min == 1 && max.is_none_or(|m| m >= 5)) {
+            if !(*min == 1 && max.map_or(true, |m| m >= 5)) {
                 exact = false;
                 reasons.push("it allows only ports of some lengths".into());
             }
@@ -527,9 +524,9 @@ pub(crate) fn translate(source: &str, ignore_case: bool, anchoring: Anchoring) -
             Port::Exact(p) => format!(":{p}"),
             Port::Digits => {
                 // `:*` also matches no port at all; exact only if the regex has that variant too.
-                let also_bare = shapes.iter().any(|o| {
-                    o.scheme == sh.scheme && o.sub == sh.sub && o.host == sh.host && o.port == Port::None
-                });
+                let also_bare = shapes
+                    .iter()
+                    .any(|o| o.scheme == sh.scheme && o.sub == sh.sub && o.host == sh.host && o.port == Port::None);
                 if !also_bare {
                     exact = false;
                     t.reasons.push("it requires a port; crossgate's `:*` also allows the origin without one".into());
@@ -779,7 +776,11 @@ mod tests {
     fn unanchored_and_loose_shapes_list_what_differs() {
         let x = t(r"^https://.*example\.com$", Anchoring::Start);
         assert!(!x.exact);
-        assert!(x.differs.iter().any(|d| d.starts_with("https://evilexample.com: the regex allows")), "{:?}", x.differs);
+        assert!(
+            x.differs.iter().any(|d| d.starts_with("https://evilexample.com: the regex allows")),
+            "{:?}",
+            x.differs
+        );
         let x = t(r"^https://example\.com", Anchoring::Start);
         assert!(!x.exact && x.unanchored);
         assert!(x.differs.iter().any(|d| d.starts_with("https://example.com.evil.example:")), "{:?}", x.differs);

@@ -32,9 +32,11 @@ fn predicted(imported: &Imported, call: &Call) -> bool {
     if imported.findings.iter().any(|f| f.code == crossgate_convert::Code::ReflectAnyWithCredentials) {
         return true;
     }
-    imported.findings.iter().flat_map(|f| &f.differs).any(|d| {
-        d.starts_with(&format!("{}:", call.origin)) || d.starts_with(&format!("{}:", call.path))
-    })
+    imported
+        .findings
+        .iter()
+        .flat_map(|f| &f.differs)
+        .any(|d| d.starts_with(&format!("{}:", call.origin)) || d.starts_with(&format!("{}:", call.path)))
 }
 
 /// Whether crossgate's policy covers the call's path.
@@ -42,7 +44,9 @@ fn covered(policy: &PolicyConfig, call: &Call) -> bool {
     policy.rules.iter().any(|r| match &r.paths {
         None => true,
         Some(scopes) => scopes.iter().any(|s| match s.strip_suffix("/*") {
-            Some(p) => call.path.starts_with(p) && (call.path.len() == p.len() || call.path.as_bytes()[p.len()] == b'/'),
+            Some(p) => {
+                call.path.starts_with(p) && (call.path.len() == p.len() || call.path.as_bytes()[p.len()] == b'/')
+            }
             None => s == call.path,
         }),
     })
@@ -96,7 +100,10 @@ const PREFLIGHT_VARY: Exception = Exception {
         let (a, b) = (set(&d.peer), set(&d.crossgate));
         d.kind == RequestKind::Preflight
             && d.field == "vary"
-            && a.iter().chain(&b).filter(|t| !(a.contains(t) && b.contains(t))).all(|t| t.starts_with("access-control-request-"))
+            && a.iter()
+                .chain(&b)
+                .filter(|t| !(a.contains(t) && b.contains(t)))
+                .all(|t| t.starts_with("access-control-request-"))
             && same_verdict(p, c)
     },
 };
@@ -107,7 +114,11 @@ const PREFLIGHT_VARY: Exception = Exception {
 const REFUSED_PREFLIGHT_STATUS: Exception = Exception {
     name: "refused-preflight-status",
     applies: |d, _, _, p, c| {
-        d.kind == RequestKind::Preflight && d.field == ":status" && d.crossgate.as_deref() == Some("403") && !p.allowed && !c.allowed
+        d.kind == RequestKind::Preflight
+            && d.field == ":status"
+            && d.crossgate.as_deref() == Some("403")
+            && !p.allowed
+            && !c.allowed
     },
 };
 
@@ -118,7 +129,12 @@ const REFUSED_PREFLIGHT_STATUS: Exception = Exception {
 const REFUSED_PREFLIGHT_HEADERS: Exception = Exception {
     name: "refused-preflight-keeps-cors-headers",
     applies: |d, _, _, p, c| {
-        d.kind == RequestKind::Preflight && d.peer.is_some() && d.crossgate.is_none() && cg_status(c, d) == 403 && !p.allowed && !c.allowed
+        d.kind == RequestKind::Preflight
+            && d.peer.is_some()
+            && d.crossgate.is_none()
+            && cg_status(c, d) == 403
+            && !p.allowed
+            && !c.allowed
     },
 };
 
@@ -136,7 +152,10 @@ const EXPOSE_ON_PREFLIGHT: Exception = Exception {
 const REFLECTS_FOR_ANY: Exception = Exception {
     name: "reflects-origin-for-any",
     applies: |d, call, _, p, c| {
-        d.field == "acao" && d.peer.as_deref() == Some(call.origin.as_str()) && d.crossgate.as_deref() == Some("*") && same_verdict(p, c)
+        d.field == "acao"
+            && d.peer.as_deref() == Some(call.origin.as_str())
+            && d.crossgate.as_deref() == Some("*")
+            && same_verdict(p, c)
     },
 };
 
@@ -173,7 +192,8 @@ const SIMPLE_HEADERS_FOR_EVERY_ORIGIN: Exception = Exception {
 /// The import's own findings listed this origin or path as one that
 /// behaves differently (`path-not-expressible`, `regex-not-expressible`…):
 /// the difference was announced, with the verdicts it gives.
-const PREDICTED: Exception = Exception { name: "announced-by-the-import", applies: |_, call, imported, _, _| predicted(imported, call) };
+const PREDICTED: Exception =
+    Exception { name: "announced-by-the-import", applies: |_, call, imported, _, _| predicted(imported, call) };
 
 /// django-cors-headers does nothing on paths outside `CORS_URLS_REGEX` (no
 /// `Vary` either); crossgate still sends `Vary: Origin` there, since its

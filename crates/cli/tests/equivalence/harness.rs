@@ -85,7 +85,13 @@ fn start_peer(dialect: Dialect, fixtures: &Path) -> (Proc, u16, String) {
 }
 
 /// Starts `crossgate serve` with a policy in front of `upstream`.
-fn start_gateway(dir: &Path, name: &str, policy_toml: &str, allowed_hosts: Option<&[String]>, upstream: u16) -> (Proc, String) {
+fn start_gateway(
+    dir: &Path,
+    name: &str,
+    policy_toml: &str,
+    allowed_hosts: Option<&[String]>,
+    upstream: u16,
+) -> (Proc, String) {
     let policy = dir.join(format!("{name}.policy.toml"));
     std::fs::write(&policy, policy_toml).unwrap();
     let mut config = String::from("listen = \"127.0.0.1:0\"\nwatch = false\n");
@@ -98,7 +104,7 @@ fn start_gateway(dir: &Path, name: &str, policy_toml: &str, allowed_hosts: Optio
     ));
     let config_path = dir.join(format!("{name}.gateway.toml"));
     std::fs::write(&config_path, config).unwrap();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_crossgate"))
+    let child = Command::new(env!("CARGO_BIN_EXE_crossgate"))
         .args(["serve", "--workers", "1", "--config"])
         .arg(&config_path)
         .env("CROSSGATE_LOG", "error")
@@ -106,11 +112,12 @@ fn start_gateway(dir: &Path, name: &str, policy_toml: &str, allowed_hosts: Optio
         .stderr(Stdio::inherit())
         .spawn()
         .unwrap();
-    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let mut proc = Proc(child);
+    let mut lines = BufReader::new(proc.0.stdout.take().unwrap()).lines();
     loop {
         let Some(Ok(line)) = lines.next() else { panic!("crossgate serve exited for {name}") };
         if let Some(addr) = line.strip_prefix("crossgate: gateway listening on http://") {
-            return (Proc(child), addr.trim().to_owned());
+            return (proc, addr.trim().to_owned());
         }
     }
 }
@@ -126,12 +133,8 @@ async fn upstream() -> u16 {
             let Ok((stream, _)) = listener.accept().await else { return };
             tokio::spawn(async move {
                 let svc = service_fn(|req: hyper::Request<hyper::body::Incoming>| async move {
-                    let status = req
-                        .uri()
-                        .path()
-                        .strip_prefix("/status/")
-                        .and_then(|s| s.parse::<u16>().ok())
-                        .unwrap_or(200);
+                    let status =
+                        req.uri().path().strip_prefix("/status/").and_then(|s| s.parse::<u16>().ok()).unwrap_or(200);
                     let mut resp = hyper::Response::new(Full::new(Bytes::from_static(b"ok")));
                     *resp.status_mut() = hyper::StatusCode::from_u16(status).unwrap();
                     Ok::<_, std::convert::Infallible>(resp)
@@ -169,7 +172,8 @@ const ORIGINS: [&str; 12] = [
 ];
 
 fn matrix() -> Vec<Call> {
-    let kinds: [(&str, &[(&str, &str)], bool); 8] = [
+    type Kind = (&'static str, &'static [(&'static str, &'static str)], bool);
+    let kinds: [Kind; 8] = [
         ("GET", &[], false),
         ("GET", &[], true),
         ("POST", &[("content-type", "application/json")], false),
@@ -182,12 +186,24 @@ fn matrix() -> Vec<Call> {
     let mut calls = Vec::new();
     for origin in ORIGINS {
         for (method, headers, credentials) in kinds {
-            calls.push(Call { origin: origin.into(), method, headers: headers.to_vec(), credentials, path: "/api/items" });
+            calls.push(Call {
+                origin: origin.into(),
+                method,
+                headers: headers.to_vec(),
+                credentials,
+                path: "/api/items",
+            });
         }
         for path in ["/other", "/status/500", "/api"] {
             calls.push(Call { origin: origin.into(), method: "GET", headers: vec![], credentials: false, path });
         }
-        calls.push(Call { origin: origin.into(), method: "DELETE", headers: vec![], credentials: false, path: "/status/404" });
+        calls.push(Call {
+            origin: origin.into(),
+            method: "DELETE",
+            headers: vec![],
+            credentials: false,
+            path: "/status/404",
+        });
     }
     calls
 }
@@ -227,10 +243,11 @@ async fn run_call(client: &HttpClient, base: &str, config: Option<&str>, call: &
                 if let Some(c) = config {
                     builder = builder.header("x-peer-config", c);
                 }
-                let resp = tokio::time::timeout(Duration::from_secs(10), client.request(builder.body(Empty::new()).unwrap()))
-                    .await
-                    .unwrap_or_else(|_| panic!("{base} did not answer {call:?} in 10 s"))
-                    .unwrap_or_else(|e| panic!("{base} failed {call:?}: {e}"));
+                let resp =
+                    tokio::time::timeout(Duration::from_secs(10), client.request(builder.body(Empty::new()).unwrap()))
+                        .await
+                        .unwrap_or_else(|_| panic!("{base} did not answer {call:?} in 10 s"))
+                        .unwrap_or_else(|e| panic!("{base} failed {call:?}: {e}"));
                 let status = resp.status().as_u16();
                 let headers = resp.headers().clone();
                 let _ = resp.into_body().collect().await;
@@ -396,7 +413,16 @@ pub(crate) fn run_dialect(dialect: Dialect) {
                     all_explained = false;
                     tally.unexplained.push(format!(
                         "{name}: {} {} from {} (credentials {}, headers {:?}): {:?} {}: {} gives {:?}, crossgate {:?}",
-                        call.method, call.path, call.origin, call.credentials, call.headers, d.kind, d.field, dialect.name(), d.peer, d.crossgate
+                        call.method,
+                        call.path,
+                        call.origin,
+                        call.credentials,
+                        call.headers,
+                        d.kind,
+                        d.field,
+                        dialect.name(),
+                        d.peer,
+                        d.crossgate
                     ));
                 }
             }

@@ -84,7 +84,11 @@ pub(crate) fn strings(v: &Value, loc: &str, lone_string: bool, findings: &mut Ve
         }
         Value::Null => Some(Vec::new()),
         other => {
-            findings.push(wrong_type(loc, other, if lone_string { "a string or a list of strings" } else { "a list of strings" }));
+            findings.push(wrong_type(
+                loc,
+                other,
+                if lone_string { "a string or a list of strings" } else { "a list of strings" },
+            ));
             None
         }
     }

@@ -66,7 +66,9 @@ pub(crate) fn import(src: &str) -> Imported {
             continue;
         }
         if name != "ALLOWED_HOSTS" && !SETTINGS.contains(&name.as_str()) {
-            let f = if ["CORS_REPLACE_HTTPS_REFERER", "CORS_MODEL", "CORS_URLS_ALLOW_ALL_REGEX"].contains(&name.as_str()) {
+            let f = if ["CORS_REPLACE_HTTPS_REFERER", "CORS_MODEL", "CORS_URLS_ALLOW_ALL_REGEX"]
+                .contains(&name.as_str())
+            {
                 Finding::error(
                     Code::UnsupportedSetting,
                     at(s.line, name),

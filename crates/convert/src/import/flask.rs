@@ -38,6 +38,9 @@ pub(crate) fn probably_regex(s: &str) -> bool {
     s.chars().any(|c| "*\\]?$^[]()".contains(c))
 }
 
+/// Options as (name, value, where it was set).
+type Options = Vec<(String, Value, String)>;
+
 pub(crate) fn import(src: &str) -> Imported {
     let mut out = Imported::default();
     let stmts = match python::parse(src, &|_| None) {
@@ -77,19 +80,19 @@ pub(crate) fn import(src: &str) -> Imported {
                     calls.push((v.clone(), s.line));
                 }
             }
-            StatementKind::Other(w) if w == "@" => {
-                if src.lines().nth(s.line - 1).is_some_and(|l| l.contains("cross_origin")) {
-                    push_unique(
-                        f,
-                        Finding::error(
-                            Code::UnsupportedSetting,
-                            at(s.line, "@cross_origin"),
-                            "",
-                            "a per-view `@cross_origin` decorator is not read (its route is known only when the app runs)",
-                            "move its options into `CORS(app, resources={r\"/path\": {...}})`",
-                        ),
-                    );
-                }
+            StatementKind::Other(w)
+                if w == "@" && src.lines().nth(s.line - 1).is_some_and(|l| l.contains("cross_origin")) =>
+            {
+                push_unique(
+                    f,
+                    Finding::error(
+                        Code::UnsupportedSetting,
+                        at(s.line, "@cross_origin"),
+                        "",
+                        "a per-view `@cross_origin` decorator is not read (its route is known only when the app runs)",
+                        "move its options into `CORS(app, resources={r\"/path\": {...}})`",
+                    ),
+                );
             }
             _ => {}
         }
@@ -145,7 +148,7 @@ pub(crate) fn import(src: &str) -> Imported {
     let top: Vec<(String, Value, String)> = opts.iter().filter(|(k, _, _)| k != "resources").cloned().collect();
     let resources = opts.iter().rev().find(|(k, _, _)| k == "resources").cloned();
     // Resources: (path pattern, its own options).
-    let mut res: Vec<(String, Vec<(String, Value, String)>, String)> = Vec::new();
+    let mut res: Vec<(String, Options, String)> = Vec::new();
     match &resources {
         None => res.push(("/*".into(), Vec::new(), "resources (default)".into())),
         Some((_, v, loc)) => match literal_or_dict(v, loc, f) {
@@ -340,8 +343,7 @@ pub(crate) fn import(src: &str) -> Imported {
             None => Vec::new(),
         };
         rule.max_age = get("max_age").and_then(|(v, l)| integer(v, l, f)).flatten();
-        rule.allow_private_network =
-            get("allow_private_network").and_then(|(v, l)| boolean(v, l, f)).unwrap_or(false);
+        rule.allow_private_network = get("allow_private_network").and_then(|(v, l)| boolean(v, l, f)).unwrap_or(false);
         if get("vary_header").and_then(|(v, l)| boolean(v, l, f)) == Some(false) {
             push_unique(
                 f,

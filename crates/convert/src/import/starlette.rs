@@ -32,7 +32,8 @@ const OPTIONS: [&str; 8] = [
 fn find(v: &Value) -> Option<Vec<(String, Value)>> {
     match v {
         Value::Call { callee, args, kwargs } => {
-            let names_middleware = |a: &Value| matches!(a, Value::Name(n) if n == "CORSMiddleware" || n.ends_with(".CORSMiddleware"));
+            let names_middleware =
+                |a: &Value| matches!(a, Value::Name(n) if n == "CORSMiddleware" || n.ends_with(".CORSMiddleware"));
             if (callee.ends_with("add_middleware") || callee == "Middleware" || callee.ends_with(".Middleware"))
                 && args.first().is_some_and(names_middleware)
             {

@@ -16,9 +16,16 @@ pub(crate) enum Value {
     /// A dict or object, in source order.
     Dict(Vec<(Value, Value)>),
     /// `re.compile(...)`, a JavaScript `/.../flags` or `new RegExp(...)`.
-    Regex { source: String, ignore_case: bool },
+    Regex {
+        source: String,
+        ignore_case: bool,
+    },
     /// A call kept unevaluated: `CORS(app, ...)`, `env.list(...)`.
-    Call { callee: String, args: Vec<Value>, kwargs: Vec<(String, Value)> },
+    Call {
+        callee: String,
+        args: Vec<Value>,
+        kwargs: Vec<(String, Value)>,
+    },
     /// A name that is not a known literal: `app`, `CORSMiddleware`, `settings.X`.
     Name(String),
     /// Something that only running the program could tell, and why.
@@ -77,22 +84,6 @@ impl Value {
             format!("{}…", s.chars().take(117).collect::<String>())
         } else {
             s
-        }
-    }
-
-    /// The keyword argument `name` of a call.
-    pub(crate) fn kwarg(&self, name: &str) -> Option<&Value> {
-        match self {
-            Value::Call { kwargs, .. } => kwargs.iter().find(|(k, _)| k == name).map(|(_, v)| v),
-            _ => None,
-        }
-    }
-
-    /// The entry `key` of a dict/object.
-    pub(crate) fn get(&self, key: &str) -> Option<&Value> {
-        match self {
-            Value::Dict(pairs) => pairs.iter().find(|(k, _)| matches!(k, Value::Str(s) if s == key)).map(|(_, v)| v),
-            _ => None,
         }
     }
 }

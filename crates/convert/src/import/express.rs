@@ -1,7 +1,0 @@
-//! Placeholder.
-
-use super::Imported;
-
-pub(crate) fn import(_src: &str) -> Imported {
-    Imported::default()
-}

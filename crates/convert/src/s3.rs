@@ -1,1 +1,0 @@
-//! S3 bucket CORS documents: placeholder.
