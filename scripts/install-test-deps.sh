@@ -17,3 +17,14 @@ if [ ${#need[@]} -gt 0 ]; then
     $sudo_cmd apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
 fi
 chromium --version 2>/dev/null || true
+
+# The real frameworks `crossgate import` is compared with, in a virtualenv
+# under target/ (never global): crates/cli/tests/peers/requirements.txt.
+peers="${CROSSGATE_PEERS_DIR:-target/peers}"
+req="crates/cli/tests/peers/requirements.txt"
+if ! cmp -s "$req" "$peers/requirements.installed" 2>/dev/null; then
+    echo "install-test-deps: making the Python virtualenv $peers/venv"
+    python3 -m venv "$peers/venv"
+    "$peers/venv/bin/pip" install -q -r "$req"
+    cp "$req" "$peers/requirements.installed"
+fi

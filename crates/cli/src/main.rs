@@ -8,6 +8,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 mod check;
+mod import;
 mod lint;
 mod output;
 mod serve;
@@ -33,6 +34,8 @@ enum Command {
     Check(Box<check::Args>),
     /// Run the CORS gateway (with no --config: the built-in demo).
     Serve(serve::Args),
+    /// Read another framework's CORS configuration as a crossgate policy, without running it.
+    Import(import::Args),
 }
 
 fn main() -> ExitCode {
@@ -42,5 +45,6 @@ fn main() -> ExitCode {
         Command::Lint(args) => lint::run(&args, &out),
         Command::Check(args) => check::run(&args, &out),
         Command::Serve(args) => serve::run(&args, &out),
+        Command::Import(args) => import::run(&args, &out),
     }
 }

@@ -1,0 +1,51 @@
+//! The configuration languages crossgate reads and writes.
+
+use std::fmt;
+use std::str::FromStr;
+
+/// A framework whose CORS configuration crossgate imports.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Dialect {
+    /// django-cors-headers settings (`settings.py`).
+    Django,
+    /// flask-cors: `CORS(app, …)` in the app's module.
+    Flask,
+    /// Starlette's or FastAPI's `CORSMiddleware`.
+    Starlette,
+}
+
+impl Dialect {
+    /// Every dialect.
+    pub const ALL: [Dialect; 3] = [Dialect::Django, Dialect::Flask, Dialect::Starlette];
+
+    /// The name used on the command line.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Dialect::Django => "django",
+            Dialect::Flask => "flask",
+            Dialect::Starlette => "starlette",
+        }
+    }
+}
+
+impl fmt::Display for Dialect {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for Dialect {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let s = s.to_ascii_lowercase();
+        Dialect::ALL.into_iter().find(|d| d.as_str() == s || (s == "fastapi" && *d == Dialect::Starlette)).ok_or_else(
+            || {
+                format!(
+                    "unknown dialect `{s}`; one of {}",
+                    Dialect::ALL.iter().map(|d| d.as_str()).collect::<Vec<_>>().join(", ")
+                )
+            },
+        )
+    }
+}

@@ -1,0 +1,4 @@
+//! Readers for the languages configurations are written in, as data.
+
+pub(crate) mod python;
+pub(crate) mod value;
