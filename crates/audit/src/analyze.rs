@@ -214,7 +214,8 @@ impl<'a> Ctx<'a> {
             if origin != "null" && resp.acao().as_deref() == Some("null") && null_as_deny.is_none() {
                 null_as_deny = Some(r);
             }
-            if self.a.is_trusted(origin) {
+            // `*` is the wildcard checks' business, not a reflection.
+            if self.a.is_trusted(origin) || resp.acao().as_deref() == Some("*") {
                 continue;
             }
             let reading = prove::read(&self.url, origin, resp);
@@ -239,6 +240,7 @@ impl<'a> Ctx<'a> {
                     && t.registrable.as_ref().is_some_and(|r| host.ends_with(r.as_str())))
                 || (h.class == Class::PercentDecode
                     && fired(Class::SpecialChars)
+                    && h.response.acao().as_deref() == Some(o)
                     && o.strip_prefix(own.as_str())
                         .and_then(|rest| rest.bytes().next())
                         .is_some_and(|b| !is_host_byte(b)))
@@ -636,7 +638,7 @@ impl<'a> Ctx<'a> {
                     (sev, reading, format!("`Origin: {value}` was answered for {atk}"))
                 }
                 Kind::Joined { value } if acao == *value => {
-                    (Severity::Low, Reading::default(), format!("the joined `Origin: {value}` was echoed whole: browsers reject it, and it shows the server accepts a list it did not check"))
+                    (Severity::Info, Reading::default(), format!("the joined `Origin: {value}` was echoed whole: browsers reject it, and it shows the server accepts a list it did not check"))
                 }
                 _ => continue,
             };
