@@ -7,6 +7,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+mod audit;
 mod check;
 mod lint;
 mod output;
@@ -33,6 +34,8 @@ enum Command {
     Check(Box<check::Args>),
     /// Run the CORS gateway (with no --config: the built-in demo).
     Serve(serve::Args),
+    /// Scan URLs for CORS misconfigurations, each finding proven by the browser emulator.
+    Audit(Box<audit::Args>),
 }
 
 fn main() -> ExitCode {
@@ -42,5 +45,6 @@ fn main() -> ExitCode {
         Command::Lint(args) => lint::run(&args, &out),
         Command::Check(args) => check::run(&args, &out),
         Command::Serve(args) => serve::run(&args, &out),
+        Command::Audit(args) => audit::run(&args, &out),
     }
 }
