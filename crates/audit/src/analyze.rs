@@ -237,7 +237,7 @@ impl<'a> Ctx<'a> {
                     && o.starts_with(&own))
                 || (!matches!(h.class, Class::SuffixMatch | Class::SubstringContains)
                     && fired(Class::SuffixMatch)
-                    && t.registrable.as_ref().is_some_and(|r| host.ends_with(r.as_str())))
+                    && t.registrable.as_ref().is_some_and(|r| host.ends_with(r.as_str()) || o.ends_with(r.as_str())))
                 || (h.class == Class::PercentDecode
                     && fired(Class::SpecialChars)
                     && h.response.acao().as_deref() == Some(o)
@@ -340,7 +340,7 @@ impl<'a> Ctx<'a> {
         if let Some(h) = null_hit {
             f.evidence.push(self.exchange(h.record));
         }
-        f.poc = self.poc_read(Class::NullAsDeny, "null", &reading, &self.url.to_string());
+        f.poc = self.poc_read(Class::NullAsDeny, "null", &reading, self.url.as_str());
         f
     }
 
@@ -376,7 +376,7 @@ impl<'a> Ctx<'a> {
         }
         f.reason = reason;
         f.evidence.push(self.exchange(record));
-        f.poc = self.poc_read(class, &self.attacker, &reading, &self.url.to_string());
+        f.poc = self.poc_read(class, &self.attacker, &reading, self.url.as_str());
         vec![f]
     }
 
@@ -520,12 +520,8 @@ impl<'a> Ctx<'a> {
                 if echoed { "echoes the requested method and header" } else { "allows the method and header" }
             );
             f.evidence.push(self.exchange(r));
-            f.poc = poc::page(
-                Class::PreflightPermissive.id(),
-                origin,
-                &self.url.to_string(),
-                &Call::Write { method, header },
-            );
+            f.poc =
+                poc::page(Class::PreflightPermissive.id(), origin, self.url.as_str(), &Call::Write { method, header });
             out.push(f);
         }
         out
@@ -554,7 +550,7 @@ impl<'a> Ctx<'a> {
                 "the target is public, where browsers never ask; the same server on a private address would grant any website access".to_owned()
             };
             f.evidence.push(self.exchange(r));
-            f.poc = self.poc_read(Class::PnaGranted, origin, &reading, &self.url.to_string());
+            f.poc = self.poc_read(Class::PnaGranted, origin, &reading, self.url.as_str());
             return vec![f];
         }
         Vec::new()

@@ -22,23 +22,18 @@ pub const DEFAULT_RATE: f64 = 10.0;
 pub async fn run(mut audit: Audit, client: &Client, rate: f64) -> Report {
     let gap = if rate > 0.0 { Duration::from_secs_f64(1.0 / rate) } else { Duration::ZERO };
     let mut last: Option<Instant> = None;
-    loop {
-        match audit.poll() {
-            Next::Send(probe) => {
-                if let Some(at) = last {
-                    let next = at + gap;
-                    let now = Instant::now();
-                    if next > now {
-                        tokio::time::sleep(next - now).await;
-                    }
-                }
-                last = Some(Instant::now());
-                let outcome = client.send(audit.target(), &probe.request).await;
-                audit.handle(probe.id, outcome);
+    // One request at a time: `Wait` never comes, and `Done` ends the loop.
+    while let Next::Send(probe) = audit.poll() {
+        if let Some(at) = last {
+            let next = at + gap;
+            let now = Instant::now();
+            if next > now {
+                tokio::time::sleep(next - now).await;
             }
-            // One request at a time: nothing can be outstanding here.
-            Next::Wait | Next::Done => break,
         }
+        last = Some(Instant::now());
+        let outcome = client.send(audit.target(), &probe.request).await;
+        audit.handle(probe.id, outcome);
     }
     audit.report()
 }

@@ -82,7 +82,7 @@ fn above_info(v: &serde_json::Value) -> Vec<String> {
 #[test]
 fn a_reflecting_server_is_reported_with_proof_poc_and_fix() {
     let addr = reflecting_server();
-    let url = format!("http://api.shop.test:8080/api/account");
+    let url = "http://api.shop.test:8080/api/account".to_owned();
     let connect = format!("api.shop.test:8080:127.0.0.1:{}", addr.port());
     let (code, text, _) = audit(&[&url, "--connect-to", &connect, "--rate", "0", "--cookie", "sid=1"]);
     assert_eq!(code, 1, "{text}");
