@@ -7,6 +7,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+mod audit;
 mod check;
 mod import;
 mod lint;
@@ -36,6 +37,8 @@ enum Command {
     Serve(serve::Args),
     /// Read another framework's CORS configuration as a crossgate policy, without running it.
     Import(import::Args),
+    /// Scan URLs for CORS misconfigurations, each finding proven by the browser emulator.
+    Audit(Box<audit::Args>),
 }
 
 fn main() -> ExitCode {
@@ -46,5 +49,6 @@ fn main() -> ExitCode {
         Command::Check(args) => check::run(&args, &out),
         Command::Serve(args) => serve::run(&args, &out),
         Command::Import(args) => import::run(&args, &out),
+        Command::Audit(args) => audit::run(&args, &out),
     }
 }
