@@ -28,6 +28,10 @@ thread_local! {
     static ON: Cell<bool> = const { Cell::new(false) };
     static ALLOCATIONS: Cell<usize> = const { Cell::new(0) };
     static BYTES: Cell<usize> = const { Cell::new(0) };
+    /// Bytes allocated minus bytes freed since `measure` began (negative
+    /// when it frees what was allocated before).
+    static LIVE: Cell<isize> = const { Cell::new(0) };
+    static PEAK: Cell<isize> = const { Cell::new(0) };
 }
 
 fn count(bytes: usize) {
@@ -38,25 +42,45 @@ fn count(bytes: usize) {
     }
 }
 
+fn live(delta: isize) {
+    if ON.try_with(Cell::get).unwrap_or(false) {
+        let now = LIVE.try_with(|c| {
+            c.set(c.get().saturating_add(delta));
+            c.get()
+        });
+        if let Ok(now) = now {
+            let _ = PEAK.try_with(|p| p.set(p.get().max(now)));
+        }
+    }
+}
+
+fn signed(n: usize) -> isize {
+    isize::try_from(n).unwrap_or(isize::MAX)
+}
+
 // SAFETY: every call is forwarded unchanged to `System`; counting touches
 // only const-initialised thread-locals and never allocates.
 unsafe impl GlobalAlloc for Counting {
     unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
         count(layout.size());
+        live(signed(layout.size()));
         unsafe { System.alloc(layout) }
     }
 
     unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
         count(layout.size());
+        live(signed(layout.size()));
         unsafe { System.alloc_zeroed(layout) }
     }
 
     unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
         count(new_size);
+        live(signed(new_size) - signed(layout.size()));
         unsafe { System.realloc(ptr, layout, new_size) }
     }
 
     unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        live(-signed(layout.size()));
         unsafe { System.dealloc(ptr, layout) }
     }
 }
@@ -68,6 +92,9 @@ pub struct Usage {
     pub allocations: usize,
     /// Bytes asked for by them.
     pub bytes: usize,
+    /// The most bytes held at once on this thread, counted from the start
+    /// of the measurement: the peak memory `f` needed.
+    pub peak: usize,
 }
 
 /// What `f` allocates on this thread (with [`Counting`] installed as the
@@ -75,8 +102,14 @@ pub struct Usage {
 pub fn measure(f: impl FnOnce()) -> Usage {
     ALLOCATIONS.with(|c| c.set(0));
     BYTES.with(|c| c.set(0));
+    LIVE.with(|c| c.set(0));
+    PEAK.with(|c| c.set(0));
     ON.with(|c| c.set(true));
     f();
     ON.with(|c| c.set(false));
-    Usage { allocations: ALLOCATIONS.with(Cell::get), bytes: BYTES.with(Cell::get) }
+    Usage {
+        allocations: ALLOCATIONS.with(Cell::get),
+        bytes: BYTES.with(Cell::get),
+        peak: PEAK.with(Cell::get).unsigned_abs(),
+    }
 }
