@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use crossgate_browser::request::{Initiator, RequestMode};
 use crossgate_browser::verdict::Stage;
-use crossgate_browser::{Browser, Origin, Profile, ResponseType, Verdict};
+use crossgate_browser::{Browser, Origin, Profile, ResponseHead, ResponseType, Verdict};
 use url::Url;
 
 use crate::exchange::Recorded;
@@ -16,7 +16,7 @@ use crate::infer::{load, request_init, Load};
 use crate::link::{link, requested_names, Call};
 use crate::origin::{address_space, ip_space, is_mixed_content, page_origin, AddressSpace};
 use crate::replay::{replay, MissingAt, Replayed};
-use crate::report::{Diagnosis, ErrorInfo, Report, RuleSuggestion, Summary, VerdictKind};
+use crate::report::{Diagnosis, ErrorInfo, ReplayCase, Report, RuleSuggestion, Summary, VerdictKind};
 use crate::rule::{rule_for, rule_toml};
 
 /// What `explain` needs besides the file.
@@ -382,9 +382,23 @@ fn diagnose_call(
         )
     });
     if fixable {
-        let rule = rule_for(&page, &init, &run.requested_headers, credentials);
-        draft.d.rule = Some(RuleSuggestion { server: Origin::of(&url).serialize(), toml: rule_toml(&rule) });
-        draft.d.replay = Some((init, rule));
+        let rule = rule_for(&page, &init, &run.requested_headers, credentials, &run.sent_urls);
+        let server = Origin::of(run.sent_urls.last().unwrap_or(&url)).serialize();
+        draft.d.rule = Some(RuleSuggestion { server, toml: rule_toml(&rule) });
+        let answers = call
+            .hops
+            .iter()
+            .map(|&h| {
+                let mut headers = entries[h].response_headers.clone();
+                let cors: Vec<_> =
+                    headers.keys().filter(|n| n.as_str().starts_with("access-control-")).cloned().collect();
+                for n in cors {
+                    headers.remove(n);
+                }
+                (entries[h].url_text.clone(), ResponseHead { status: entries[h].status, headers })
+            })
+            .collect();
+        draft.d.replay = Some(ReplayCase { init, rule, answers });
     }
     draft.d
 }

@@ -4,7 +4,7 @@
 //! and it says which calls it refused and why.
 
 use crossgate_browser::pair::{ManualClock, Pair};
-use crossgate_browser::Profile;
+use crossgate_browser::{Profile, ResponseHead};
 use crossgate_core::{Policy, PolicyConfig, RuleConfig};
 use serde::Serialize;
 
@@ -46,10 +46,11 @@ pub fn propose(report: &Report, profile: Profile) -> Proposal {
             continue;
         }
         let refuse = |reason: &str| Refusal { index: d.index, url: d.url.clone(), reason: reason.to_owned() };
-        let (Some((init, one)), Some(rule)) = (&d.replay, &d.rule) else {
+        let (Some(case), Some(rule)) = (&d.replay, &d.rule) else {
             refused.push(refuse("no response header can allow it (see its fix)"));
             continue;
         };
+        let (init, one) = (&case.init, &case.rule);
         if init.origin.is_opaque() {
             refused.push(refuse("the page's origin is `null` (a sandboxed iframe, a file: page or a redirect): allowing `null` lets any such page in"));
             continue;
@@ -89,9 +90,23 @@ pub fn propose(report: &Report, profile: Profile) -> Proposal {
         for (_, _, calls) in &kept {
             for &c in calls {
                 let d = &report.requests[c];
-                let Some((init, _)) = d.replay.clone() else { continue };
-                let mut pair = Pair::with_clock(&policy, profile, ManualClock::default());
-                match pair.fetch(init) {
+                let Some(case) = &d.replay else { continue };
+                // The servers answer as they did, minus their CORS headers;
+                // the policy adds its own in front of every hop.
+                let answers = case.answers.clone();
+                let mut pair = Pair::with_clock(&policy, profile, ManualClock::default()).upstream(move |req| {
+                    answers.iter().find(|(u, _)| u == req.url.as_str()).map_or_else(
+                        || ResponseHead { status: 200, headers: Default::default() },
+                        |(_, r)| {
+                            if r.status == 0 {
+                                ResponseHead { status: 200, headers: r.headers.clone() }
+                            } else {
+                                r.clone()
+                            }
+                        },
+                    )
+                });
+                match pair.fetch(case.init.clone()) {
                     Ok(run) if run.verdict.allowed => allowed.push(d.index),
                     Ok(run) => refused.push(Refusal {
                         index: d.index,

@@ -31,6 +31,8 @@ pub(crate) struct Replayed {
     pub(crate) requested_headers: Vec<String>,
     /// The status of the last recorded response used.
     pub(crate) last_status: u16,
+    /// The URL of each actual request the emulator sent (the redirect hops).
+    pub(crate) sent_urls: Vec<url::Url>,
 }
 
 /// Which request had no recorded response.
@@ -85,6 +87,7 @@ pub(crate) fn replay(
         preflight_status: None,
         requested_headers: Vec::new(),
         last_status: 0,
+        sent_urls: Vec::new(),
     };
     let mut hop = 0;
     let mut preflighted = vec![false; call.hops.len()];
@@ -124,6 +127,7 @@ pub(crate) fn replay(
                 }
             }
             RequestKind::Actual => {
+                out.sent_urls.push(req.url.clone());
                 let Some(&h) = call.hops.get(hop) else {
                     out.missing_at = Some(MissingAt::Redirect);
                     break;

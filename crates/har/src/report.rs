@@ -94,7 +94,7 @@ pub struct Diagnosis {
     pub inferred: Vec<String>,
     /// The call as replayed and the rule for it, for `--policy-out`.
     #[serde(skip)]
-    pub(crate) replay: Option<(crossgate_browser::RequestInit, crossgate_core::RuleConfig)>,
+    pub(crate) replay: Option<ReplayCase>,
 }
 
 impl Diagnosis {
@@ -102,6 +102,15 @@ impl Diagnosis {
     pub fn is_hidden_server_error(&self) -> bool {
         matches!(self.finding, Some(Finding::HiddenServerError { .. }))
     }
+}
+
+/// What `--policy-out` needs to prove a rule: the call, the rule, and what
+/// the servers answered each hop (without their CORS headers).
+#[derive(Clone, Debug)]
+pub(crate) struct ReplayCase {
+    pub(crate) init: crossgate_browser::RequestInit,
+    pub(crate) rule: crossgate_core::RuleConfig,
+    pub(crate) answers: Vec<(String, crossgate_browser::ResponseHead)>,
 }
 
 /// The counts the report starts with.

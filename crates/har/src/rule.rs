@@ -8,14 +8,22 @@ use crossgate_core::RuleConfig;
 /// Methods a rule allows without naming them.
 const DEFAULT_METHODS: [&str; 3] = ["GET", "HEAD", "POST"];
 
-/// The narrowest rule that allows `init` from `page`.
+/// The narrowest rule that allows `init` from `page`, on the path of each
+/// URL it went through (its redirect hops).
 pub(crate) fn rule_for(
     page: &Origin,
     init: &RequestInit,
     requested_headers: &[String],
     credentials: bool,
+    urls: &[url::Url],
 ) -> RuleConfig {
-    let mut rule = RuleConfig::new([page.serialize()]).credentials(credentials).paths([init.url.path().to_owned()]);
+    let mut paths: Vec<String> = Vec::new();
+    for u in urls.iter().chain(urls.is_empty().then_some(&init.url)) {
+        if !paths.iter().any(|p| p == u.path()) {
+            paths.push(u.path().to_owned());
+        }
+    }
+    let mut rule = RuleConfig::new([page.serialize()]).credentials(credentials).paths(paths);
     if !DEFAULT_METHODS.contains(&init.method.as_str()) {
         rule = rule.methods([init.method.clone()]);
     }
@@ -80,7 +88,7 @@ mod tests {
     fn rules_are_narrow_and_valid() {
         let page = Origin::parse("https://app.test").unwrap();
         let init = RequestInit::fetch(page.clone(), "https://api.test/v1/items?x=1".parse().unwrap()).method("PUT");
-        let rule = rule_for(&page, &init, &["x-token".to_owned()], true);
+        let rule = rule_for(&page, &init, &["x-token".to_owned()], true, &[]);
         let text = rule_toml(&rule);
         assert_eq!(
             text,
@@ -89,12 +97,9 @@ mod tests {
         let built = crossgate_core::Policy::from_toml(&text).unwrap();
         assert_eq!(built.policy.config().rules[0], rule);
         let mut merged = rule.clone();
-        let get = rule_for(
-            &page,
-            &RequestInit::fetch(page.clone(), "https://api.test/v1/other".parse().unwrap()),
-            &[],
-            false,
-        );
+        let hops: [url::Url; 2] =
+            ["https://api.test/v1/other".parse().unwrap(), "https://api.test/v1/items".parse().unwrap()];
+        let get = rule_for(&page, &RequestInit::fetch(page.clone(), hops[0].clone()), &[], false, &hops);
         merge(&mut merged, &get);
         assert_eq!(merged.methods.as_deref().unwrap(), ["PUT", "GET", "HEAD", "POST"]);
         assert_eq!(merged.paths.as_deref().unwrap(), ["/v1/items", "/v1/other"]);
