@@ -221,6 +221,10 @@ fn diagnose_call(
     if !matches!(url.scheme(), "http" | "https") {
         return draft.verdict(VerdictKind::NotCors, None);
     }
+    let Load::Request(initiator, mode) = load(root) else {
+        draft.d.initiator = "navigation";
+        return draft.verdict(VerdictKind::NotCors, None);
+    };
     let page_url = root.pageref.as_ref().and_then(|p| facts.pages.get(p)).cloned();
     let Some((page, from)) = page_origin(root, &facts.pages, options.origin.as_ref()) else {
         return draft.verdict(VerdictKind::NotCors, Some(Finding::OriginUnknown));
@@ -230,10 +234,6 @@ fn diagnose_call(
     if page.same_origin_url(&url) && call.hops.len() == 1 {
         return draft.verdict(VerdictKind::NotCors, None);
     }
-    let Load::Request(initiator, mode) = load(root) else {
-        draft.d.initiator = "navigation";
-        return draft.verdict(VerdictKind::NotCors, None);
-    };
     draft.d.initiator = initiator.resource_kind();
     let failed_in_browser = root.status == 0 || last.error.is_some();
     // Failures before or beside CORS, which a replay cannot show.
