@@ -9,6 +9,7 @@ use clap::{Parser, Subcommand};
 
 mod audit;
 mod check;
+mod explain;
 mod import;
 mod lint;
 mod output;
@@ -39,6 +40,8 @@ enum Command {
     Import(import::Args),
     /// Scan URLs for CORS misconfigurations, each finding proven by the browser emulator.
     Audit(Box<audit::Args>),
+    /// Diagnose every CORS failure in a browser's HAR file, by replaying each exchange through the emulator.
+    Explain(explain::Args),
 }
 
 fn main() -> ExitCode {
@@ -50,5 +53,6 @@ fn main() -> ExitCode {
         Command::Serve(args) => serve::run(&args, &out),
         Command::Import(args) => import::run(&args, &out),
         Command::Audit(args) => audit::run(&args, &out),
+        Command::Explain(args) => explain::run(&args, &out),
     }
 }

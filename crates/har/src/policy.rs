@@ -9,7 +9,7 @@ use crossgate_core::{Policy, PolicyConfig, RuleConfig};
 use serde::Serialize;
 
 use crate::report::{Report, VerdictKind};
-use crate::rule::merge;
+use crate::rule::{merge, rule_toml};
 
 /// A blocked call the policy does not allow, and why.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -33,6 +33,27 @@ pub struct Proposal {
     pub allowed: Vec<usize>,
     /// The calls it refused.
     pub refused: Vec<Refusal>,
+}
+
+impl Proposal {
+    /// The policy file: a header naming the servers and every refused call,
+    /// then one `[[rule]]` per (server, page origin).
+    pub fn to_toml(&self) -> String {
+        let mut text = String::from(
+            "# Written by `crossgate explain --policy-out`: it allows exactly the blocked\n# calls of the HAR file that looked intended, each checked by a replay.\n",
+        );
+        for r in &self.refused {
+            text.push_str(&format!("# not allowed: entry {} {}: {}\n", r.index, r.url, r.reason));
+        }
+        let rules = self.config.as_ref().map_or(&[][..], |c| &c.rules[..]);
+        if rules.is_empty() {
+            text.push_str("# (no call to allow)\n");
+        }
+        for (rule, server) in rules.iter().zip(&self.servers) {
+            text.push_str(&format!("\n# for {server}\n{}", rule_toml(rule)));
+        }
+        text
+    }
 }
 
 /// The policy allowing `report`'s blocked calls, with the same engine

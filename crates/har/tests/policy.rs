@@ -15,6 +15,9 @@ fn the_firefox_file_gets_one_rule_that_allows_its_blocked_calls() {
     assert_eq!(proposal.allowed, [3, 4, 6]);
     assert!(proposal.refused.is_empty(), "{:?}", proposal.refused);
     assert_eq!(proposal.servers, ["https://api.example"]);
+    // The file form loads back as the same policy.
+    let text = proposal.to_toml();
+    assert_eq!(Policy::from_toml(&text).unwrap().policy.config(), proposal.config.as_ref().unwrap());
     let config = proposal.config.unwrap();
     let built = Policy::new(config.clone()).unwrap();
     assert!(built.warnings.is_empty(), "{:?}", built.warnings);
