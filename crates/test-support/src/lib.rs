@@ -8,12 +8,14 @@
 //!   answers, for the engine and for every adapter;
 //! - [`raw`]: HTTP/1.1 exchanges over a plain `TcpStream`, for bytes the
 //!   `http` crate will not carry;
-//! - [`alloc`]: a counting global allocator.
+//! - [`alloc`]: a counting global allocator;
+//! - [`cdp`]: a headless Chromium driven over the DevTools protocol.
 //!
 //! Unpublished: only the workspace's tests and benchmarks use it.
 
 pub mod alloc;
 pub mod bad_inputs;
+pub mod cdp;
 pub mod conformance;
 pub mod raw;
 
