@@ -81,7 +81,8 @@ pub fn emulate(env: &Env, case: &Case, profile: Profile, webgl: bool) -> Emulate
         init.xhr_upload_listeners = call.upload;
         init.cache = match call.cache {
             Some("no-store") => crossgate_browser::request::CacheMode::NoStore,
-            Some("reload" | "no-cache") => crossgate_browser::request::CacheMode::Reload,
+            Some("reload") => crossgate_browser::request::CacheMode::Reload,
+            Some("no-cache") => crossgate_browser::request::CacheMode::NoCache,
             _ => crossgate_browser::request::CacheMode::Default,
         };
         if matches!(
