@@ -1,11 +1,14 @@
 #!/usr/bin/env bash
 # Installs what the test suite needs beyond the Rust toolchain: Debian's
 # headless Chromium (the browser half's differential tests and the demo's
-# end-to-end test). Safe to run repeatedly; does nothing when all is there.
+# end-to-end test) and Firefox ESR (the Firefox differential test). Safe to
+# run repeatedly; does nothing when all is there.
 set -euo pipefail
 
 need=()
 command -v chromium >/dev/null 2>&1 || need+=(chromium)
+# Firefox ESR for the browser half's Firefox differential test.
+command -v firefox-esr >/dev/null 2>&1 || need+=(firefox-esr)
 command -v curl >/dev/null 2>&1 || need+=(curl)
 
 if [ ${#need[@]} -gt 0 ]; then
@@ -17,6 +20,7 @@ if [ ${#need[@]} -gt 0 ]; then
     $sudo_cmd apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
 fi
 chromium --version 2>/dev/null || true
+firefox-esr --version 2>/dev/null || true
 
 # The real frameworks `crossgate import` is compared with, in a virtualenv
 # under target/ (never global): crates/cli/tests/peers/requirements.txt.

@@ -40,7 +40,7 @@ pub struct PreflightCache {
     entries: HashMap<Key, Entry>,
 }
 
-/// CHROMIUM: URLs this long or longer are not cached.
+/// CHROMIUM: URLs this long or longer are not cached (Firefox caches them).
 const MAX_URL_LEN: usize = 1024;
 
 impl PreflightCache {
@@ -91,7 +91,7 @@ impl PreflightCache {
     // CHROMIUM: `preflight_cache.cc` `AppendEntry` replaces the entry whole
     // (WebKit too).
     pub(crate) fn store(&mut self, now: Duration, origin: &str, url: &str, result: PreflightResult) {
-        if result.max_age == 0 || url.len() >= MAX_URL_LEN {
+        if result.max_age == 0 || (url.len() >= MAX_URL_LEN && self.profile != Profile::Firefox) {
             return;
         }
         let key = self.key(origin, url, result.credentials);

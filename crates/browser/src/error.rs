@@ -2,11 +2,17 @@
 //! console messages (Blink's `cors_error_string.cc`) and a plain fix for each,
 //! in crossgate policy terms.
 
+mod firefox;
+
 use std::fmt;
 
 use crossgate_core::RejectReason;
 
+pub use firefox::FirefoxReason;
+
+use crate::profile::Profile;
 use crate::request::Initiator;
+use crate::verdict::Stage;
 
 /// Why Chromium failed a CORS request, named as in Chromium's `CorsError`
 /// (without the `k`).
@@ -232,10 +238,59 @@ impl fmt::Display for CorsError {
     }
 }
 
+/// What the console shows for a CORS failure, and its code, in `profile`'s
+/// words.
+pub(crate) struct Report {
+    /// The failure's name in the engine's vocabulary (Chromium's
+    /// `CorsError`, Firefox's `CORS*` category).
+    pub(crate) code: &'static str,
+    /// The console lines, joined with `\n`.
+    pub(crate) message: String,
+}
+
+/// Where a failure happened, for its console message.
+pub(crate) struct Place<'a> {
+    pub(crate) initiator: Initiator,
+    pub(crate) last_url: &'a url::Url,
+    pub(crate) initial_url: &'a url::Url,
+    pub(crate) origin: &'a str,
+    /// The status of the response that failed (`None`: no response).
+    pub(crate) status: Option<u16>,
+    /// Which response failed (Firefox then also reports the request a
+    /// preflight or a redirect was for).
+    pub(crate) stage: Stage,
+}
+
+/// The console report of `error` in `profile`'s vocabulary.
+pub(crate) fn report(profile: Profile, error: CorsError, param: &str, at: &Place<'_>) -> Report {
+    match (profile, FirefoxReason::from_cors_error(error)) {
+        (Profile::Firefox, Some(reason)) => {
+            let status = if reason == FirefoxReason::DidNotSucceed { None } else { at.status };
+            let mut lines = vec![reason.message(at.last_url, param, status)];
+            // The preflight channel fails on the redirect, then the preflight
+            // on its status.
+            if error == CorsError::PreflightDisallowedRedirect {
+                lines.push(FirefoxReason::PreflightDidNotSucceed.message(at.last_url, "", at.status));
+            }
+            // Then the request a preflight or a redirect was for fails too,
+            // without a response.
+            if matches!(at.stage, Stage::Preflight | Stage::Redirect) && reason != FirefoxReason::DidNotSucceed {
+                lines.push(FirefoxReason::DidNotSucceed.message(at.last_url, "", None));
+            }
+            Report { code: reason.name(), message: lines.join("\n") }
+        }
+        (Profile::Firefox, None) => Report { code: error.name(), message: String::new() },
+        _ => Report {
+            code: error.name(),
+            message: console_message(error, param, at.initiator, at.last_url, at.initial_url, at.origin),
+        },
+    }
+}
+
 /// Chromium's full console line for a CORS failure:
 /// `Access to {kind} at '{url}' [(redirected from '{initial}') ]from origin
 /// '{origin}' has been blocked by CORS policy: {detail}`.
-pub(crate) fn console_message(
+fn console_message(
     error: CorsError,
     param: &str,
     initiator: Initiator,
@@ -269,6 +324,35 @@ mod tests {
             CorsError::MethodDisallowedByPreflightResponse.detail("patch", Initiator::Fetch),
             "Method patch is not allowed by Access-Control-Allow-Methods in preflight response."
         );
+    }
+
+    #[test]
+    fn firefox_reports_the_preflight_then_the_request() {
+        let u = url::Url::parse("https://api.b.test/data").unwrap();
+        let at = |stage, status| Place {
+            initiator: Initiator::Fetch,
+            last_url: &u,
+            initial_url: &u,
+            origin: "https://a.test",
+            status,
+            stage,
+        };
+        let r = report(Profile::Firefox, CorsError::PreflightInvalidStatus, "", &at(Stage::Preflight, Some(403)));
+        assert_eq!(r.code, "CORSPreflightDidNotSucceed");
+        let lines: Vec<&str> = r.message.lines().collect();
+        assert_eq!(lines.len(), 2, "{lines:?}");
+        assert!(lines[0].ends_with("(Reason: CORS preflight response did not succeed). Status code: 403."));
+        assert!(lines[1].ends_with("(Reason: CORS request did not succeed). Status code: (null)."));
+        let r = report(Profile::Firefox, CorsError::PreflightDisallowedRedirect, "", &at(Stage::Preflight, Some(302)));
+        assert_eq!(r.message.lines().count(), 3, "{}", r.message);
+        let r =
+            report(Profile::Firefox, CorsError::AllowOriginMismatch, "https://c.test", &at(Stage::Actual, Some(200)));
+        assert_eq!(r.message.lines().count(), 1, "{}", r.message);
+        assert!(r.message.contains("does not match ‘https://c.test’"), "{}", r.message);
+        let r =
+            report(Profile::Chromium, CorsError::AllowOriginMismatch, "https://c.test", &at(Stage::Actual, Some(200)));
+        assert_eq!(r.code, "AllowOriginMismatch");
+        assert!(r.message.starts_with("Access to fetch at "), "{}", r.message);
     }
 
     #[test]

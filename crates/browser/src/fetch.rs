@@ -18,12 +18,13 @@ use url::Url;
 
 use crate::browser::Browser;
 use crate::check::cors_check;
-use crate::error::{console_message, CorsError};
+use crate::error::{report, CorsError, Place};
 use crate::exchange::{Action, OutgoingRequest, RequestKind, ResponseHead};
 use crate::filtered_response::{exposed_names, readable_headers, ResponseType};
 use crate::headers::get_combined;
 use crate::metadata::fetch_metadata;
 use crate::preflight::PreflightResult;
+use crate::profile::Profile;
 use crate::request::{CacheMode, CredentialsMode, RedirectMode, Request, RequestInit, RequestMode, TypeError};
 use crate::verdict::{Blocked, Stage, Step, Verdict};
 
@@ -65,6 +66,8 @@ pub struct Fetch {
     steps: Vec<Step>,
     preflights_sent: u32,
     requests_sent: u32,
+    /// The status of the last response (for Firefox's messages).
+    last_status: Option<u16>,
     state: State,
 }
 
@@ -96,6 +99,7 @@ impl Fetch {
             steps: Vec::new(),
             preflights_sent: 0,
             requests_sent: 0,
+            last_status: None,
             state: State::Decide,
         }
     }
@@ -118,6 +122,18 @@ impl Fetch {
             "null".to_owned()
         } else {
             self.request.origin.serialize()
+        }
+    }
+
+    /// The origin a preflight sends and is checked against.
+    // FIREFOX: `nsCORSListenerProxy` preflights with the document's origin
+    // even after a redirect tainted the request's (the request itself then
+    // sends `Origin: null`).
+    fn preflight_origin(&self) -> String {
+        if self.request.profile == Profile::Firefox {
+            self.request.origin.serialize()
+        } else {
+            self.serialized_origin()
         }
     }
 
@@ -185,10 +201,10 @@ impl Fetch {
                 // CHROMIUM: Blink's `fetch_manager.cc` refuses the first URL
                 // with its own message.
                 if self.redirects == 0 {
-                    let msg = format!(
+                    let msg = self.blink_only(format!(
                         "Fetch API cannot load {url}. Request mode is \"same-origin\" but the URL's origin is not same as the request origin {}.",
                         self.request.origin
-                    );
+                    ));
                     let e = CorsError::DisallowedByMode;
                     self.state =
                         State::Done(self.verdict_error(Stage::Request, Some(e), e.name(), msg, e.hint().to_owned()));
@@ -208,9 +224,9 @@ impl Fetch {
             // mode is `follow`, else response tainting `opaque`.
             RequestMode::NoCors => {
                 if self.request.redirect != RedirectMode::Follow {
-                    let msg = format!(
+                    let msg = self.blink_only(format!(
                         "Fetch API cannot load {url}. Request mode is \"no-cors\" but the redirect mode is not \"follow\"."
-                    );
+                    ));
                     let e = CorsError::NoCorsRedirectModeNotFollow;
                     self.state =
                         State::Done(self.verdict_error(Stage::Request, Some(e), e.name(), msg, e.hint().to_owned()));
@@ -244,7 +260,12 @@ impl Fetch {
         let origin_key = self.request.origin.serialize();
         // CHROMIUM: `preflight_controller.cc` `RetrieveCacheFlags`: cache
         // modes `no-store`, `reload` and `no-cache` do not read the cache.
-        let read_cache = self.request.cache == CacheMode::Default;
+        // FIREFOX: `no-store` skips it but fills it, `no-cache` reads it;
+        // `reload` is taken to skip it as in Chromium (no case covers it).
+        let read_cache = match self.request.profile {
+            Profile::Firefox => !matches!(self.request.cache, CacheMode::NoStore | CacheMode::Reload),
+            _ => self.request.cache == CacheMode::Default,
+        };
         if read_cache && browser.cache_mut().can_skip(now, &origin_key, url.as_str(), &self.method, &unsafe_names, cred)
         {
             self.step(Stage::Preflight, "a cached preflight covers this request: no preflight sent", true);
@@ -260,7 +281,7 @@ impl Fetch {
         if !unsafe_names.is_empty() {
             headers.push(("Access-Control-Request-Headers".to_owned(), unsafe_names.join(",")));
         }
-        headers.push(("Origin".to_owned(), self.serialized_origin()));
+        headers.push(("Origin".to_owned(), self.preflight_origin()));
         headers.extend(self.fetch_metadata("cors"));
         self.preflights_sent += 1;
         self.state = State::Waiting(OutgoingRequest {
@@ -336,6 +357,7 @@ impl Fetch {
         let State::Waiting(sent) = std::mem::replace(&mut self.state, State::Decide) else {
             return;
         };
+        self.last_status = Some(response.status);
         match sent.kind {
             RequestKind::Preflight => self.handle_preflight(browser, now, response),
             RequestKind::Actual => self.handle_actual(response),
@@ -359,7 +381,7 @@ impl Fetch {
             self.fail_cors(Stage::Preflight, CorsError::PreflightDisallowedRedirect, String::new());
             return;
         }
-        let origin = self.serialized_origin();
+        let origin = self.preflight_origin();
         let result =
             PreflightResult::from_response(response.status, &response.headers, &origin, cred, browser.profile())
                 .and_then(|r| {
@@ -379,7 +401,7 @@ impl Fetch {
                 self.step(Stage::Preflight, format!("cached for {} s", r.max_age), true);
                 // CHROMIUM: `PreflightLoader::FinishHandleResponseHeader`:
                 // cache mode `no-store` does not fill the cache either.
-                if self.request.cache != CacheMode::NoStore {
+                if self.request.cache != CacheMode::NoStore || self.request.profile == Profile::Firefox {
                     browser.cache_mut().store(now, &origin_key, &url, r);
                 }
                 self.preflighted_this_hop = true;
@@ -516,27 +538,40 @@ impl Fetch {
         self.state = State::Decide;
     }
 
+    /// A console line only Blink prints (Firefox logs nothing for it).
+    fn blink_only(&self, message: String) -> String {
+        if self.request.profile == Profile::Firefox {
+            String::new()
+        } else {
+            message
+        }
+    }
+
     fn fail_cors(&mut self, stage: Stage, error: CorsError, param: String) {
         // CHROMIUM: Chromium 156 reports a same-origin-mode request redirected
         // cross-origin with the frame loader's message (ending in a newline),
         // not a CORS one.
-        let message = if error == CorsError::DisallowedByMode {
+        let message = if error == CorsError::DisallowedByMode && self.request.profile != Profile::Firefox {
             format!(
                 "Unsafe attempt to load URL {} from frame with URL {}. Domains, protocols and ports must match.\n",
                 self.current_url, self.request.document_url
             )
         } else {
-            console_message(
-                error,
-                &param,
-                self.request.initiator,
-                &self.current_url,
-                &self.initial_url,
-                &self.request.origin.serialize(),
-            )
+            String::new()
         };
+        let origin = self.request.origin.serialize();
+        let place = Place {
+            initiator: self.request.initiator,
+            last_url: &self.current_url,
+            initial_url: &self.initial_url,
+            origin: &origin,
+            status: if stage == Stage::Request { None } else { self.last_status },
+            stage,
+        };
+        let report = report(self.request.profile, error, &param, &place);
+        let message = if message.is_empty() { report.message } else { message };
         self.step(stage, error.detail(&param, self.request.initiator), false);
-        let mut v = self.verdict_error(stage, Some(error), error.name(), message, error.hint().to_owned());
+        let mut v = self.verdict_error(stage, Some(error), report.code, message, error.hint().to_owned());
         if let Some(b) = v.blocked.as_mut() {
             b.param = param;
         }

@@ -21,23 +21,24 @@ pub(crate) fn get_combined(headers: &HeaderMap, name: &str) -> Option<String> {
 
 /// <https://fetch.spec.whatwg.org/#extract-header-list-values>
 ///
-/// Split on `,`, trim, skip empty items, every other item a token; `None`
-/// (failure) on a syntax error, an empty set when absent.
+/// Split on `,`, trim, skip empty items, every other item a token; the
+/// first item that is not (failure) on a syntax error, an empty set when
+/// absent.
 // CHROMIUM: `preflight_result.cc` `ParseAccessControlAllowList`.
-pub(crate) fn parse_allow_list(value: Option<&str>, lowercase: bool) -> Option<BTreeSet<String>> {
+pub(crate) fn parse_allow_list(value: Option<&str>, lowercase: bool) -> Result<BTreeSet<String>, String> {
     let mut set = BTreeSet::new();
-    let Some(value) = value else { return Some(set) };
+    let Some(value) = value else { return Ok(set) };
     for item in value.split(',') {
         let item = item.trim_matches([' ', '\t']);
         if item.is_empty() {
             continue;
         }
         if !fetch::is_token(item.as_bytes()) {
-            return None;
+            return Err(item.to_owned());
         }
         set.insert(if lowercase { item.to_ascii_lowercase() } else { item.to_owned() });
     }
-    Some(set)
+    Ok(set)
 }
 
 /// A header map from name-value pairs, for the unit tests.

@@ -56,6 +56,20 @@
 //! The code cites the spec by anchor, the step numbers at the branches, and
 //! marks each of these differences `// CHROMIUM:`.
 //!
+//! # Firefox
+//!
+//! [`Profile::Firefox`] follows Firefox ESR (checked against Firefox
+//! 140.10.2esr on the same cases by `tests/firefox/`): its console lines and
+//! reason names ([`FirefoxReason`], in [`Blocked::code`], with the MDN page
+//! from [`Blocked::docs_url`]), and its rules where they differ from
+//! Chromium's, each marked `// FIREFOX:` — `*` covers `Authorization` there
+//! too; a header set twice is checked value by value; a preflight after a
+//! cross-origin redirect sends the page's origin; XHR upload listeners force a
+//! preflight without a body; `ReadableStream` bodies are text; the cache mode
+//! leaves the preflight cache alone but for `no-store` (and `reload`), which
+//! still fill it; URLs of any length are cached, per credentials mode and
+//! merged; `Access-Control-Max-Age` must be digits, capped at 24 h.
+//!
 //! # The emulator against the engine
 //!
 //! [`pair::Pair`] runs a page's call against a crossgate policy in memory:
@@ -85,7 +99,7 @@ pub mod verdict;
 
 pub use browser::Browser;
 pub use cache::PreflightCache;
-pub use error::CorsError;
+pub use error::{CorsError, FirefoxReason};
 pub use exchange::{Action, OutgoingRequest, RequestKind, ResponseHead};
 pub use fetch::{run_to_completion, Fetch, MAX_REDIRECTS};
 pub use filtered_response::ResponseType;

@@ -27,7 +27,7 @@ pub(crate) struct PreflightResult {
     /// The max-age in seconds after the profile's clamp.
     pub(crate) max_age: u64,
     /// Whether `Access-Control-Allow-Headers: *` also covers `authorization`
-    /// (Chromium 156 does; the spec does not).
+    /// (Chromium 156 and Firefox 140 do; the spec does not).
     pub(crate) wildcard_covers_authorization: bool,
 }
 
@@ -55,14 +55,16 @@ impl PreflightResult {
             return Err((CorsError::PreflightInvalidStatus, String::new()));
         }
         // steps 7.1–7.3
+        // Chromium reports no parameter; Firefox names the invalid token.
+        let param = |item: String| if profile == Profile::Firefox { item } else { String::new() };
         let methods = parse_allow_list(get_combined(headers, "access-control-allow-methods").as_deref(), false)
-            .ok_or((CorsError::InvalidAllowMethodsPreflightResponse, String::new()))?;
+            .map_err(|item| (CorsError::InvalidAllowMethodsPreflightResponse, param(item)))?;
         let allowed_headers = parse_allow_list(get_combined(headers, "access-control-allow-headers").as_deref(), true)
-            .ok_or((CorsError::InvalidAllowHeadersPreflightResponse, String::new()))?;
+            .map_err(|item| (CorsError::InvalidAllowHeadersPreflightResponse, param(item)))?;
         // steps 7.8–7.10
         let max_age = profile.max_age(get_combined(headers, "access-control-max-age").as_deref());
-        // CHROMIUM: see `check_headers`.
-        let wildcard_covers_authorization = profile == Profile::Chromium;
+        // CHROMIUM: FIREFOX: see `check_headers`.
+        let wildcard_covers_authorization = profile != Profile::WebKit;
         Ok(PreflightResult {
             methods,
             headers: allowed_headers,
@@ -93,9 +95,10 @@ impl PreflightResult {
     /// `*` without credentials, which never covers `authorization` (the CORS
     /// non-wildcard request-header name) — except in Chromium.
     // CHROMIUM: `preflight_result.cc` `EnsureAllowedCrossOriginHeaders`:
-    // Chromium 156 lets `*` cover `authorization` (verified by the
-    // differential tests); `Profile::Firefox` and `Profile::WebKit` keep the
-    // spec's rule.
+    // Chromium 156 lets `*` cover `authorization`. FIREFOX: so does Firefox
+    // ESR 140 (`network.cors_preflight.authorization_covered_by_wildcard`),
+    // without a console warning (both verified by the differential tests);
+    // `Profile::WebKit` keeps the spec's rule.
     pub(crate) fn check_headers(&self, unsafe_names: &[String], include_credentials: bool) -> Result<(), Failure> {
         let wildcard = !include_credentials && self.headers.contains("*");
         for name in unsafe_names {

@@ -92,6 +92,8 @@ pub struct Request {
     pub document_url: Url,
     /// The cache mode.
     pub cache: CacheMode,
+    /// The engine whose rules and wording apply.
+    pub profile: Profile,
 }
 
 impl Request {
@@ -190,6 +192,11 @@ impl Request {
             let _ = url.set_password(None);
         }
         let mut body = body;
+        // FIREFOX: no streaming request bodies: `fetch()` sends a
+        // `ReadableStream` as its string form, a text body.
+        if profile == Profile::Firefox && matches!(body, BodyKind::Stream) {
+            body = BodyKind::Text;
+        }
         if (method == "GET" || method == "HEAD") && !matches!(body, BodyKind::None) {
             if initiator != Initiator::Xhr {
                 return Err(type_error("Request with GET/HEAD method cannot have body."));
@@ -235,13 +242,14 @@ impl Request {
                 }
                 // CHROMIUM: headers with one name travel as one combined
                 // value, and the CORS-safelisted checks apply to it; Fetch's
-                // CORS-unsafe request-header names look at each header.
+                // CORS-unsafe request-header names look at each header, as
+                // Firefox does.
                 match kept.iter_mut().find(|(k, _)| k.eq_ignore_ascii_case(&name)) {
-                    Some((_, v)) => {
+                    Some((_, v)) if profile != Profile::Firefox => {
                         v.push_str(", ");
                         v.push_str(&value);
                     }
-                    None => kept.push((name, value)),
+                    _ => kept.push((name, value)),
                 }
             }
             let has = |n: &str, list: &[(String, String)]| list.iter().any(|(k, _)| k.eq_ignore_ascii_case(n));
@@ -252,8 +260,11 @@ impl Request {
             }
         }
         // https://fetch.spec.whatwg.org/#use-cors-preflight-flag
+        // FIREFOX: XHR upload listeners force a preflight even without a
+        // body (a GET's is dropped by `send()`).
         let use_cors_preflight =
-            (initiator == Initiator::Xhr && xhr_upload_listeners && has_body) || matches!(body, BodyKind::Stream);
+            (initiator == Initiator::Xhr && xhr_upload_listeners && (has_body || profile == Profile::Firefox))
+                || matches!(body, BodyKind::Stream);
         Ok(Request {
             origin,
             url,
@@ -268,6 +279,7 @@ impl Request {
             has_body,
             document_url,
             cache,
+            profile,
         })
     }
 }

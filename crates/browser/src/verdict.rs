@@ -6,7 +6,7 @@ mod canvas;
 pub use crate::filtered_response::ResponseType;
 pub use canvas::{canvas_use, CanvasUse};
 
-use crate::error::CorsError;
+use crate::error::{CorsError, FirefoxReason};
 
 /// Where a failure happened.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -40,16 +40,27 @@ pub struct Blocked {
     pub stage: Stage,
     /// The CORS error, when it is one.
     pub cors_error: Option<CorsError>,
-    /// A stable code: the `CorsError` name, or for other failures
+    /// A stable code in the engine's vocabulary: the `CorsError` name in
+    /// Chromium (and WebKit), the `CORS*` reason in Firefox; for other failures
     /// `TypeError`, `RedirectModeError`, `TooManyRedirects`, `InvalidRedirect`,
     /// `NetworkError`.
     pub code: &'static str,
-    /// Chromium's `failed_parameter`.
+    /// The engine's failed parameter (Chromium's `failed_parameter`, the
+    /// second argument of Firefox's message).
     pub param: String,
-    /// Chromium's console message (empty when Chromium prints none).
+    /// The engine's console message, one line per message it logs (empty
+    /// when it prints none).
     pub message: String,
     /// How to fix it.
     pub hint: String,
+}
+
+impl Blocked {
+    /// The page the engine's console links the failure to: Firefox's MDN
+    /// "Learn More" page for its reason (Chromium links none).
+    pub fn docs_url(&self) -> Option<String> {
+        FirefoxReason::from_name(self.code).map(FirefoxReason::docs_url)
+    }
 }
 
 /// One check the browser ran, for explanations.

@@ -306,5 +306,11 @@ fn initiators_and_browser_profiles() {
     assert_eq!(code, 1, "{v}");
     assert_eq!(v["preflight"]["request"]["headers"]["Access-Control-Request-Headers"], "user-agent");
     assert_eq!(v["browser"], "firefox");
+    // Firefox's vocabulary and wording, with the engine-neutral reason beside.
+    let code = v["error"]["code"].as_str().unwrap_or_default();
+    assert!(code.starts_with("CORS"), "{v}");
+    assert!(v["error"]["cors_error"].as_str().is_some_and(|e| !e.starts_with("CORS")), "{v}");
+    assert!(v["error"]["message"].as_str().unwrap_or_default().starts_with("Cross-Origin Request Blocked: "), "{v}");
+    assert!(v["error"]["docs_url"].as_str().unwrap_or_default().contains(&format!("/CORS/Errors/{code}?")), "{v}");
     assert!(log.lock().expect("log").iter().any(|l| l == "OPTIONS /open/ua"));
 }

@@ -119,10 +119,14 @@ pub enum CacheMode {
     /// `default`, `force-cache`, `only-if-cached`.
     #[default]
     Default,
-    /// `no-store`: neither read nor fill the preflight cache.
+    /// `no-store`: Chromium neither reads nor fills the preflight cache;
+    /// Firefox fills it.
     NoStore,
-    /// `reload` or `no-cache`: do not read it, but fill it.
+    /// `reload`: do not read the preflight cache, but fill it.
     Reload,
+    /// `no-cache`: Chromium does as for `reload`; Firefox reads the
+    /// preflight cache.
+    NoCache,
 }
 
 impl RequestInit {

@@ -116,8 +116,11 @@ pub(crate) fn text(report: &Report, out: &Output) {
         }
     } else if let Some(b) = &v.blocked {
         emit(&format!("{} {} (at {})", out.paint(Style::Error, "BLOCKED"), b.code, b.stage.as_str()));
-        if !b.message.is_empty() {
-            emit(&format!("  Chromium console: {}", b.message.trim_end()));
+        for line in b.message.trim_end().lines().filter(|l| !l.is_empty()) {
+            emit(&format!("  {:?} console: {line}", report.profile));
+        }
+        if let Some(url) = b.docs_url() {
+            emit(&format!("  learn more: {url}"));
         }
         if !b.hint.is_empty() {
             emit(&format!("  fix: {}", b.hint));
@@ -192,6 +195,7 @@ pub(crate) fn json(report: &Report) -> Value {
             "message": b.message,
             "hint": b.hint,
             "cors_error": b.cors_error.map(|e| e.name()),
+            "docs_url": b.docs_url(),
         })
     });
     json!({

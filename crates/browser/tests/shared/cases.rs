@@ -2,7 +2,7 @@
 
 use crossgate_browser::request::{CredentialsMode as C, Initiator, RedirectMode, RequestMode};
 
-use crate::model::{Call, Case, Hop, Host, Reply};
+use super::model::{Call, Case, Hop, Host, Reply};
 
 struct Gen {
     cases: Vec<Case>,

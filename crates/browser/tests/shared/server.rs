@@ -12,7 +12,7 @@ use hyper::service::service_fn;
 use hyper_util::rt::TokioIo;
 use tokio::net::TcpListener;
 
-use crate::model::{reply, Case, Env};
+use super::model::{reply, Case, Env};
 
 /// What one request looked like, as far as CORS goes.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -162,15 +162,12 @@ pub struct Case {
 /// A fixed `Date` so both sides see the same headers.
 pub const DATE: &str = "Thu, 01 Jan 2026 00:00:00 GMT";
 
+/// A complete response: status, headers, body.
+pub type Answer = (u16, Vec<(String, String)>, Vec<u8>);
+
 /// The complete response to `method` on hop `hop`, after `options_seen`
 /// earlier `OPTIONS` on that hop; `None` when the hop does not exist.
-pub fn reply(
-    env: &Env,
-    case: &Case,
-    hop: usize,
-    method: &str,
-    options_seen: usize,
-) -> Option<(u16, Vec<(String, String)>, Vec<u8>)> {
+pub fn reply(env: &Env, case: &Case, hop: usize, method: &str, options_seen: usize) -> Option<Answer> {
     let h = case.hops.get(hop)?;
     let r = if method == "OPTIONS" {
         h.preflight.get(options_seen).or_else(|| h.preflight.last()).cloned().unwrap_or_else(|| Reply::new(404))
