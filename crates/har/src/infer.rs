@@ -170,6 +170,7 @@ mod tests {
     }
 
     #[test]
+    #[allow(clippy::type_complexity)]
     fn loads() {
         use Initiator::*;
         use RequestMode::*;

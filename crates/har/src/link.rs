@@ -4,6 +4,8 @@
 //! so a preflight is matched to a request by URL, origin, the requested
 //! method and headers, and the nearest start time.
 
+use std::collections::HashMap;
+
 use crossgate_browser::MAX_REDIRECTS;
 use url::Url;
 
@@ -22,6 +24,7 @@ pub(crate) struct Call {
 /// not in the file is returned in `orphans`.
 pub(crate) fn link(entries: &[Recorded]) -> (Vec<Call>, Vec<usize>) {
     let order = start_order(entries);
+    let index = Index::new(entries, &order);
     let mut used = vec![false; entries.len()];
     let mut calls = Vec::new();
     for (pos, &i) in order.iter().enumerate() {
@@ -34,19 +37,22 @@ pub(crate) fn link(entries: &[Recorded]) -> (Vec<Call>, Vec<usize>) {
         while hops.len() <= MAX_REDIRECTS as usize {
             let Some(last) = hops.last().map(|&h| &entries[h]) else { break };
             let Some(next_url) = redirect_target(last) else { break };
-            let next = order.iter().enumerate().skip(at + 1).find(|&(_, &j)| {
-                !used[j] && !entries[j].is_preflight && entries[j].url.as_ref().is_some_and(|u| same_url(u, &next_url))
-            });
-            let Some((p, &j)) = next else { break };
+            // The first unused request for that URL started after this hop.
+            let next = index
+                .same_url(&next_url)
+                .iter()
+                .copied()
+                .find(|&j| index.pos[j] > at && !used[j] && !entries[j].is_preflight);
+            let Some(j) = next else { break };
             used[j] = true;
             hops.push(j);
-            at = p;
+            at = index.pos[j];
         }
         calls.push(Call { preflights: vec![None; hops.len()], hops });
     }
     for call in &mut calls {
         for (h, &hop) in call.hops.iter().enumerate() {
-            call.preflights[h] = best_preflight(entries, &order, &used, hop);
+            call.preflights[h] = best_preflight(entries, &index, &used, hop);
             if let Some(p) = call.preflights[h] {
                 used[p] = true;
             }
@@ -54,6 +60,37 @@ pub(crate) fn link(entries: &[Recorded]) -> (Vec<Call>, Vec<usize>) {
     }
     let orphans = order.iter().copied().filter(|&i| !used[i]).collect();
     (calls, orphans)
+}
+
+/// Entries by URL (in start order) and each entry's place in that order,
+/// so that linking stays linear in the number of entries.
+struct Index {
+    by_url: HashMap<String, Vec<usize>>,
+    pos: Vec<usize>,
+}
+
+impl Index {
+    fn new(entries: &[Recorded], order: &[usize]) -> Self {
+        let mut by_url: HashMap<String, Vec<usize>> = HashMap::new();
+        let mut pos = vec![0; entries.len()];
+        for (p, &i) in order.iter().enumerate() {
+            pos[i] = p;
+            if let Some(u) = &entries[i].url {
+                by_url.entry(url_key(u)).or_default().push(i);
+            }
+        }
+        Index { by_url, pos }
+    }
+
+    fn same_url(&self, url: &Url) -> &[usize] {
+        self.by_url.get(&url_key(url)).map_or(&[], Vec::as_slice)
+    }
+}
+
+/// A URL without its fragment, which never goes over the wire.
+fn url_key(u: &Url) -> String {
+    let s = u.as_str();
+    s.split_once('#').map_or(s, |(a, _)| a).to_owned()
 }
 
 /// Entry indices by start time, the file's order breaking ties (and
@@ -75,37 +112,26 @@ fn redirect_target(r: &Recorded) -> Option<Url> {
     r.url.as_ref()?.join(to).ok()
 }
 
-fn same_url(a: &Url, b: &Url) -> bool {
-    let strip = |u: &Url| {
-        let mut u = u.clone();
-        u.set_fragment(None);
-        u
-    };
-    strip(a) == strip(b)
-}
-
 /// The preflight of `hop`: same URL and origin, asking for its method and
 /// at most its headers; Chrome's `_initiator.url` first, then the nearest
 /// in time (or in the file).
-fn best_preflight(entries: &[Recorded], order: &[usize], used: &[bool], hop: usize) -> Option<usize> {
+fn best_preflight(entries: &[Recorded], index: &Index, used: &[bool], hop: usize) -> Option<usize> {
     let h = &entries[hop];
     let h_url = h.url.as_ref()?;
-    let pos_of = |i: usize| order.iter().position(|&j| j == i).unwrap_or(i);
-    let h_pos = pos_of(hop);
-    order
+    index
+        .same_url(h_url)
         .iter()
         .copied()
         .filter(|&p| !used[p] && entries[p].is_preflight)
         .filter(|&p| {
             let pf = &entries[p];
-            pf.url.as_ref().is_some_and(|u| same_url(u, h_url))
-                // A request that never went out shows only its provisional
-                // headers, without `Origin`.
-                && match (pf.request_header("origin"), h.request_header("origin")) {
-                    (Some(a), Some(b)) => a == b,
-                    _ => true,
-                }
-                && pf.request_header("access-control-request-method") == Some(h.method.as_str())
+            // A request that never went out shows only its provisional
+            // headers, without `Origin`.
+            let same_origin = match (pf.request_header("origin"), h.request_header("origin")) {
+                (Some(a), Some(b)) => a == b,
+                _ => true,
+            };
+            same_origin && pf.request_header("access-control-request-method") == Some(h.method.as_str())
                 // A sanitized export drops `Authorization` from the request
                 // but not from the preflight's list.
                 && requested_names(pf).iter().all(|n| n == "authorization" || h.request_header(n).is_some())
@@ -115,7 +141,7 @@ fn best_preflight(entries: &[Recorded], order: &[usize], used: &[bool], hop: usi
             let marked = pf.preflight_for.as_deref().is_some_and(|u| u == h.url_text);
             let distance = match (pf.started_ms, h.started_ms) {
                 (Some(a), Some(b)) => (a - b).unsigned_abs(),
-                _ => pos_of(p).abs_diff(h_pos) as u64,
+                _ => index.pos[p].abs_diff(index.pos[hop]) as u64,
             };
             (!marked, distance)
         })

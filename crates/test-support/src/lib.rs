@@ -40,3 +40,29 @@ pub fn tempdir(name: &str) -> PathBuf {
     std::fs::create_dir_all(&dir).unwrap_or_else(|e| panic!("{}: {e}", dir.display()));
     dir
 }
+
+/// A Chrome-shaped HAR export of `n` cross-origin `fetch()` entries with
+/// response bodies of `body` bytes; every third one is blocked (its
+/// `Access-Control-Allow-Origin` names another origin). For the size and
+/// speed bounds of `crossgate explain`.
+pub fn generated_har(n: usize, body: usize) -> Vec<u8> {
+    let text = "x".repeat(body);
+    let mut out = String::with_capacity(n * (body + 900));
+    out.push_str(
+        r#"{"log":{"version":"1.2","creator":{"name":"WebInspector","version":"537.36"},"pages":[],"entries":["#,
+    );
+    for i in 0..n {
+        if i > 0 {
+            out.push(',');
+        }
+        let acao = if i % 3 == 0 { "https://evil.test" } else { "https://app.test" };
+        out.push_str(&format!(
+            r#"{{"_resourceType":"fetch","startedDateTime":"2026-01-01T00:{:02}:{:02}.{:03}Z","time":3.5,"request":{{"method":"GET","url":"https://api.test/items/{i}","httpVersion":"HTTP/2","headers":[{{"name":":authority","value":"api.test"}},{{"name":"origin","value":"https://app.test"}},{{"name":"accept","value":"*/*"}},{{"name":"user-agent","value":"Mozilla/5.0"}}],"cookies":[],"queryString":[],"headersSize":-1,"bodySize":0}},"response":{{"status":200,"statusText":"","httpVersion":"HTTP/2","headers":[{{"name":"access-control-allow-origin","value":"{acao}"}},{{"name":"content-type","value":"application/json"}}],"cookies":[],"content":{{"size":{body},"mimeType":"application/json","text":"{text}"}},"redirectURL":"","headersSize":-1,"bodySize":-1,"_error":null}},"timings":{{"blocked":-1,"dns":-1,"ssl":-1,"connect":-1,"send":0,"wait":1,"receive":0}}}}"#,
+            (i / 60_000) % 60,
+            (i / 1000) % 60,
+            i % 1000
+        ));
+    }
+    out.push_str("]}}");
+    out.into_bytes()
+}

@@ -16,6 +16,9 @@ fn server_of(url: &str) -> String {
     url::Url::parse(url).map_or_else(|_| url.to_owned(), |u| u.origin().ascii_serialization())
 }
 
+/// A server and the requests to it, in the order they first appear.
+type Server<'a> = (String, Vec<&'a Diagnosis>);
+
 pub(super) fn report(name: &str, report: &Report, out: &Output) -> Vec<String> {
     let mut lines = Vec::new();
     let creator = if report.creator.is_empty() { String::new() } else { format!(", written by {}", report.creator) };
@@ -25,7 +28,7 @@ pub(super) fn report(name: &str, report: &Report, out: &Output) -> Vec<String> {
         lines.push(out.paint(Style::Dim, &format!("note: {note}")));
     }
     // origin → server → requests, in the order they first appear.
-    let mut groups: Vec<(String, Vec<(String, Vec<&Diagnosis>)>)> = Vec::new();
+    let mut groups: Vec<(String, Vec<Server<'_>>)> = Vec::new();
     for d in report.requests.iter().filter(|d| needs_attention(d)) {
         let origin = d.origin.clone().unwrap_or_else(|| "(unknown origin)".into());
         let server = server_of(&d.url);
