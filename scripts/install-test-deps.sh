@@ -7,6 +7,8 @@ set -euo pipefail
 need=()
 command -v chromium >/dev/null 2>&1 || need+=(chromium)
 command -v curl >/dev/null 2>&1 || need+=(curl)
+command -v node >/dev/null 2>&1 || need+=(nodejs)
+command -v npm >/dev/null 2>&1 || need+=(npm)
 
 if [ ${#need[@]} -gt 0 ]; then
     echo "install-test-deps: installing ${need[*]}"
@@ -27,4 +29,14 @@ if ! cmp -s "$req" "$peers/requirements.installed" 2>/dev/null; then
     python3 -m venv "$peers/venv"
     "$peers/venv/bin/pip" install -q -r "$req"
     cp "$req" "$peers/requirements.installed"
+fi
+
+# Express and cors for the same tests, pinned by a package-lock, in a local
+# node_modules under target/ (never global): crates/cli/tests/peers/node/.
+lock="crates/cli/tests/peers/node/package-lock.json"
+if ! cmp -s "$lock" "$peers/node/package-lock.json" 2>/dev/null || [ ! -d "$peers/node/node_modules/cors" ]; then
+    echo "install-test-deps: installing express and cors in $peers/node"
+    mkdir -p "$peers/node"
+    cp crates/cli/tests/peers/node/package.json "$lock" "$peers/node/"
+    (cd "$peers/node" && npm ci --no-audit --no-fund --silent)
 fi

@@ -13,11 +13,12 @@ use crate::output::{emit, Output, Style};
 /// Arguments of `crossgate import`.
 #[derive(clap::Args)]
 pub(crate) struct Args {
-    /// The file: settings.py (django), or the app module that calls
-    /// `CORS(app, …)` (flask) or adds `CORSMiddleware` (starlette, fastapi).
+    /// The file: settings.py (django), the app module that calls
+    /// `CORS(app, …)` (flask) or adds `CORSMiddleware` (starlette, fastapi),
+    /// or the options object of `cors` as JSON or a JavaScript literal (express).
     file: PathBuf,
 
-    /// The dialect the file is written in.
+    /// The dialect the file is written in: django, flask, starlette (fastapi), express.
     #[arg(long = "from", value_name = "DIALECT", value_parser = parse_dialect)]
     from: Dialect,
 

@@ -12,11 +12,13 @@ pub enum Dialect {
     Flask,
     /// Starlette's or FastAPI's `CORSMiddleware`.
     Starlette,
+    /// Express's `cors` middleware: its options object (JSON or a JavaScript literal).
+    Express,
 }
 
 impl Dialect {
     /// Every dialect.
-    pub const ALL: [Dialect; 3] = [Dialect::Django, Dialect::Flask, Dialect::Starlette];
+    pub const ALL: [Dialect; 4] = [Dialect::Django, Dialect::Flask, Dialect::Starlette, Dialect::Express];
 
     /// The name used on the command line.
     pub fn as_str(self) -> &'static str {
@@ -24,6 +26,7 @@ impl Dialect {
             Dialect::Django => "django",
             Dialect::Flask => "flask",
             Dialect::Starlette => "starlette",
+            Dialect::Express => "express",
         }
     }
 }

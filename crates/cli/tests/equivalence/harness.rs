@@ -21,6 +21,7 @@ pub(crate) enum Dialect {
     Django,
     Flask,
     Starlette,
+    Express,
 }
 
 impl Dialect {
@@ -29,6 +30,15 @@ impl Dialect {
             Dialect::Django => "django",
             Dialect::Flask => "flask",
             Dialect::Starlette => "starlette",
+            Dialect::Express => "express",
+        }
+    }
+
+    /// Whether a file of the fixtures directory is a fixture of this dialect.
+    fn is_fixture(self, name: &str) -> bool {
+        match self {
+            Dialect::Express => name.ends_with(".js") || name.ends_with(".json"),
+            _ => name.ends_with(".py"),
         }
     }
 }
@@ -51,8 +61,19 @@ fn peers_dir() -> PathBuf {
     std::env::var_os("CROSSGATE_PEERS_DIR").map_or_else(|| root().join("target/peers"), PathBuf::from)
 }
 
-/// Starts the real framework; returns the process, its port and its version line.
-fn start_peer(dialect: Dialect, fixtures: &Path) -> (Proc, u16, String) {
+/// The command that runs the real framework over a fixtures directory.
+fn peer_command(dialect: Dialect, fixtures: &Path) -> Command {
+    if dialect == Dialect::Express {
+        let modules = peers_dir().join("node/node_modules");
+        assert!(
+            modules.join("express").exists() && modules.join("cors").exists(),
+            "the express peer needs node and {} with express and cors (crates/cli/tests/peers/node/package-lock.json): run `bash scripts/install-test-deps.sh`",
+            modules.display()
+        );
+        let mut cmd = Command::new("node");
+        cmd.arg(root().join("crates/cli/tests/peers/peer.js")).arg(fixtures).env("NODE_PATH", modules);
+        return cmd;
+    }
     let python = peers_dir().join("venv/bin/python");
     assert!(
         python.exists(),
@@ -60,14 +81,20 @@ fn start_peer(dialect: Dialect, fixtures: &Path) -> (Proc, u16, String) {
         dialect.name(),
         python.display()
     );
-    let mut child = Command::new(&python)
-        .arg(root().join("crates/cli/tests/peers/peer.py"))
-        .arg(dialect.name())
-        .arg(fixtures)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::inherit())
-        .spawn()
-        .unwrap_or_else(|e| panic!("cannot run {}: {e}", python.display()));
+    let mut cmd = Command::new(&python);
+    cmd.arg(root().join("crates/cli/tests/peers/peer.py")).arg(dialect.name()).arg(fixtures);
+    cmd
+}
+
+/// Starts the real framework; returns the process, its port and its version line.
+fn start_peer(dialect: Dialect, fixtures: &Path) -> (Proc, u16, String) {
+    let mut child =
+        peer_command(dialect, fixtures).stdout(Stdio::piped()).stderr(Stdio::inherit()).spawn().unwrap_or_else(|e| {
+            panic!(
+                "cannot run the {} peer (is it installed? run `bash scripts/install-test-deps.sh`): {e}",
+                dialect.name()
+            )
+        });
     let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
     let (mut port, mut version) = (None, None);
     while port.is_none() || version.is_none() {
@@ -323,7 +350,7 @@ pub(crate) fn run_dialect(dialect: Dialect) {
         .unwrap()
         .filter_map(|e| e.ok())
         .map(|e| e.file_name().to_string_lossy().into_owned())
-        .filter(|n| n.ends_with(".py"))
+        .filter(|n| dialect.is_fixture(n))
         .collect();
     names.sort();
     assert!(names.len() >= 10, "at least 10 fixtures for {}", dialect.name());
@@ -465,7 +492,11 @@ pub(crate) fn run_dialect(dialect: Dialect) {
         eprintln!("  exception {name}: {count} calls");
     }
     if !tally.unexplained.is_empty() {
-        let shown: Vec<_> = tally.unexplained.iter().take(25).collect();
+        let shown: Vec<_> = tally
+            .unexplained
+            .iter()
+            .take(std::env::var("CROSSGATE_EQUIVALENCE_SHOW").ok().and_then(|n| n.parse().ok()).unwrap_or(25))
+            .collect();
         panic!(
             "{} differences between {} and crossgate are not named exceptions:\n{}",
             tally.unexplained.len(),

@@ -12,7 +12,8 @@
 //! each, so both get exactly the requests Chromium would send. Every CORS
 //! response header of every exchange is compared, and so is the browser's
 //! verdict. A difference passes only as one of the dialect's named,
-//! documented deviations (`exceptions.rs`), and each is counted.
+//! documented deviations (`exceptions.rs`), and each is counted. The first
+//! 25 unexplained differences are shown (`CROSSGATE_EQUIVALENCE_SHOW=N` for more).
 
 mod exceptions;
 mod harness;
@@ -32,4 +33,9 @@ fn flask_cors_and_crossgate_answer_alike() {
 #[test]
 fn starlette_and_crossgate_answer_alike() {
     run_dialect(Dialect::Starlette);
+}
+
+#[test]
+fn express_cors_and_crossgate_answer_alike() {
+    run_dialect(Dialect::Express);
 }

@@ -7,6 +7,7 @@ use crate::Dialect;
 
 mod common;
 pub(crate) mod django;
+mod express;
 mod flask;
 mod starlette;
 
@@ -67,6 +68,7 @@ pub fn import(dialect: Dialect, text: &str) -> Imported {
         Dialect::Django => django::import(text),
         Dialect::Flask => flask::import(text),
         Dialect::Starlette => starlette::import(text),
+        Dialect::Express => express::import(text),
     };
     if let Some(policy) = &imported.policy {
         let diagnostics = match Policy::new(policy.clone()) {

@@ -1,4 +1,5 @@
 //! Readers for the languages configurations are written in, as data.
 
+pub(crate) mod js;
 pub(crate) mod python;
 pub(crate) mod value;
