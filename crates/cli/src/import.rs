@@ -15,10 +15,11 @@ use crate::output::{emit, Output, Style};
 pub(crate) struct Args {
     /// The file: settings.py (django), the app module that calls
     /// `CORS(app, …)` (flask) or adds `CORSMiddleware` (starlette, fastapi),
-    /// or the options object of `cors` as JSON or a JavaScript literal (express).
+    /// the options object of `cors` as JSON or a JavaScript literal (express),
+    /// or a site file or `server` block (nginx).
     file: PathBuf,
 
-    /// The dialect the file is written in: django, flask, starlette (fastapi), express.
+    /// The dialect the file is written in: django, flask, starlette (fastapi), express, nginx.
     #[arg(long = "from", value_name = "DIALECT", value_parser = parse_dialect)]
     from: Dialect,
 

@@ -14,11 +14,14 @@ pub enum Dialect {
     Starlette,
     /// Express's `cors` middleware: its options object (JSON or a JavaScript literal).
     Express,
+    /// nginx: `add_header Access-Control-*` in server and location blocks, with `map $http_origin`.
+    Nginx,
 }
 
 impl Dialect {
     /// Every dialect.
-    pub const ALL: [Dialect; 4] = [Dialect::Django, Dialect::Flask, Dialect::Starlette, Dialect::Express];
+    pub const ALL: [Dialect; 5] =
+        [Dialect::Django, Dialect::Flask, Dialect::Starlette, Dialect::Express, Dialect::Nginx];
 
     /// The name used on the command line.
     pub fn as_str(self) -> &'static str {
@@ -27,6 +30,7 @@ impl Dialect {
             Dialect::Flask => "flask",
             Dialect::Starlette => "starlette",
             Dialect::Express => "express",
+            Dialect::Nginx => "nginx",
         }
     }
 }

@@ -22,6 +22,7 @@ pub(crate) enum Dialect {
     Flask,
     Starlette,
     Express,
+    Nginx,
 }
 
 impl Dialect {
@@ -31,6 +32,7 @@ impl Dialect {
             Dialect::Flask => "flask",
             Dialect::Starlette => "starlette",
             Dialect::Express => "express",
+            Dialect::Nginx => "nginx",
         }
     }
 
@@ -38,6 +40,7 @@ impl Dialect {
     fn is_fixture(self, name: &str) -> bool {
         match self {
             Dialect::Express => name.ends_with(".js") || name.ends_with(".json"),
+            Dialect::Nginx => name.ends_with(".conf"),
             _ => name.ends_with(".py"),
         }
     }
@@ -109,6 +112,81 @@ fn start_peer(dialect: Dialect, fixtures: &Path) -> (Proc, u16, String) {
         }
     }
     (Proc(child), port.unwrap(), version.unwrap())
+}
+
+/// The nginx binary: on `PATH`, or where Debian's package puts it.
+fn nginx_binary() -> PathBuf {
+    let on_path = std::env::var_os("PATH")
+        .into_iter()
+        .flat_map(|p| std::env::split_paths(&p).collect::<Vec<_>>())
+        .map(|d| d.join("nginx"))
+        .find(|p| p.exists());
+    let found = on_path.or_else(|| Some(PathBuf::from("/usr/sbin/nginx")).filter(|p| p.exists()));
+    found.unwrap_or_else(|| {
+        panic!("the nginx peer needs nginx (Debian's package `nginx`): run `bash scripts/install-test-deps.sh`")
+    })
+}
+
+/// A fixture as nginx runs it here: its `listen` on a loopback port, its
+/// `proxy_pass` to the plain upstream; everything else as written.
+fn nginx_site(text: &str, port: u16, upstream: u16) -> String {
+    text.lines()
+        .map(|l| {
+            let t = l.trim_start();
+            if t.starts_with("listen ") {
+                format!("listen 127.0.0.1:{port};")
+            } else if t.starts_with("proxy_pass ") {
+                format!("proxy_pass http://127.0.0.1:{upstream};")
+            } else {
+                l.to_owned()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// Starts one nginx per fixture (each has its own `map`s and `server`),
+/// unprivileged: a loopback port, a temp prefix, no daemon, no master.
+/// Returns the processes, each one's address, and `nginx -v`.
+fn start_nginx(scratch: &Path, fixtures: &Path, names: &[String], upstream: u16) -> (Vec<Proc>, Vec<String>, String) {
+    let nginx = nginx_binary();
+    let version = Command::new(&nginx).arg("-v").output().expect("nginx -v");
+    let version = String::from_utf8_lossy(&version.stderr).trim().replace("nginx version: ", "");
+    let mut procs = Vec::new();
+    let mut bases = Vec::new();
+    for (i, name) in names.iter().enumerate() {
+        let prefix = scratch.join(format!("nginx-{i}"));
+        std::fs::create_dir_all(&prefix).unwrap();
+        let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+        let site = nginx_site(&std::fs::read_to_string(fixtures.join(name)).unwrap(), port, upstream);
+        let p = prefix.display();
+        let conf = format!(
+            "daemon off;\nmaster_process off;\nworker_processes 1;\npid {p}/nginx.pid;\nerror_log stderr error;\nevents {{ worker_connections 64; }}\nhttp {{\naccess_log off;\nclient_body_temp_path {p}/body;\nproxy_temp_path {p}/proxy;\nfastcgi_temp_path {p}/fastcgi;\nuwsgi_temp_path {p}/uwsgi;\nscgi_temp_path {p}/scgi;\n{site}\n}}\n"
+        );
+        std::fs::write(prefix.join("nginx.conf"), conf).unwrap();
+        let mut child = Command::new(&nginx)
+            .arg("-p")
+            .arg(&prefix)
+            .arg("-e")
+            .arg("stderr")
+            .arg("-c")
+            .arg(prefix.join("nginx.conf"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .unwrap_or_else(|e| panic!("cannot run {}: {e}", nginx.display()));
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+            if let Ok(Some(status)) = child.try_wait() {
+                panic!("nginx exited ({status}) on {name}; its config is {}", prefix.join("nginx.conf").display());
+            }
+            assert!(Instant::now() < deadline, "nginx did not listen on {port} for {name} in 10 s");
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        procs.push(Proc(child));
+        bases.push(format!("127.0.0.1:{port}"));
+    }
+    (procs, bases, version)
 }
 
 /// Starts `crossgate serve` with a policy in front of `upstream`.
@@ -357,9 +435,14 @@ pub(crate) fn run_dialect(dialect: Dialect) {
     let scratch = std::env::temp_dir().join(format!("crossgate-equivalence-{}-{}", dialect.name(), std::process::id()));
     let _ = std::fs::remove_dir_all(&scratch);
     std::fs::create_dir_all(&scratch).unwrap();
-    let (_peer, peer_port, version) = start_peer(dialect, &fixtures);
     let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
     let up = rt.block_on(upstream());
+    let (_peers, peer_bases, version) = if dialect == Dialect::Nginx {
+        start_nginx(&scratch, &fixtures, &names, up)
+    } else {
+        let (peer, port, version) = start_peer(dialect, &fixtures);
+        (vec![peer], vec![format!("127.0.0.1:{port}"); names.len()], version)
+    };
     let convert_dialect: crossgate_convert::Dialect = dialect.name().parse().unwrap();
     let mut gateways = Vec::new();
     let mut imports = Vec::new();
@@ -374,7 +457,6 @@ pub(crate) fn run_dialect(dialect: Dialect) {
     }
     let calls = Arc::new(matrix());
     let client: HttpClient = Client::builder(TokioExecutor::new()).build_http();
-    let peer_base = format!("127.0.0.1:{peer_port}");
     let exceptions = exceptions_for(dialect);
     let mut tally = Tally::default();
     let results = rt.block_on(async {
@@ -383,7 +465,7 @@ pub(crate) fn run_dialect(dialect: Dialect) {
         for (fi, name) in names.iter().enumerate() {
             for (ci, _) in calls.iter().enumerate() {
                 let (client, calls, sem) = (client.clone(), calls.clone(), sem.clone());
-                let (peer_base, cg_base, name) = (peer_base.clone(), gateways[fi].1.clone(), name.clone());
+                let (peer_base, cg_base, name) = (peer_bases[fi].clone(), gateways[fi].1.clone(), name.clone());
                 set.spawn(async move {
                     let _permit = sem.acquire().await.unwrap();
                     let call = &calls[ci];

@@ -36,6 +36,11 @@ fn starlette_and_crossgate_answer_alike() {
 }
 
 #[test]
+fn nginx_and_crossgate_answer_alike() {
+    run_dialect(Dialect::Nginx);
+}
+
+#[test]
 fn express_cors_and_crossgate_answer_alike() {
     run_dialect(Dialect::Express);
 }

@@ -12,7 +12,7 @@
 
 use crossgate_core::{PolicyConfig, RuleConfig};
 
-use super::common::{at, literal, regex_origins, unknown, wrong_type};
+use super::common::{at, capped_max_age, literal, literal_request_headers, regex_origins, unknown, wrong_type};
 use super::Imported;
 use crate::finding::{Code, Finding};
 use crate::regex_origin::Anchoring;
@@ -264,22 +264,7 @@ pub(crate) fn import(src: &str) -> Imported {
         Some((v, l)) => {
             let mut names: Vec<String> =
                 list(v, &l, f).unwrap_or_default().iter().map(|h| h.to_ascii_lowercase()).collect();
-            if names.iter().any(|h| h == "*") {
-                if credentials_out {
-                    names.retain(|h| h != "*");
-                    f.push(Finding::note(
-                        l,
-                        "with credentials, browsers read `Access-Control-Allow-Headers: *` as a header named `*`; the policy allows only the headers listed",
-                    ));
-                } else if !names.iter().any(|h| h == "authorization") {
-                    // CHROMIUM: cors_util.cc still lets `*` cover `Authorization` (with a deprecation warning).
-                    names.push("authorization".into());
-                    f.push(Finding::note(
-                        l,
-                        "Chromium lets `Access-Control-Allow-Headers: *` cover `Authorization` (the Fetch standard does not); the policy names `authorization` so that calls Chromium allows stay allowed",
-                    ));
-                }
-            }
+            literal_request_headers(&mut names, credentials_out, &l, f);
             names
         }
     };
@@ -290,8 +275,10 @@ pub(crate) fn import(src: &str) -> Imported {
     rule.max_age = match get("maxAge") {
         None => None,
         Some((v, l)) => match literal(v, &l, f) {
-            Some(Value::Int(n)) => Some(*n),
-            Some(Value::Str(s)) if s.trim().parse::<i64>().is_ok() => s.trim().parse().ok(),
+            Some(Value::Int(n)) => Some(capped_max_age(*n, &l, f)),
+            Some(Value::Str(s)) if s.trim().parse::<i64>().is_ok() => {
+                s.trim().parse().ok().map(|n| capped_max_age(n, &l, f))
+            }
             Some(Value::Null | Value::Bool(false)) => None,
             Some(Value::Str(s)) if s.is_empty() => None,
             Some(other) => {

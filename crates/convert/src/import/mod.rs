@@ -9,6 +9,7 @@ mod common;
 pub(crate) mod django;
 mod express;
 mod flask;
+mod nginx;
 mod starlette;
 
 /// What an import produced.
@@ -69,6 +70,7 @@ pub fn import(dialect: Dialect, text: &str) -> Imported {
         Dialect::Flask => flask::import(text),
         Dialect::Starlette => starlette::import(text),
         Dialect::Express => express::import(text),
+        Dialect::Nginx => nginx::import(text),
     };
     if let Some(policy) = &imported.policy {
         let diagnostics = match Policy::new(policy.clone()) {
