@@ -16,12 +16,23 @@ pub enum Dialect {
     Express,
     /// nginx: `add_header Access-Control-*` in server and location blocks, with `map $http_origin`.
     Nginx,
+    /// Envoy's `CorsPolicy` (API v3), YAML or JSON.
+    Envoy,
+    /// Kubernetes Gateway API: the `CORS` filter of an `HTTPRoute` (v1).
+    GatewayApi,
 }
 
 impl Dialect {
     /// Every dialect.
-    pub const ALL: [Dialect; 5] =
-        [Dialect::Django, Dialect::Flask, Dialect::Starlette, Dialect::Express, Dialect::Nginx];
+    pub const ALL: [Dialect; 7] = [
+        Dialect::Django,
+        Dialect::Flask,
+        Dialect::Starlette,
+        Dialect::Express,
+        Dialect::Nginx,
+        Dialect::Envoy,
+        Dialect::GatewayApi,
+    ];
 
     /// The name used on the command line.
     pub fn as_str(self) -> &'static str {
@@ -31,6 +42,8 @@ impl Dialect {
             Dialect::Starlette => "starlette",
             Dialect::Express => "express",
             Dialect::Nginx => "nginx",
+            Dialect::Envoy => "envoy",
+            Dialect::GatewayApi => "gateway-api",
         }
     }
 }

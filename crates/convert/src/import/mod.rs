@@ -7,8 +7,10 @@ use crate::Dialect;
 
 mod common;
 pub(crate) mod django;
+mod envoy;
 mod express;
 mod flask;
+mod gateway_api;
 mod nginx;
 mod starlette;
 
@@ -71,6 +73,8 @@ pub fn import(dialect: Dialect, text: &str) -> Imported {
         Dialect::Starlette => starlette::import(text),
         Dialect::Express => express::import(text),
         Dialect::Nginx => nginx::import(text),
+        Dialect::Envoy => envoy::import(text),
+        Dialect::GatewayApi => gateway_api::import(text),
     };
     if let Some(policy) = &imported.policy {
         let diagnostics = match Policy::new(policy.clone()) {

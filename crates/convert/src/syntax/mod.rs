@@ -4,3 +4,4 @@ pub(crate) mod js;
 pub(crate) mod nginx;
 pub(crate) mod python;
 pub(crate) mod value;
+pub(crate) mod yaml;
