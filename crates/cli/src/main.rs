@@ -9,6 +9,7 @@ use clap::{Parser, Subcommand};
 
 mod audit;
 mod check;
+mod export;
 mod import;
 mod lint;
 mod output;
@@ -37,6 +38,8 @@ enum Command {
     Serve(serve::Args),
     /// Read another framework's CORS configuration as a crossgate policy, without running it.
     Import(import::Args),
+    /// Write a crossgate policy as Express, nginx, Envoy or Gateway API configuration, saying what it cannot express.
+    Export(export::Args),
     /// Scan URLs for CORS misconfigurations, each finding proven by the browser emulator.
     Audit(Box<audit::Args>),
 }
@@ -49,6 +52,7 @@ fn main() -> ExitCode {
         Command::Check(args) => check::run(&args, &out),
         Command::Serve(args) => serve::run(&args, &out),
         Command::Import(args) => import::run(&args, &out),
+        Command::Export(args) => export::run(&args, &out),
         Command::Audit(args) => audit::run(&args, &out),
     }
 }

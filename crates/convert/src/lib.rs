@@ -26,11 +26,13 @@
 #![warn(missing_docs, unreachable_pub)]
 
 mod dialect;
+mod export;
 mod finding;
 mod import;
 mod regex_origin;
 mod syntax;
 
 pub use dialect::Dialect;
+pub use export::{export, Exported, EXPORT_TARGETS};
 pub use finding::{Code, Finding, Severity};
 pub use import::{import, Imported};

@@ -18,7 +18,7 @@
 mod exceptions;
 mod harness;
 
-use harness::{run_dialect, Dialect};
+use harness::{run_dialect, run_export, Dialect};
 
 #[test]
 fn django_cors_headers_and_crossgate_answer_alike() {
@@ -43,4 +43,14 @@ fn nginx_and_crossgate_answer_alike() {
 #[test]
 fn express_cors_and_crossgate_answer_alike() {
     run_dialect(Dialect::Express);
+}
+
+#[test]
+fn policies_exported_to_express_answer_as_crossgate() {
+    run_export(Dialect::Express);
+}
+
+#[test]
+fn policies_exported_to_nginx_answer_as_crossgate() {
+    run_export(Dialect::Nginx);
 }
