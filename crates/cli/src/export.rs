@@ -17,8 +17,9 @@ pub(crate) struct Args {
     /// The policy file (TOML, or JSON for a `.json` file).
     policy: PathBuf,
 
-    /// The target: express (cors options), nginx (a server block), envoy
-    /// (a v3 CorsPolicy), gateway-api (an HTTPRoute with CORS filters).
+    /// The target: django (settings), starlette (an app with CORSMiddleware),
+    /// express (cors options), nginx (a server block), envoy (a v3
+    /// CorsPolicy), gateway-api (an HTTPRoute with CORS filters).
     #[arg(long = "to", value_name = "DIALECT", value_parser = crate::import::parse_dialect)]
     to: Dialect,
 

@@ -51,6 +51,16 @@ fn policies_exported_to_express_answer_as_crossgate() {
 }
 
 #[test]
+fn policies_exported_to_django_answer_as_crossgate() {
+    run_export(Dialect::Django);
+}
+
+#[test]
+fn policies_exported_to_starlette_answer_as_crossgate() {
+    run_export(Dialect::Starlette);
+}
+
+#[test]
 fn policies_exported_to_nginx_answer_as_crossgate() {
     run_export(Dialect::Nginx);
 }

@@ -12,6 +12,7 @@ mod express;
 mod gateway_api;
 mod nginx;
 mod pattern;
+mod python;
 
 /// What an export produced.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -30,7 +31,8 @@ impl Exported {
 }
 
 /// The dialects `export` writes.
-pub const EXPORT_TARGETS: [Dialect; 4] = [Dialect::Express, Dialect::Nginx, Dialect::Envoy, Dialect::GatewayApi];
+pub const EXPORT_TARGETS: [Dialect; 6] =
+    [Dialect::Django, Dialect::Starlette, Dialect::Express, Dialect::Nginx, Dialect::Envoy, Dialect::GatewayApi];
 
 /// Writes `policy` in `dialect`, or says why it cannot (`Err`: the dialect
 /// has no exporter).
@@ -53,6 +55,8 @@ pub fn export(dialect: Dialect, policy: &PolicyConfig) -> Result<Exported, Strin
         Dialect::Nginx => nginx::write(policy, &mut findings),
         Dialect::Envoy => envoy::write(policy, &mut findings),
         Dialect::GatewayApi => gateway_api::write(policy, &mut findings),
+        Dialect::Django => python::django(policy, &mut findings),
+        Dialect::Starlette => python::starlette(policy, &mut findings),
         other => {
             return Err(format!(
                 "export to {other} is not written yet; one of {}",
