@@ -56,6 +56,11 @@ fn policies_exported_to_django_answer_as_crossgate() {
 }
 
 #[test]
+fn policies_exported_to_flask_answer_as_crossgate() {
+    run_export(Dialect::Flask);
+}
+
+#[test]
 fn policies_exported_to_starlette_answer_as_crossgate() {
     run_export(Dialect::Starlette);
 }

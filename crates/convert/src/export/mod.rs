@@ -30,24 +30,19 @@ impl Exported {
     }
 }
 
-/// The dialects `export` writes.
-pub const EXPORT_TARGETS: [Dialect; 6] =
-    [Dialect::Django, Dialect::Starlette, Dialect::Express, Dialect::Nginx, Dialect::Envoy, Dialect::GatewayApi];
-
-/// Writes `policy` in `dialect`, or says why it cannot (`Err`: the dialect
-/// has no exporter).
+/// Writes `policy` in `dialect`, with a finding for what it cannot say.
 ///
 /// ```
 /// use crossgate_convert::{export, import, Dialect};
 /// use crossgate_core::{PolicyConfig, RuleConfig};
 ///
 /// let policy = PolicyConfig::new(RuleConfig::new(["https://app.example.com"]).methods(["GET", "HEAD", "POST", "PUT"]));
-/// let exported = export(Dialect::Express, &policy).unwrap();
+/// let exported = export(Dialect::Express, &policy);
 /// assert!(exported.text.contains("origin: ['https://app.example.com']"));
 /// let back = import(Dialect::Express, &exported.text).policy.unwrap();
 /// assert_eq!(back.rules[0].origins, policy.rules[0].origins);
 /// ```
-pub fn export(dialect: Dialect, policy: &PolicyConfig) -> Result<Exported, String> {
+pub fn export(dialect: Dialect, policy: &PolicyConfig) -> Exported {
     let mut findings = Vec::new();
     policy_wide(policy, &mut findings);
     let text = match dialect {
@@ -57,12 +52,7 @@ pub fn export(dialect: Dialect, policy: &PolicyConfig) -> Result<Exported, Strin
         Dialect::GatewayApi => gateway_api::write(policy, &mut findings),
         Dialect::Django => python::django(policy, &mut findings),
         Dialect::Starlette => python::starlette(policy, &mut findings),
-        other => {
-            return Err(format!(
-                "export to {other} is not written yet; one of {}",
-                EXPORT_TARGETS.iter().map(|d| d.as_str()).collect::<Vec<_>>().join(", ")
-            ))
-        }
+        Dialect::Flask => python::flask(policy, &mut findings),
     };
     findings.sort_by_key(|f| f.severity);
     let comment = if matches!(dialect, Dialect::Express) { "//" } else { "#" };
@@ -76,7 +66,7 @@ pub fn export(dialect: Dialect, policy: &PolicyConfig) -> Result<Exported, Strin
             header.push_str(&format!("{comment}   differs: {d}\n"));
         }
     }
-    Ok(Exported { text: format!("{header}{text}"), findings })
+    Exported { text: format!("{header}{text}"), findings }
 }
 
 /// Settings of the policy as a whole that no target has.

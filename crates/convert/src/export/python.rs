@@ -147,3 +147,62 @@ pub(crate) fn starlette(policy: &PolicyConfig, f: &mut Vec<Finding>) -> String {
         args.iter().map(|a| format!("    {a},")).collect::<Vec<_>>().join("\n")
     )
 }
+
+pub(crate) fn flask(policy: &PolicyConfig, f: &mut Vec<Finding>) -> String {
+    let Some(rule) = only_first(policy, "flask-cors (resources aside)", f) else { return String::new() };
+    rule_common(rule, 0, f);
+    let mut args = vec!["app".to_owned()];
+    if any_with_credentials(rule, f) || rule.origins.iter().any(|o| o == "*") {
+        args.push("origins=\"*\"".into());
+    } else {
+        // A string with a regex character is a regex to flask-cors (`re.match`, case-insensitive).
+        let items: Vec<String> = rule
+            .origins
+            .iter()
+            .map(|o| match pattern::read(o) {
+                Origin::Exact(e) => py(e),
+                _ => raw(&pattern::regex(o).unwrap_or_default()),
+            })
+            .collect();
+        args.push(format!("origins=[{}]", items.join(", ")));
+    }
+    if rule.credentials {
+        args.push("supports_credentials=True".into());
+    }
+    let methods = methods_listed(rule, 0, "flask-cors", f);
+    if methods.iter().any(|m| m == "*") {
+        // flask-cors compares the requested method with each item: `*` is no wildcard there.
+        f.push(
+            lost("rule[0].methods", "*", "flask-cors has no method wildcard; its default list is written instead")
+                .differing(vec!["a method other than GET, HEAD, POST, OPTIONS, PUT, PATCH, DELETE: crossgate allows it; flask-cors does not".into()]),
+        );
+    } else {
+        args.push(format!("methods={}", py_list(&methods)));
+    }
+    let star = rule.request_headers.iter().any(|h| h == "*");
+    if star && !rule.request_headers.iter().any(|h| h == "authorization") {
+        f.push(lost(
+            "rule[0].request_headers",
+            "*",
+            "flask-cors' `*` echoes every requested header, `authorization` included",
+        ));
+    }
+    let headers: Vec<String> = if star { vec!["*".into()] } else { rule.request_headers.clone() };
+    args.push(format!("allow_headers={}", py_list(&headers)));
+    if !rule.expose_headers.is_empty() {
+        args.push(format!("expose_headers={}", py_list(&rule.expose_headers)));
+    }
+    if let Some(n) = rule.max_age {
+        args.push(format!("max_age={n}"));
+    }
+    if rule.allow_private_network {
+        args.push("allow_private_network=True".into());
+    }
+    if policy.preflight_status != 200 {
+        f.push(Finding::note("preflight_status", "flask-cors answers preflights 200; both succeed"));
+    }
+    format!(
+        "from flask import Flask\nfrom flask_cors import CORS\n\napp = Flask(__name__)\nCORS(\n{}\n)\n",
+        args.iter().map(|a| format!("    {a},")).collect::<Vec<_>>().join("\n")
+    )
+}
