@@ -225,3 +225,30 @@ pub(crate) fn capped_max_age(seconds: i64, loc: &str, findings: &mut Vec<Finding
     }
     seconds
 }
+
+/// `reflect-any-with-credentials`: `who` reflects every origin with
+/// credentials; the policy allows `*` without them instead.
+pub(crate) fn reflect_any_with_credentials(loc: &str, value: &str, who: &str, fix: &str) -> Finding {
+    Finding::error(
+        Code::ReflectAnyWithCredentials,
+        loc,
+        value,
+        format!("{who} reflects every origin with `Access-Control-Allow-Credentials: true`, so any website can act as the signed-in user; the policy allows `*` without credentials instead"),
+        fix,
+    )
+    .differing(vec![format!("every origin, with credentials: {who} reflects it with credentials; crossgate answers `*` without them")])
+}
+
+/// Adds the CORS-safelisted methods (`GET`, `HEAD`, `POST`) to a list that
+/// a source only sends to the browser: a browser sends them without a
+/// preflight, so the source never refuses them.
+pub(crate) fn with_safelisted_methods(methods: &mut Vec<String>) {
+    if methods.iter().any(|m| m == "*") {
+        return;
+    }
+    for m in ["GET", "HEAD", "POST"] {
+        if !methods.iter().any(|x| x == m) {
+            methods.push(m.to_owned());
+        }
+    }
+}

@@ -13,7 +13,10 @@
 use crossgate_core::{PolicyConfig, RuleConfig};
 use serde_norway::{Mapping, Value};
 
-use super::common::{capped_max_age, literal_request_headers, push_unique, regex_origins, unknown};
+use super::common::{
+    capped_max_age, literal_request_headers, push_unique, reflect_any_with_credentials, regex_origins, unknown,
+    with_safelisted_methods,
+};
 use super::Imported;
 use crate::finding::{Code, Finding};
 use crate::regex_origin::Anchoring;
@@ -31,8 +34,6 @@ pub(crate) const FIELDS: [&str; 10] = [
     "shadow_enabled",
     "forward_not_matching_preflights",
 ];
-
-const SAFELISTED_METHODS: [&str; 3] = ["GET", "HEAD", "POST"];
 
 /// Fields of `CorsPolicy` (and of the v2 API's, removed in v3) that mark a mapping as one.
 fn is_cors_policy(m: &Mapping) -> bool {
@@ -205,16 +206,12 @@ pub(crate) fn rule_of(m: &Mapping, base: &str, f: &mut Vec<Finding>) -> Option<R
     if any {
         origins = vec!["*".into()];
         if credentials {
-            f.push(
-                Finding::error(
-                    Code::ReflectAnyWithCredentials,
-                    loc("allow_origin_string_match"),
-                    "every origin with allow_credentials",
-                    "Envoy reflects every origin with `Access-Control-Allow-Credentials: true`, so any website can act as the signed-in user; the policy allows `*` without credentials instead",
-                    "list the origins you trust",
-                )
-                .differing(vec!["every origin, with credentials: Envoy reflects it with credentials; crossgate answers `*` without them".into()]),
-            );
+            f.push(reflect_any_with_credentials(
+                &loc("allow_origin_string_match"),
+                "every origin with allow_credentials",
+                "Envoy",
+                "list the origins you trust",
+            ));
             credentials_out = false;
         }
     }
@@ -230,13 +227,7 @@ pub(crate) fn rule_of(m: &Mapping, base: &str, f: &mut Vec<Finding>) -> Option<R
     }
     let mut rule = RuleConfig::new(origins).credentials(credentials_out);
     let mut methods = field(m, "allow_methods").map(|v| list(v, &loc("allow_methods"), f)).unwrap_or_default();
-    if !methods.iter().any(|x| x == "*") {
-        for s in SAFELISTED_METHODS {
-            if !methods.iter().any(|x| x == s) {
-                methods.push(s.to_owned());
-            }
-        }
-    }
+    with_safelisted_methods(&mut methods);
     rule.methods = Some(methods);
     let mut headers: Vec<String> = field(m, "allow_headers")
         .map(|v| list(v, &loc("allow_headers"), f).iter().map(|h| h.to_ascii_lowercase()).collect())

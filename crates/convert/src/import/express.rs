@@ -12,7 +12,10 @@
 
 use crossgate_core::{PolicyConfig, RuleConfig};
 
-use super::common::{at, capped_max_age, literal, literal_request_headers, regex_origins, unknown, wrong_type};
+use super::common::{
+    at, capped_max_age, literal, literal_request_headers, reflect_any_with_credentials, regex_origins, unknown,
+    with_safelisted_methods, wrong_type,
+};
 use super::Imported;
 use crate::finding::{Code, Finding};
 use crate::regex_origin::Anchoring;
@@ -21,10 +24,6 @@ use crate::syntax::value::Value;
 
 /// `cors`' default `methods`.
 pub(crate) const DEFAULT_METHODS: [&str; 6] = ["GET", "HEAD", "PUT", "PATCH", "POST", "DELETE"];
-
-/// The CORS-safelisted methods: a browser sends them without a preflight,
-/// and `cors` answers every request whatever its method.
-const SAFELISTED_METHODS: [&str; 3] = ["GET", "HEAD", "POST"];
 
 const OPTIONS: [&str; 9] = [
     "origin",
@@ -203,19 +202,12 @@ pub(crate) fn import(src: &str) -> Imported {
         origins = vec!["*".into()];
         if credentials && reflects {
             let l = origin.as_ref().map_or_else(|| "origin".to_owned(), |(_, l)| l.clone());
-            f.push(
-                Finding::error(
-                    Code::ReflectAnyWithCredentials,
-                    l,
-                    "true with credentials: true",
-                    "`cors` reflects every origin with `Access-Control-Allow-Credentials: true`, so any website can act as the signed-in user; the policy allows `*` without credentials instead",
-                    "list the origins you trust, or drop credentials",
-                )
-                .differing(vec![
-                    "every origin, with credentials: `cors` reflects it with credentials; crossgate answers `*` without them"
-                        .into(),
-                ]),
-            );
+            f.push(reflect_any_with_credentials(
+                &l,
+                "true with credentials: true",
+                "`cors`",
+                "list the origins you trust, or drop credentials",
+            ));
             credentials_out = false;
         } else if credentials {
             // `*` with credentials: browsers refuse credentialed calls, and
@@ -241,13 +233,7 @@ pub(crate) fn import(src: &str) -> Imported {
             "with credentials, browsers read `Access-Control-Allow-Methods: *` as a method named `*`; the policy allows only the methods listed",
         ));
     }
-    if !methods.iter().any(|m| m == "*") {
-        for m in SAFELISTED_METHODS {
-            if !methods.iter().any(|x| x == m) {
-                methods.push(m.to_owned());
-            }
-        }
-    }
+    with_safelisted_methods(&mut methods);
     rule.methods = Some(methods);
 
     // allowedHeaders (or its alias headers); unset or falsy: the requested ones are reflected.

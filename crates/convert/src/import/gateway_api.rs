@@ -11,7 +11,7 @@
 use crossgate_core::{PolicyConfig, RuleConfig};
 use serde_norway::{Mapping, Value};
 
-use super::common::{capped_max_age, unknown};
+use super::common::{capped_max_age, reflect_any_with_credentials, unknown, with_safelisted_methods};
 use super::Imported;
 use crate::finding::{Code, Finding};
 use crate::syntax::yaml::{self, display, get, keys, kind};
@@ -103,16 +103,12 @@ pub(crate) fn rule_of(cors: &Mapping, loc: &str, f: &mut Vec<Finding>) -> RuleCo
     if origins.iter().any(|o| o == "*") {
         origins = vec!["*".into()];
         if credentials {
-            f.push(
-                Finding::error(
-                    Code::ReflectAnyWithCredentials,
-                    at("allowOrigins"),
-                    "[\"*\"] with allowCredentials: true",
-                    "the gateway answers every origin with itself and `Access-Control-Allow-Credentials: true`, so any website can act as the signed-in user; the policy allows `*` without credentials instead",
-                    "list the origins you trust",
-                )
-                .differing(vec!["every origin, with credentials: the gateway reflects it; crossgate answers `*` without them".into()]),
-            );
+            f.push(reflect_any_with_credentials(
+                &at("allowOrigins"),
+                "[\"*\"] with allowCredentials: true",
+                "the gateway",
+                "list the origins you trust",
+            ));
             credentials_out = false;
         }
     }
@@ -120,13 +116,7 @@ pub(crate) fn rule_of(cors: &Mapping, loc: &str, f: &mut Vec<Finding>) -> RuleCo
     let methods = strings(cors, "allowMethods", &at("allowMethods"), f);
     // The safelisted methods pass without a preflight, whatever the list says.
     let mut methods = if methods.is_empty() { vec!["GET".to_owned(), "HEAD".into(), "POST".into()] } else { methods };
-    if !methods.iter().any(|m| m == "*") {
-        for s in ["GET", "HEAD", "POST"] {
-            if !methods.iter().any(|m| m == s) {
-                methods.push(s.to_owned());
-            }
-        }
-    }
+    with_safelisted_methods(&mut methods);
     rule.methods = Some(methods);
     let mut headers: Vec<String> =
         strings(cors, "allowHeaders", &at("allowHeaders"), f).iter().map(|h| h.to_ascii_lowercase()).collect();

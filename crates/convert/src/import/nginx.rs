@@ -13,7 +13,10 @@
 
 use crossgate_core::{PolicyConfig, RuleConfig};
 
-use super::common::{capped_max_age, closest, literal_request_headers, regex_origins};
+use super::common::{
+    capped_max_age, closest, literal_request_headers, reflect_any_with_credentials, regex_origins,
+    with_safelisted_methods,
+};
 use super::Imported;
 use crate::finding::{Code, Finding, Severity};
 use crate::regex_origin::Anchoring;
@@ -21,7 +24,6 @@ use crate::syntax::nginx::{self, Directive};
 
 /// The statuses `add_header` without `always` applies to.
 const ALWAYS_LESS_STATUSES: &str = "200, 201, 204, 206, 301, 302, 303, 304, 307, 308";
-const SAFELISTED_METHODS: [&str; 3] = ["GET", "HEAD", "POST"];
 const CORS_HEADERS: [&str; 7] = [
     "access-control-allow-origin",
     "access-control-allow-credentials",
@@ -453,18 +455,12 @@ pub(crate) fn import(src: &str) -> Imported {
             }
             Allow::Reflect => {
                 if credentials {
-                    f.push(
-                        Finding::error(
-                            Code::ReflectAnyWithCredentials,
-                            at(acao.line, "Access-Control-Allow-Origin"),
-                            "$http_origin with credentials",
-                            "every origin is reflected with `Access-Control-Allow-Credentials: true`, so any website can act as the signed-in user; the policy allows `*` without credentials instead",
-                            "let only the origins you trust through a `map $http_origin`",
-                        )
-                        .differing(vec![
-                            "every origin, with credentials: nginx reflects it with credentials; crossgate answers `*` without them".into(),
-                        ]),
-                    );
+                    f.push(reflect_any_with_credentials(
+                        &at(acao.line, "Access-Control-Allow-Origin"),
+                        "$http_origin with credentials",
+                        "nginx",
+                        "let only the origins you trust through a `map $http_origin`",
+                    ));
                     credentials_out = false;
                 }
                 vec!["*".to_owned()]
@@ -493,13 +489,7 @@ pub(crate) fn import(src: &str) -> Imported {
         if credentials_out && methods.iter().any(|m| m == "*") {
             methods.retain(|m| m != "*");
         }
-        if !methods.iter().any(|m| m == "*") {
-            for m in SAFELISTED_METHODS {
-                if !methods.iter().any(|x| x == m) {
-                    methods.push(m.to_owned());
-                }
-            }
-        }
+        with_safelisted_methods(&mut methods);
         rule.methods = Some(methods);
         let acah = get(pf_headers, "access-control-allow-headers");
         let mut headers: Vec<String> =
