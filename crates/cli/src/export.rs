@@ -20,12 +20,36 @@ pub(crate) struct Args {
     /// The target: django (settings), flask (an app calling CORS), starlette (an app with CORSMiddleware),
     /// express (cors options), nginx (a server block), envoy (a v3
     /// CorsPolicy), gateway-api (an HTTPRoute with CORS filters).
-    #[arg(long = "to", value_name = "DIALECT", value_parser = crate::import::parse_dialect)]
-    to: Dialect,
+    /// s3 (a bucket's CORSConfiguration, XML).
+    #[arg(long = "to", value_name = "DIALECT", value_parser = parse_target)]
+    to: Target,
 
     /// Write the configuration here instead of printing it.
     #[arg(short = 'o', long = "output", value_name = "FILE")]
     output: Option<PathBuf>,
+}
+
+/// What `--to` names: a dialect `import` also reads, or S3.
+#[derive(Clone, Copy)]
+enum Target {
+    Dialect(Dialect),
+    S3,
+}
+
+impl std::fmt::Display for Target {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Target::Dialect(d) => d.fmt(f),
+            Target::S3 => f.write_str("s3"),
+        }
+    }
+}
+
+fn parse_target(s: &str) -> Result<Target, String> {
+    if s.eq_ignore_ascii_case("s3") {
+        return Ok(Target::S3);
+    }
+    crate::import::parse_dialect(s).map(Target::Dialect).map_err(|e| format!("{e}, s3"))
 }
 
 pub(crate) fn run(args: &Args, out: &Output) -> ExitCode {
@@ -49,7 +73,10 @@ pub(crate) fn run(args: &Args, out: &Output) -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let exported = crossgate_convert::export(args.to, &policy);
+    let exported = match args.to {
+        Target::Dialect(d) => crossgate_convert::export(d, &policy),
+        Target::S3 => crossgate_convert::export_s3(&policy),
+    };
     let to_stderr = args.output.is_none();
     print_findings(&name, &exported.findings, out, to_stderr);
     let verdict = if exported.is_exact() {

@@ -38,7 +38,7 @@ enum Command {
     Serve(serve::Args),
     /// Read another framework's CORS configuration as a crossgate policy, without running it.
     Import(import::Args),
-    /// Write a crossgate policy as Django, Flask, Starlette, Express, nginx, Envoy or Gateway API configuration, saying what it cannot express.
+    /// Write a crossgate policy as Django, Flask, Starlette, Express, nginx, Envoy, Gateway API or S3 configuration, saying what it cannot express.
     Export(export::Args),
     /// Scan URLs for CORS misconfigurations, each finding proven by the browser emulator.
     Audit(Box<audit::Args>),

@@ -33,6 +33,6 @@ mod regex_origin;
 mod syntax;
 
 pub use dialect::Dialect;
-pub use export::{export, Exported};
+pub use export::{export, export_s3, Exported};
 pub use finding::{Code, Finding, Severity};
 pub use import::{import, Imported};

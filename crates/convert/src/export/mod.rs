@@ -13,6 +13,7 @@ mod gateway_api;
 mod nginx;
 mod pattern;
 mod python;
+mod s3;
 
 /// What an export produced.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -54,16 +55,44 @@ pub fn export(dialect: Dialect, policy: &PolicyConfig) -> Exported {
         Dialect::Starlette => python::starlette(policy, &mut findings),
         Dialect::Flask => python::flask(policy, &mut findings),
     };
-    findings.sort_by_key(|f| f.severity);
     let comment = if matches!(dialect, Dialect::Express) { "//" } else { "#" };
-    let mut header = format!("{comment} Exported by `crossgate export --to {dialect}`.\n");
+    finish(dialect.as_str(), comment, "", text, findings)
+}
+
+/// Writes `policy` as an S3 bucket's `CORSConfiguration` (XML), with a
+/// finding for what S3 cannot say.
+///
+/// ```
+/// use crossgate_core::{PolicyConfig, RuleConfig};
+///
+/// let policy = PolicyConfig::new(RuleConfig::new(["https://app.example.com"]).methods(["GET", "PUT"]).credentials(true));
+/// let exported = crossgate_convert::export_s3(&policy);
+/// assert!(exported.text.contains("<AllowedOrigin>https://app.example.com</AllowedOrigin>"));
+/// assert!(exported.is_exact());
+/// ```
+pub fn export_s3(policy: &PolicyConfig) -> Exported {
+    let mut findings = Vec::new();
+    policy_wide(policy, &mut findings);
+    let text = s3::write(policy, &mut findings);
+    finish("s3", "<!--", " -->", text, findings)
+}
+
+/// The text with its comment header.
+fn finish(target: &str, comment: &str, end: &str, text: String, mut findings: Vec<Finding>) -> Exported {
+    findings.sort_by_key(|f| f.severity);
+    // An XML comment may not hold `--`.
+    let line = |t: String| {
+        let t = if end.is_empty() { t } else { t.replace("--", "-") };
+        format!("{comment} {t}{end}\n")
+    };
+    let mut header = line(format!("Exported by `crossgate export --to {target}`."));
     if findings.iter().any(|f| f.severity == crate::Severity::Error) {
-        header.push_str(&format!("{comment} NOT EXACT: {dialect} cannot say everything the policy does:\n"));
+        header.push_str(&line(format!("NOT EXACT: {target} cannot say everything the policy does:")));
     }
     for f in &findings {
-        header.push_str(&format!("{comment} {}[{}] {}: {}\n", f.severity.as_str(), f.code, f.location, f.message));
+        header.push_str(&line(format!("{}[{}] {}: {}", f.severity.as_str(), f.code, f.location, f.message)));
         for d in &f.differs {
-            header.push_str(&format!("{comment}   differs: {d}\n"));
+            header.push_str(&line(format!("  differs: {d}")));
         }
     }
     Exported { text: format!("{header}{text}"), findings }
