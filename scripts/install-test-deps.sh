@@ -10,6 +10,11 @@ command -v chromium >/dev/null 2>&1 || need+=(chromium)
 # Firefox ESR for the browser half's Firefox differential test.
 command -v firefox-esr >/dev/null 2>&1 || need+=(firefox-esr)
 command -v curl >/dev/null 2>&1 || need+=(curl)
+command -v node >/dev/null 2>&1 || need+=(nodejs)
+command -v npm >/dev/null 2>&1 || need+=(npm)
+# nginx for the import equivalence tests; the test starts it itself, on a
+# loopback port with a temp prefix (the package's own service is not used).
+command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || need+=(nginx)
 
 if [ ${#need[@]} -gt 0 ]; then
     echo "install-test-deps: installing ${need[*]}"
@@ -31,4 +36,14 @@ if ! cmp -s "$req" "$peers/requirements.installed" 2>/dev/null; then
     python3 -m venv "$peers/venv"
     "$peers/venv/bin/pip" install -q -r "$req"
     cp "$req" "$peers/requirements.installed"
+fi
+
+# Express and cors for the same tests, pinned by a package-lock, in a local
+# node_modules under target/ (never global): crates/cli/tests/peers/node/.
+lock="crates/cli/tests/peers/node/package-lock.json"
+if ! cmp -s "$lock" "$peers/node/package-lock.json" 2>/dev/null || [ ! -d "$peers/node/node_modules/cors" ]; then
+    echo "install-test-deps: installing express and cors in $peers/node"
+    mkdir -p "$peers/node"
+    cp crates/cli/tests/peers/node/package.json "$lock" "$peers/node/"
+    (cd "$peers/node" && npm ci --no-audit --no-fund --silent)
 fi

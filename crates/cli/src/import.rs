@@ -13,11 +13,14 @@ use crate::output::{emit, Output, Style};
 /// Arguments of `crossgate import`.
 #[derive(clap::Args)]
 pub(crate) struct Args {
-    /// The file: settings.py (django), or the app module that calls
-    /// `CORS(app, …)` (flask) or adds `CORSMiddleware` (starlette, fastapi).
+    /// The file: settings.py (django), the app module that calls
+    /// `CORS(app, …)` (flask) or adds `CORSMiddleware` (starlette, fastapi),
+    /// the options object of `cors` as JSON or a JavaScript literal (express),
+    /// a site file or `server` block (nginx), a CorsPolicy or route
+    /// configuration (envoy), or HTTPRoutes (gateway-api), YAML or JSON.
     file: PathBuf,
 
-    /// The dialect the file is written in.
+    /// The dialect the file is written in: django, flask, starlette (fastapi), express, nginx, envoy, gateway-api.
     #[arg(long = "from", value_name = "DIALECT", value_parser = parse_dialect)]
     from: Dialect,
 

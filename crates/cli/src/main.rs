@@ -10,6 +10,7 @@ use clap::{Parser, Subcommand};
 mod audit;
 mod check;
 mod explain;
+mod export;
 mod import;
 mod lint;
 mod output;
@@ -38,6 +39,8 @@ enum Command {
     Serve(serve::Args),
     /// Read another framework's CORS configuration as a crossgate policy, without running it.
     Import(import::Args),
+    /// Write a crossgate policy as Django, Flask, Starlette, Express, nginx, Envoy, Gateway API or S3 configuration, saying what it cannot express.
+    Export(export::Args),
     /// Scan URLs for CORS misconfigurations, each finding proven by the browser emulator.
     Audit(Box<audit::Args>),
     /// Diagnose every CORS failure in a browser's HAR file, by replaying each exchange through the emulator.
@@ -52,6 +55,7 @@ fn main() -> ExitCode {
         Command::Check(args) => check::run(&args, &out),
         Command::Serve(args) => serve::run(&args, &out),
         Command::Import(args) => import::run(&args, &out),
+        Command::Export(args) => export::run(&args, &out),
         Command::Audit(args) => audit::run(&args, &out),
         Command::Explain(args) => explain::run(&args, &out),
     }

@@ -12,11 +12,27 @@ pub enum Dialect {
     Flask,
     /// Starlette's or FastAPI's `CORSMiddleware`.
     Starlette,
+    /// Express's `cors` middleware: its options object (JSON or a JavaScript literal).
+    Express,
+    /// nginx: `add_header Access-Control-*` in server and location blocks, with `map $http_origin`.
+    Nginx,
+    /// Envoy's `CorsPolicy` (API v3), YAML or JSON.
+    Envoy,
+    /// Kubernetes Gateway API: the `CORS` filter of an `HTTPRoute` (v1).
+    GatewayApi,
 }
 
 impl Dialect {
     /// Every dialect.
-    pub const ALL: [Dialect; 3] = [Dialect::Django, Dialect::Flask, Dialect::Starlette];
+    pub const ALL: [Dialect; 7] = [
+        Dialect::Django,
+        Dialect::Flask,
+        Dialect::Starlette,
+        Dialect::Express,
+        Dialect::Nginx,
+        Dialect::Envoy,
+        Dialect::GatewayApi,
+    ];
 
     /// The name used on the command line.
     pub fn as_str(self) -> &'static str {
@@ -24,6 +40,10 @@ impl Dialect {
             Dialect::Django => "django",
             Dialect::Flask => "flask",
             Dialect::Starlette => "starlette",
+            Dialect::Express => "express",
+            Dialect::Nginx => "nginx",
+            Dialect::Envoy => "envoy",
+            Dialect::GatewayApi => "gateway-api",
         }
     }
 }

@@ -79,6 +79,8 @@ codes! {
     PathNotExpressible = "path-not-expressible",
     /// An origin crossgate's grammar cannot hold (a path, a default port, upper case, a `file:` or custom scheme).
     OriginNotExpressible = "origin-not-expressible",
+    /// nginx's `add_header` without `always`: error responses get no CORS headers there, and crossgate's do.
+    AddHeaderWithoutAlways = "add-header-without-always",
     /// How the source framework behaves where crossgate differs on purpose (stated, not an error).
     FrameworkSemantics = "framework-semantics",
 }

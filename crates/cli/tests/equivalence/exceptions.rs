@@ -249,6 +249,111 @@ const NO_VARY_FOR_REFUSED: Exception = Exception {
     },
 };
 
+/// Express's `cors` and nginx send their headers to every request, whatever
+/// its `Origin`: a fixed `Access-Control-Allow-Origin` naming another
+/// origin, or no allow-origin at all, with the credentials, methods,
+/// headers, expose and max-age lists beside it. Without an allow-origin
+/// naming the page, they grant nothing; crossgate sends nothing.
+const HEADERS_FOR_REFUSED_ORIGINS: Exception = Exception {
+    name: "cors-headers-for-refused-origins",
+    applies: |d, call, _, p, c| {
+        d.crossgate.is_none()
+            && p.exchanges.get(d.index).is_some_and(|e| {
+                e.2.get("access-control-allow-origin")
+                    .and_then(|v| v.to_str().ok())
+                    .map_or(true, |v| v != call.origin && v != "*")
+            })
+            && c.exchanges.get(d.index).is_some_and(|e| e.2.get("access-control-allow-origin").is_none())
+            && same_verdict(p, c)
+    },
+};
+
+/// `cors` and nginx send `Access-Control-Allow-Credentials: true` beside
+/// `Access-Control-Allow-Origin: *`, which no browser accepts for a
+/// credentialed call; crossgate's `*` goes without it. Same verdicts.
+const CREDENTIALS_WITH_WILDCARD: Exception = Exception {
+    name: "credentials-with-wildcard-origin",
+    applies: |d, _, _, p, c| {
+        d.field == "acac"
+            && d.peer.as_deref() == Some("true")
+            && d.crossgate.is_none()
+            && p.exchanges
+                .get(d.index)
+                .is_some_and(|e| e.2.get("access-control-allow-origin").is_some_and(|v| v == "*"))
+            && same_verdict(p, c)
+    },
+};
+
+/// `methods: '*'` goes to the browser as `Access-Control-Allow-Methods: *`;
+/// crossgate names the requested method. Same verdicts.
+const WILDCARD_METHODS_ANSWER: Exception = Exception {
+    name: "allow-methods-wildcard-answer",
+    applies: |d, _, _, p, c| {
+        d.kind == RequestKind::Preflight && d.field == "acam" && d.peer.as_deref() == Some("*") && same_verdict(p, c)
+    },
+};
+
+/// `preflightContinue` (Express), or no `if ($request_method = OPTIONS)`
+/// branch (nginx): the app answers the preflight, and where its status is
+/// not 2xx (`/status/404`) the browser refuses it; crossgate answers the
+/// preflight itself. The import warns about it.
+const PREFLIGHT_PASSED_ON: Exception = Exception {
+    name: "preflight-passed-on-to-the-app",
+    applies: |_, _, imported, p, _| {
+        imported.findings.iter().any(|f| {
+            (f.location == "preflightContinue" || f.location == "if ($request_method = OPTIONS)")
+                && !f.differs.is_empty()
+        }) && p.exchanges.first().is_some_and(|e| e.0.kind == RequestKind::Preflight && !(200..300).contains(&e.1))
+    },
+};
+
+/// nginx adds no `Vary` unless the config adds one; crossgate varies on
+/// what its answer depends on. Same verdicts.
+const NO_VARY_UNLESS_ADDED: Exception = Exception {
+    name: "no-vary-unless-added",
+    applies: |d, _, _, p, c| d.field == "vary" && subset(&d.peer, &d.crossgate) && same_verdict(p, c),
+};
+
+/// nginx's `add_header` at a location level goes on every response, so
+/// the preflight's lists (`Access-Control-Allow-Methods`, `-Headers`,
+/// `-Max-Age`, `-Allow-Private-Network`) reach actual responses too, where
+/// browsers ignore them.
+const PREFLIGHT_HEADERS_ON_ACTUAL: Exception = Exception {
+    name: "preflight-headers-on-actual-responses",
+    applies: |d, _, _, p, c| {
+        d.kind == RequestKind::Actual
+            && matches!(d.field, "acam" | "acah" | "acma" | "acapn")
+            && d.crossgate.is_none()
+            && same_verdict(p, c)
+    },
+};
+
+/// nginx's `add_header` without `always` adds nothing to a 4xx or 5xx
+/// (anything but 200, 201, 204, 206, 301, 302, 303, 304, 307, 308), so the
+/// browser hides that response; crossgate's headers go on every response.
+/// The import's `add-header-without-always` error announces it.
+const NOTHING_ON_ERRORS_WITHOUT_ALWAYS: Exception = Exception {
+    name: "no-headers-on-errors-without-always",
+    applies: |_, _, imported, p, _| {
+        const LISTED: [u16; 10] = [200, 201, 204, 206, 301, 302, 303, 304, 307, 308];
+        imported.findings.iter().any(|f| f.code == crossgate_convert::Code::AddHeaderWithoutAlways)
+            && p.exchanges.iter().any(|e| !LISTED.contains(&e.1))
+    },
+};
+
+/// A max-age above crossgate's limit is imported capped at it; browsers
+/// cap it lower still, so both cache the preflight alike.
+const MAX_AGE_CAPPED: Exception = Exception {
+    name: "max-age-capped",
+    applies: |d, _, _, p, c| {
+        let limit = crossgate_core::limits::MAX_AGE_LIMIT;
+        d.field == "acma"
+            && d.crossgate.as_deref() == Some(limit.to_string().as_str())
+            && d.peer.as_deref().and_then(|v| v.parse::<i64>().ok()).is_some_and(|v| v > limit)
+            && same_verdict(p, c)
+    },
+};
+
 pub(crate) fn exceptions_for(dialect: Dialect) -> Vec<Exception> {
     match dialect {
         Dialect::Django => vec![
@@ -274,6 +379,38 @@ pub(crate) fn exceptions_for(dialect: Dialect) -> Vec<Exception> {
             EXPOSE_ON_PREFLIGHT,
             REFLECTS_FOR_ANY,
             NO_VARY_FOR_ONE_ORIGIN,
+        ],
+        Dialect::Express => vec![
+            PREDICTED,
+            HEADERS_FOR_REFUSED_ORIGINS,
+            WILDCARD_HEADERS_ANSWER,
+            CREDENTIALS_WITH_WILDCARD,
+            WILDCARD_METHODS_ANSWER,
+            PREFLIGHT_PASSED_ON,
+            VARY_FOR_ANY_ORIGIN,
+            LISTS_EVERY_METHOD,
+            LISTS_EVERY_HEADER,
+            PREFLIGHT_VARY,
+            REFUSED_PREFLIGHT_STATUS,
+            REFUSED_PREFLIGHT_HEADERS,
+            EXPOSE_ON_PREFLIGHT,
+            REFLECTS_FOR_ANY,
+        ],
+        Dialect::Nginx => vec![
+            PREDICTED,
+            NOTHING_ON_ERRORS_WITHOUT_ALWAYS,
+            MAX_AGE_CAPPED,
+            PREFLIGHT_PASSED_ON,
+            HEADERS_FOR_REFUSED_ORIGINS,
+            NO_VARY_UNLESS_ADDED,
+            PREFLIGHT_HEADERS_ON_ACTUAL,
+            WILDCARD_HEADERS_ANSWER,
+            WILDCARD_METHODS_ANSWER,
+            LISTS_EVERY_METHOD,
+            LISTS_EVERY_HEADER,
+            REFUSED_PREFLIGHT_STATUS,
+            REFUSED_PREFLIGHT_HEADERS,
+            REFLECTS_FOR_ANY,
         ],
         Dialect::Starlette => vec![
             PREDICTED,

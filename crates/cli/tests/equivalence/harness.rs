@@ -21,6 +21,8 @@ pub(crate) enum Dialect {
     Django,
     Flask,
     Starlette,
+    Express,
+    Nginx,
 }
 
 impl Dialect {
@@ -29,6 +31,17 @@ impl Dialect {
             Dialect::Django => "django",
             Dialect::Flask => "flask",
             Dialect::Starlette => "starlette",
+            Dialect::Express => "express",
+            Dialect::Nginx => "nginx",
+        }
+    }
+
+    /// Whether a file of the fixtures directory is a fixture of this dialect.
+    fn is_fixture(self, name: &str) -> bool {
+        match self {
+            Dialect::Express => name.ends_with(".js") || name.ends_with(".json"),
+            Dialect::Nginx => name.ends_with(".conf"),
+            _ => name.ends_with(".py"),
         }
     }
 }
@@ -51,8 +64,19 @@ fn peers_dir() -> PathBuf {
     std::env::var_os("CROSSGATE_PEERS_DIR").map_or_else(|| root().join("target/peers"), PathBuf::from)
 }
 
-/// Starts the real framework; returns the process, its port and its version line.
-fn start_peer(dialect: Dialect, fixtures: &Path) -> (Proc, u16, String) {
+/// The command that runs the real framework over a fixtures directory.
+fn peer_command(dialect: Dialect, fixtures: &Path) -> Command {
+    if dialect == Dialect::Express {
+        let modules = peers_dir().join("node/node_modules");
+        assert!(
+            modules.join("express").exists() && modules.join("cors").exists(),
+            "the express peer needs node and {} with express and cors (crates/cli/tests/peers/node/package-lock.json): run `bash scripts/install-test-deps.sh`",
+            modules.display()
+        );
+        let mut cmd = Command::new("node");
+        cmd.arg(root().join("crates/cli/tests/peers/peer.js")).arg(fixtures).env("NODE_PATH", modules);
+        return cmd;
+    }
     let python = peers_dir().join("venv/bin/python");
     assert!(
         python.exists(),
@@ -60,14 +84,20 @@ fn start_peer(dialect: Dialect, fixtures: &Path) -> (Proc, u16, String) {
         dialect.name(),
         python.display()
     );
-    let mut child = Command::new(&python)
-        .arg(root().join("crates/cli/tests/peers/peer.py"))
-        .arg(dialect.name())
-        .arg(fixtures)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::inherit())
-        .spawn()
-        .unwrap_or_else(|e| panic!("cannot run {}: {e}", python.display()));
+    let mut cmd = Command::new(&python);
+    cmd.arg(root().join("crates/cli/tests/peers/peer.py")).arg(dialect.name()).arg(fixtures);
+    cmd
+}
+
+/// Starts the real framework; returns the process, its port and its version line.
+fn start_peer(dialect: Dialect, fixtures: &Path) -> (Proc, u16, String) {
+    let mut child =
+        peer_command(dialect, fixtures).stdout(Stdio::piped()).stderr(Stdio::inherit()).spawn().unwrap_or_else(|e| {
+            panic!(
+                "cannot run the {} peer (is it installed? run `bash scripts/install-test-deps.sh`): {e}",
+                dialect.name()
+            )
+        });
     let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
     let (mut port, mut version) = (None, None);
     while port.is_none() || version.is_none() {
@@ -82,6 +112,81 @@ fn start_peer(dialect: Dialect, fixtures: &Path) -> (Proc, u16, String) {
         }
     }
     (Proc(child), port.unwrap(), version.unwrap())
+}
+
+/// The nginx binary: on `PATH`, or where Debian's package puts it.
+fn nginx_binary() -> PathBuf {
+    let on_path = std::env::var_os("PATH")
+        .into_iter()
+        .flat_map(|p| std::env::split_paths(&p).collect::<Vec<_>>())
+        .map(|d| d.join("nginx"))
+        .find(|p| p.exists());
+    let found = on_path.or_else(|| Some(PathBuf::from("/usr/sbin/nginx")).filter(|p| p.exists()));
+    found.unwrap_or_else(|| {
+        panic!("the nginx peer needs nginx (Debian's package `nginx`): run `bash scripts/install-test-deps.sh`")
+    })
+}
+
+/// A fixture as nginx runs it here: its `listen` on a loopback port, its
+/// `proxy_pass` to the plain upstream; everything else as written.
+fn nginx_site(text: &str, port: u16, upstream: u16) -> String {
+    text.lines()
+        .map(|l| {
+            let t = l.trim_start();
+            if t.starts_with("listen ") {
+                format!("listen 127.0.0.1:{port};")
+            } else if t.starts_with("proxy_pass ") {
+                format!("proxy_pass http://127.0.0.1:{upstream};")
+            } else {
+                l.to_owned()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// Starts one nginx per fixture (each has its own `map`s and `server`),
+/// unprivileged: a loopback port, a temp prefix, no daemon, no master.
+/// Returns the processes, each one's address, and `nginx -v`.
+fn start_nginx(scratch: &Path, fixtures: &Path, names: &[String], upstream: u16) -> (Vec<Proc>, Vec<String>, String) {
+    let nginx = nginx_binary();
+    let version = Command::new(&nginx).arg("-v").output().expect("nginx -v");
+    let version = String::from_utf8_lossy(&version.stderr).trim().replace("nginx version: ", "");
+    let mut procs = Vec::new();
+    let mut bases = Vec::new();
+    for (i, name) in names.iter().enumerate() {
+        let prefix = scratch.join(format!("nginx-{i}"));
+        std::fs::create_dir_all(&prefix).unwrap();
+        let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+        let site = nginx_site(&std::fs::read_to_string(fixtures.join(name)).unwrap(), port, upstream);
+        let p = prefix.display();
+        let conf = format!(
+            "daemon off;\nmaster_process off;\nworker_processes 1;\npid {p}/nginx.pid;\nerror_log stderr error;\nevents {{ worker_connections 64; }}\nhttp {{\naccess_log off;\nclient_body_temp_path {p}/body;\nproxy_temp_path {p}/proxy;\nfastcgi_temp_path {p}/fastcgi;\nuwsgi_temp_path {p}/uwsgi;\nscgi_temp_path {p}/scgi;\n{site}\n}}\n"
+        );
+        std::fs::write(prefix.join("nginx.conf"), conf).unwrap();
+        let mut child = Command::new(&nginx)
+            .arg("-p")
+            .arg(&prefix)
+            .arg("-e")
+            .arg("stderr")
+            .arg("-c")
+            .arg(prefix.join("nginx.conf"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .unwrap_or_else(|e| panic!("cannot run {}: {e}", nginx.display()));
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+            if let Ok(Some(status)) = child.try_wait() {
+                panic!("nginx exited ({status}) on {name}; its config is {}", prefix.join("nginx.conf").display());
+            }
+            assert!(Instant::now() < deadline, "nginx did not listen on {port} for {name} in 10 s");
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        procs.push(Proc(child));
+        bases.push(format!("127.0.0.1:{port}"));
+    }
+    (procs, bases, version)
 }
 
 /// Starts `crossgate serve` with a policy in front of `upstream`.
@@ -316,38 +421,103 @@ struct Tally {
     unexplained: Vec<String>,
 }
 
+/// Import: every fixture, run by the framework as written and by crossgate as imported.
 pub(crate) fn run_dialect(dialect: Dialect) {
-    let started = Instant::now();
     let fixtures = root().join("crates/cli/tests/fixtures/convert").join(dialect.name());
     let mut names: Vec<String> = std::fs::read_dir(&fixtures)
         .unwrap()
         .filter_map(|e| e.ok())
         .map(|e| e.file_name().to_string_lossy().into_owned())
-        .filter(|n| n.ends_with(".py"))
+        .filter(|n| dialect.is_fixture(n))
         .collect();
     names.sort();
     assert!(names.len() >= 10, "at least 10 fixtures for {}", dialect.name());
     let scratch = std::env::temp_dir().join(format!("crossgate-equivalence-{}-{}", dialect.name(), std::process::id()));
     let _ = std::fs::remove_dir_all(&scratch);
     std::fs::create_dir_all(&scratch).unwrap();
-    let (_peer, peer_port, version) = start_peer(dialect, &fixtures);
+    let convert_dialect: crossgate_convert::Dialect = dialect.name().parse().unwrap();
+    let imports = names
+        .iter()
+        .map(|name| crossgate_convert::import(convert_dialect, &std::fs::read_to_string(fixtures.join(name)).unwrap()))
+        .collect();
+    compare(dialect, "import", &scratch, &fixtures, &names, imports);
+}
+
+/// Export: every policy of `tests/fixtures/export/` that the target can say
+/// exactly, run by the framework as exported and by crossgate as written.
+pub(crate) fn run_export(dialect: Dialect) {
+    let scratch = std::env::temp_dir().join(format!("crossgate-export-{}-{}", dialect.name(), std::process::id()));
+    let _ = std::fs::remove_dir_all(&scratch);
+    let exported_dir = scratch.join("exported");
+    std::fs::create_dir_all(&exported_dir).unwrap();
+    let policies = root().join("crates/cli/tests/fixtures/export");
+    let mut files: Vec<PathBuf> =
+        std::fs::read_dir(&policies).unwrap().filter_map(|e| e.ok()).map(|e| e.path()).collect();
+    files.sort();
+    let convert_dialect: crossgate_convert::Dialect = dialect.name().parse().unwrap();
+    let (mut names, mut cases, mut inexact) = (Vec::new(), Vec::new(), Vec::new());
+    for file in &files {
+        let policy: crossgate_core::PolicyConfig = toml::from_str(&std::fs::read_to_string(file).unwrap()).unwrap();
+        let exported = crossgate_convert::export(convert_dialect, &policy);
+        let stem = file.file_stem().unwrap().to_string_lossy().into_owned();
+        if !exported.is_exact() {
+            inexact.push(stem);
+            continue;
+        }
+        let ext = match dialect {
+            Dialect::Nginx => "conf",
+            Dialect::Express => "js",
+            _ => "py",
+        };
+        let name = format!("{stem}.{ext}");
+        std::fs::write(exported_dir.join(&name), &exported.text).unwrap();
+        names.push(name);
+        cases.push(crossgate_convert::Imported {
+            policy: Some(policy),
+            allowed_hosts: None,
+            findings: exported.findings,
+        });
+    }
+    assert!(names.len() >= 4, "at least 4 policies {} can say exactly (not: {inexact:?})", dialect.name());
+    eprintln!(
+        "export {}: {} of {} policies exact ({} not: {inexact:?})",
+        dialect.name(),
+        names.len(),
+        files.len(),
+        inexact.len()
+    );
+    compare(dialect, "export", &scratch, &exported_dir, &names, cases);
+}
+
+/// Runs every call of the matrix against the framework serving each file of
+/// `fixtures` and against crossgate serving each case's policy, and
+/// compares them.
+fn compare(
+    dialect: Dialect,
+    direction: &str,
+    scratch: &Path,
+    fixtures: &Path,
+    names: &[String],
+    imports: Vec<crossgate_convert::Imported>,
+) {
+    let started = Instant::now();
     let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
     let up = rt.block_on(upstream());
-    let convert_dialect: crossgate_convert::Dialect = dialect.name().parse().unwrap();
+    let (_peers, peer_bases, version) = if dialect == Dialect::Nginx {
+        start_nginx(scratch, fixtures, names, up)
+    } else {
+        let (peer, port, version) = start_peer(dialect, fixtures);
+        (vec![peer], vec![format!("127.0.0.1:{port}"); names.len()], version)
+    };
     let mut gateways = Vec::new();
-    let mut imports = Vec::new();
-    for name in &names {
-        let text = std::fs::read_to_string(fixtures.join(name)).unwrap();
-        let imported = crossgate_convert::import(convert_dialect, &text);
+    for (name, imported) in names.iter().zip(&imports) {
         let policy = imported.policy.clone().unwrap_or_else(|| panic!("{name}: no policy: {:?}", imported.findings));
         let toml = toml::to_string(&policy).unwrap();
-        let (proc, addr) = start_gateway(&scratch, name, &toml, imported.allowed_hosts.as_deref(), up);
+        let (proc, addr) = start_gateway(scratch, name, &toml, imported.allowed_hosts.as_deref(), up);
         gateways.push((proc, addr));
-        imports.push(imported);
     }
     let calls = Arc::new(matrix());
     let client: HttpClient = Client::builder(TokioExecutor::new()).build_http();
-    let peer_base = format!("127.0.0.1:{peer_port}");
     let exceptions = exceptions_for(dialect);
     let mut tally = Tally::default();
     let results = rt.block_on(async {
@@ -356,7 +526,7 @@ pub(crate) fn run_dialect(dialect: Dialect) {
         for (fi, name) in names.iter().enumerate() {
             for (ci, _) in calls.iter().enumerate() {
                 let (client, calls, sem) = (client.clone(), calls.clone(), sem.clone());
-                let (peer_base, cg_base, name) = (peer_base.clone(), gateways[fi].1.clone(), name.clone());
+                let (peer_base, cg_base, name) = (peer_bases[fi].clone(), gateways[fi].1.clone(), name.clone());
                 set.spawn(async move {
                     let _permit = sem.acquire().await.unwrap();
                     let call = &calls[ci];
@@ -449,9 +619,9 @@ pub(crate) fn run_dialect(dialect: Dialect) {
             }
         }
     }
-    let _ = std::fs::remove_dir_all(&scratch);
+    let _ = std::fs::remove_dir_all(scratch);
     eprintln!(
-        "equivalence {} ({version}): {} fixtures, {} calls, {} requests compared: {} identical, {} named exceptions, {} unexplained ({:.1} s)",
+        "equivalence {direction} {} ({version}): {} fixtures, {} calls, {} requests compared: {} identical, {} named exceptions, {} unexplained ({:.1} s)",
         dialect.name(),
         names.len(),
         names.len() * calls.len(),
@@ -465,7 +635,11 @@ pub(crate) fn run_dialect(dialect: Dialect) {
         eprintln!("  exception {name}: {count} calls");
     }
     if !tally.unexplained.is_empty() {
-        let shown: Vec<_> = tally.unexplained.iter().take(25).collect();
+        let shown: Vec<_> = tally
+            .unexplained
+            .iter()
+            .take(std::env::var("CROSSGATE_EQUIVALENCE_SHOW").ok().and_then(|n| n.parse().ok()).unwrap_or(25))
+            .collect();
         panic!(
             "{} differences between {} and crossgate are not named exceptions:\n{}",
             tally.unexplained.len(),
@@ -473,7 +647,9 @@ pub(crate) fn run_dialect(dialect: Dialect) {
             shown.iter().map(|s| s.as_str()).collect::<Vec<_>>().join("\n")
         );
     }
-    for e in &exceptions {
+    // An import fixture set exercises every exception it names; an export
+    // set need not.
+    for e in exceptions.iter().filter(|_| direction == "import") {
         assert!(
             tally.per_exception.contains_key(e.name),
             "the named exception `{}` of {} never applied: remove it or add the call it is for",

@@ -12,12 +12,13 @@
 //! each, so both get exactly the requests Chromium would send. Every CORS
 //! response header of every exchange is compared, and so is the browser's
 //! verdict. A difference passes only as one of the dialect's named,
-//! documented deviations (`exceptions.rs`), and each is counted.
+//! documented deviations (`exceptions.rs`), and each is counted. The first
+//! 25 unexplained differences are shown (`CROSSGATE_EQUIVALENCE_SHOW=N` for more).
 
 mod exceptions;
 mod harness;
 
-use harness::{run_dialect, Dialect};
+use harness::{run_dialect, run_export, Dialect};
 
 #[test]
 fn django_cors_headers_and_crossgate_answer_alike() {
@@ -32,4 +33,39 @@ fn flask_cors_and_crossgate_answer_alike() {
 #[test]
 fn starlette_and_crossgate_answer_alike() {
     run_dialect(Dialect::Starlette);
+}
+
+#[test]
+fn nginx_and_crossgate_answer_alike() {
+    run_dialect(Dialect::Nginx);
+}
+
+#[test]
+fn express_cors_and_crossgate_answer_alike() {
+    run_dialect(Dialect::Express);
+}
+
+#[test]
+fn policies_exported_to_express_answer_as_crossgate() {
+    run_export(Dialect::Express);
+}
+
+#[test]
+fn policies_exported_to_django_answer_as_crossgate() {
+    run_export(Dialect::Django);
+}
+
+#[test]
+fn policies_exported_to_flask_answer_as_crossgate() {
+    run_export(Dialect::Flask);
+}
+
+#[test]
+fn policies_exported_to_starlette_answer_as_crossgate() {
+    run_export(Dialect::Starlette);
+}
+
+#[test]
+fn policies_exported_to_nginx_answer_as_crossgate() {
+    run_export(Dialect::Nginx);
 }

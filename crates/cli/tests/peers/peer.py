@@ -37,6 +37,9 @@ def listen():
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind(("127.0.0.1", 0))
+    # Listening before the port is announced: connections made while the
+    # server starts wait in the backlog instead of being refused.
+    sock.listen(2048)
     return sock
 
 

@@ -181,3 +181,74 @@ pub(crate) fn unknown(loc: &str, name: &str, known: &[&str], what: &str) -> Find
     };
     Finding::new(Severity::Error, Code::UnknownSetting, loc, name, format!("{what} has no setting `{name}`"), help)
 }
+
+/// A header list the source sends to the browser as it is (Express's
+/// `allowedHeaders`, nginx's `Access-Control-Allow-Headers`): `*` is the
+/// browser's wildcard only without credentials, and Chromium lets it cover
+/// `Authorization` too, so the policy names `authorization` beside it.
+pub(crate) fn literal_request_headers(
+    names: &mut Vec<String>,
+    credentials: bool,
+    loc: &str,
+    findings: &mut Vec<Finding>,
+) {
+    if !names.iter().any(|h| h == "*") {
+        return;
+    }
+    if credentials {
+        names.retain(|h| h != "*");
+        findings.push(Finding::note(
+            loc,
+            "with credentials, browsers read `Access-Control-Allow-Headers: *` as a header named `*`; the policy allows only the headers listed",
+        ));
+    } else if !names.iter().any(|h| h == "authorization") {
+        // CHROMIUM: cors_util.cc still lets `*` cover `Authorization` (with a deprecation warning).
+        names.push("authorization".into());
+        findings.push(Finding::note(
+            loc,
+            "Chromium lets `Access-Control-Allow-Headers: *` cover `Authorization` (the Fetch standard does not); the policy names `authorization` so that calls Chromium allows stay allowed",
+        ));
+    }
+}
+
+/// A max-age the source sends as it is, capped at the engine's limit:
+/// every browser caps it lower still (Firefox at 86400 s, Chromium at
+/// 7200 s), so the cap changes nothing a browser does.
+pub(crate) fn capped_max_age(seconds: i64, loc: &str, findings: &mut Vec<Finding>) -> i64 {
+    let limit = crossgate_core::limits::MAX_AGE_LIMIT;
+    if seconds > limit {
+        findings.push(Finding::note(
+            loc,
+            format!("a max-age of {seconds} s is capped at {limit} s: browsers cache a preflight for at most that long (Chromium 7200 s) whatever the header says"),
+        ));
+        return limit;
+    }
+    seconds
+}
+
+/// `reflect-any-with-credentials`: `who` reflects every origin with
+/// credentials; the policy allows `*` without them instead.
+pub(crate) fn reflect_any_with_credentials(loc: &str, value: &str, who: &str, fix: &str) -> Finding {
+    Finding::error(
+        Code::ReflectAnyWithCredentials,
+        loc,
+        value,
+        format!("{who} reflects every origin with `Access-Control-Allow-Credentials: true`, so any website can act as the signed-in user; the policy allows `*` without credentials instead"),
+        fix,
+    )
+    .differing(vec![format!("every origin, with credentials: {who} reflects it with credentials; crossgate answers `*` without them")])
+}
+
+/// Adds the CORS-safelisted methods (`GET`, `HEAD`, `POST`) to a list that
+/// a source only sends to the browser: a browser sends them without a
+/// preflight, so the source never refuses them.
+pub(crate) fn with_safelisted_methods(methods: &mut Vec<String>) {
+    if methods.iter().any(|m| m == "*") {
+        return;
+    }
+    for m in ["GET", "HEAD", "POST"] {
+        if !methods.iter().any(|x| x == m) {
+            methods.push(m.to_owned());
+        }
+    }
+}

@@ -7,7 +7,11 @@ use crate::Dialect;
 
 mod common;
 pub(crate) mod django;
+mod envoy;
+mod express;
 mod flask;
+mod gateway_api;
+mod nginx;
 mod starlette;
 
 /// What an import produced.
@@ -67,6 +71,10 @@ pub fn import(dialect: Dialect, text: &str) -> Imported {
         Dialect::Django => django::import(text),
         Dialect::Flask => flask::import(text),
         Dialect::Starlette => starlette::import(text),
+        Dialect::Express => express::import(text),
+        Dialect::Nginx => nginx::import(text),
+        Dialect::Envoy => envoy::import(text),
+        Dialect::GatewayApi => gateway_api::import(text),
     };
     if let Some(policy) = &imported.policy {
         let diagnostics = match Policy::new(policy.clone()) {
