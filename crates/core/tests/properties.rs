@@ -188,3 +188,64 @@ fn a_megabyte_of_request_headers_is_refused_by_length() {
     let d = policy.evaluate(&Method::OPTIONS, "/", &h);
     assert_eq!(d.reject_reason().map(|r| r.code()), Some("malformed-request-header"));
 }
+
+/// How an upstream that trusts nothing less would read a path: every
+/// percent-escape decoded, `\` taken for `/`, `;parameters` dropped from a
+/// segment, slashes merged, dot segments removed (RFC 3986 §5.2.4).
+fn resolved_as_an_upstream_would(path: &str) -> String {
+    let mut decoded = Vec::new();
+    let b = path.as_bytes();
+    let mut i = 0;
+    while i < b.len() {
+        let hex = |c: u8| (c as char).to_digit(16);
+        match (b[i], b.get(i + 1).copied().and_then(hex), b.get(i + 2).copied().and_then(hex)) {
+            (b'%', Some(h), Some(l)) => {
+                decoded.push((h * 16 + l) as u8);
+                i += 3;
+            }
+            (c, _, _) => {
+                decoded.push(c);
+                i += 1;
+            }
+        }
+    }
+    let text = String::from_utf8_lossy(&decoded).replace('\\', "/");
+    let mut out: Vec<&str> = Vec::new();
+    for segment in text.split('/') {
+        match segment.split(';').next().unwrap_or("") {
+            "" | "." => {}
+            ".." => {
+                out.pop();
+            }
+            s => out.push(s),
+        }
+    }
+    format!("/{}", out.join("/"))
+}
+
+fn path_piece() -> impl Strategy<Value = &'static str> {
+    prop::sample::select(vec![
+        "/", "public", "private", "x", ".", "..", "%2e", "%2E", "%2f", "%2F", "%5c", "%5C", "\\", ";", ";a=1", "%25",
+        "%2e%2e", ".%2e", "%2", "a%2Fb", "...",
+    ])
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 4000, ..ProptestConfig::default() })]
+
+    /// A `paths = ["/public/*"]` rule never grants a path that an upstream
+    /// resolves to somewhere outside `/public`, whatever the spelling of its
+    /// dots and separators.
+    #[test]
+    fn a_scoped_rule_never_applies_outside_its_scope(pieces in prop::collection::vec(path_piece(), 0..10)) {
+        let path = format!("/public/{}", pieces.concat());
+        let policy = Policy::new(PolicyConfig::new(RuleConfig::new(["*"]).paths(["/public/*"]))).unwrap().policy;
+        let mut headers = HeaderMap::new();
+        headers.insert(ORIGIN, HeaderValue::from_static("https://evil.example"));
+        let granted = policy.evaluate(&Method::GET, &path, &headers).is_allowed();
+        let resolved = resolved_as_an_upstream_would(&path);
+        if granted {
+            prop_assert!(resolved == "/public" || resolved.starts_with("/public/"), "{path} is granted but resolves to {resolved}");
+        }
+    }
+}
