@@ -11,39 +11,8 @@
 use crossgate_core::{Policy, PolicyConfig, RuleConfig};
 use http::header::{HeaderMap, HeaderValue, ACCESS_CONTROL_REQUEST_METHOD, ORIGIN};
 use http::Method;
+use crossgate_test_support::upstream_path::resolved;
 use libfuzzer_sys::fuzz_target;
-
-/// The path as the most decoding upstream reads it.
-fn resolved(path: &str) -> String {
-    let b = path.as_bytes();
-    let mut bytes = Vec::with_capacity(b.len());
-    let mut i = 0;
-    while i < b.len() {
-        let hex = |j: usize| b.get(j).and_then(|c| (*c as char).to_digit(16));
-        match (b[i], hex(i + 1), hex(i + 2)) {
-            (b'%', Some(h), Some(l)) => {
-                bytes.push((h * 16 + l) as u8);
-                i += 3;
-            }
-            (c, _, _) => {
-                bytes.push(c);
-                i += 1;
-            }
-        }
-    }
-    let text = String::from_utf8_lossy(&bytes).replace('\\', "/");
-    let mut out: Vec<&str> = Vec::new();
-    for segment in text.split('/') {
-        match segment.split(';').next().unwrap_or("") {
-            "" | "." => {}
-            ".." => {
-                out.pop();
-            }
-            s => out.push(s),
-        }
-    }
-    format!("/{}", out.join("/"))
-}
 
 fn policy() -> Policy {
     let public = RuleConfig::new(["*"]).methods(["GET", "PUT"]).paths(["/public/*"]);

@@ -189,40 +189,6 @@ fn a_megabyte_of_request_headers_is_refused_by_length() {
     assert_eq!(d.reject_reason().map(|r| r.code()), Some("malformed-request-header"));
 }
 
-/// How an upstream that trusts nothing less would read a path: every
-/// percent-escape decoded, `\` taken for `/`, `;parameters` dropped from a
-/// segment, slashes merged, dot segments removed (RFC 3986 §5.2.4).
-fn resolved_as_an_upstream_would(path: &str) -> String {
-    let mut decoded = Vec::new();
-    let b = path.as_bytes();
-    let mut i = 0;
-    while i < b.len() {
-        let hex = |c: u8| (c as char).to_digit(16);
-        match (b[i], b.get(i + 1).copied().and_then(hex), b.get(i + 2).copied().and_then(hex)) {
-            (b'%', Some(h), Some(l)) => {
-                decoded.push((h * 16 + l) as u8);
-                i += 3;
-            }
-            (c, _, _) => {
-                decoded.push(c);
-                i += 1;
-            }
-        }
-    }
-    let text = String::from_utf8_lossy(&decoded).replace('\\', "/");
-    let mut out: Vec<&str> = Vec::new();
-    for segment in text.split('/') {
-        match segment.split(';').next().unwrap_or("") {
-            "" | "." => {}
-            ".." => {
-                out.pop();
-            }
-            s => out.push(s),
-        }
-    }
-    format!("/{}", out.join("/"))
-}
-
 fn path_piece() -> impl Strategy<Value = &'static str> {
     prop::sample::select(vec![
         "/", "public", "private", "x", ".", "..", "%2e", "%2E", "%2f", "%2F", "%5c", "%5C", "\\", ";", ";a=1", "%25",
@@ -243,7 +209,7 @@ proptest! {
         let mut headers = HeaderMap::new();
         headers.insert(ORIGIN, HeaderValue::from_static("https://evil.example"));
         let granted = policy.evaluate(&Method::GET, &path, &headers).is_allowed();
-        let resolved = resolved_as_an_upstream_would(&path);
+        let resolved = crossgate_test_support::upstream_path::resolved(&path);
         if granted {
             prop_assert!(resolved == "/public" || resolved.starts_with("/public/"), "{path} is granted but resolves to {resolved}");
         }

@@ -8,7 +8,9 @@
 //!   answers, for the engine and for every adapter;
 //! - [`raw`]: HTTP/1.1 exchanges over a plain `TcpStream`, for bytes the
 //!   `http` crate will not carry;
-//! - [`alloc`]: a counting global allocator.
+//! - [`alloc`]: a counting global allocator;
+//! - [`upstream_path`]: how the most lenient upstream resolves a path, the
+//!   model for path-scope and path-normalisation tests.
 //!
 //! Unpublished: only the workspace's tests and benchmarks use it.
 
@@ -16,6 +18,7 @@ pub mod alloc;
 pub mod bad_inputs;
 pub mod conformance;
 pub mod raw;
+pub mod upstream_path;
 
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicUsize, Ordering};
