@@ -318,6 +318,7 @@ fn build_route(
                 p,
                 "not in normal form: requests are routed by their path with dot segments removed, slashes merged and unreserved characters decoded",
                 match normal {
+                    Ok(n) if n == "/" => "write it as `/`".to_owned(),
                     Ok(n) => format!("write it as `{}`", n.trim_end_matches('/')),
                     Err(_) => "remove `%`-escapes of `/` and `\\`, `..;` and `//..`".to_owned(),
                 },
@@ -543,6 +544,38 @@ upstream = "http://127.0.0.1:1"
         );
         let any = e.0.iter().find(|p| p.code.as_str() == "any-origin-with-credentials").unwrap();
         assert_eq!(any.location, "route[0].rule[0].origins");
+    }
+
+    #[test]
+    fn route_paths_and_path_settings() {
+        let route = |path: &str| {
+            format!("[[route]]\npath = \"{path}\"\nupstream = \"http://127.0.0.1:1\"\nrule = [{{ origins = [\"https://a.example\"] }}]\n")
+        };
+        for (path, help) in [
+            ("/api/../x", "write it as `/x`"),
+            ("/%61pi", "write it as `/api`"),
+            ("/api//v2", "write it as `/api/v2`"),
+            ("/.", "write it as `/`"),
+            ("/a%2Fb", "remove `%`-escapes of `/` and `\\`, `..;` and `//..`"),
+        ] {
+            let e = load_str(&route(path), Path::new(".")).unwrap_err();
+            let p = e.errors().next().unwrap();
+            assert_eq!((p.code.as_str(), p.value.as_str(), p.help.as_str()), ("route-path-invalid", path, help));
+        }
+        let rt = load_str(&route("/api"), Path::new(".")).unwrap();
+        assert_eq!(rt.paths, PathOptions::default());
+        let text = format!(
+            "normalize_path = false\nmerge_slashes = false\npath_with_escaped_slashes_action = \"keep\"\n{}",
+            route("/a//b")
+        );
+        let rt = load_str(&text, Path::new(".")).unwrap();
+        assert_eq!(
+            rt.paths,
+            PathOptions { normalize: false, merge_slashes: false, escaped_slashes: EscapedSlashes::Keep }
+        );
+        let e = load_str(&format!("path_with_escaped_slashes_action = \"drop\"\n{}", route("/")), Path::new("."))
+            .unwrap_err();
+        assert_eq!(e.errors().next().unwrap().code.as_str(), "syntax");
     }
 
     #[test]

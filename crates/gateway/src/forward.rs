@@ -44,8 +44,7 @@ impl Peer {
 
 /// The request for the upstream of `route`; `host` is the request's decided
 /// authority (already its only `Host`), and `upgrade` the protocol it asks
-/// to switch to. `Err` when the target cannot
-/// be forwarded.
+/// to switch to. `Err` when the target cannot be forwarded.
 pub(crate) fn upstream_request(
     req: Request<Body>,
     route: &Route,
