@@ -50,21 +50,18 @@ impl std::error::Error for ClientBodyError {
 
 /// Whether an error (or one of its causes) is the client's body failing.
 pub(crate) fn is_client_body_error(e: &(dyn std::error::Error + 'static)) -> bool {
-    let mut cur = Some(e);
-    while let Some(err) = cur {
-        if err.is::<ClientBodyError>() {
-            return true;
-        }
-        cur = err.source();
-    }
-    false
+    has_cause::<ClientBodyError>(e)
 }
 
 /// Whether an error (or one of its causes) is the body-size limit.
 pub(crate) fn is_length_limit(e: &(dyn std::error::Error + 'static)) -> bool {
+    has_cause::<http_body_util::LengthLimitError>(e)
+}
+
+fn has_cause<T: std::error::Error + 'static>(e: &(dyn std::error::Error + 'static)) -> bool {
     let mut cur = Some(e);
     while let Some(err) = cur {
-        if err.is::<http_body_util::LengthLimitError>() {
+        if err.is::<T>() {
             return true;
         }
         cur = err.source();
