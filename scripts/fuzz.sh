@@ -12,7 +12,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/../fuzz"
 secs="${1:-60}"
-targets="${TARGETS:-origin acrh decision config s3_config browser}"
+targets="${TARGETS:-origin acrh decision config s3_config browser path}"
 export RUSTC_BOOTSTRAP=1
 command -v cargo-fuzz >/dev/null || cargo install cargo-fuzz --locked
 cargo fuzz build

@@ -63,8 +63,23 @@ const METHODS: &[&str] =
     &["GET", "POST", "PUT", "DELETE", "PATCH", "patch", "OPTIONS", "HEAD", "CONNECT", "TRACE", "*", "get"];
 const HEADERS: &[&str] =
     &["content-type", "x-requested-with", "authorization", "*", "x-a", "X-Custom", "x-request-id", "set-cookie"];
-const PATHS: &[&str] =
-    &["/", "/api", "/api/x", "/api/../admin", "/admin", "/Admin", "/api/%2e%2e/admin", "/apis", "/a+b"];
+const PATHS: &[&str] = &[
+    "/",
+    "/api",
+    "/api/x",
+    "/api/../admin",
+    "/admin",
+    "/Admin",
+    "/api/%2e%2e/admin",
+    "/apis",
+    "/a+b",
+    "/api/..%2fadmin",
+    "/api/%2e%2e%2Fadmin",
+    "/api/..%5cadmin",
+    "/api/..\\admin",
+    "/api/..;/admin",
+    "/api/a%2Fb",
+];
 const SCOPES: &[&str] = &["/api/*", "/admin", "/*", "/Admin", "/a b"];
 
 #[derive(Arbitrary, Debug)]

@@ -68,7 +68,9 @@ def main() -> None:
             write("origin", expand(o))
         for h in case.get("acrh", []):
             write("acrh", expand(h))
-    for n in (OUT / t for t in ("origin", "acrh", "decision", "config")):
+        for path in case.get("paths", []):
+            write("path", path.replace("/api", "/public").encode())
+    for n in (OUT / t for t in ("origin", "acrh", "decision", "config", "path")):
         print(f"{n.name}: {len(list(n.iterdir())) if n.exists() else 0} seeds")
 
 

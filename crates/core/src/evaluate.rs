@@ -13,7 +13,7 @@ use crate::acrh::RequestedHeaders;
 use crate::decision::{Decision, Outcome, RequestKind};
 use crate::fetch::{is_cors_safelisted_method, is_method};
 use crate::header::ACCESS_CONTROL_REQUEST_PRIVATE_NETWORK;
-use crate::origin::RequestOrigin;
+use crate::origin::{RequestOrigin, Scheme};
 use crate::path::has_dot_segments;
 use crate::policy::Policy;
 use crate::reason::{RejectReason, RequestHeader};
@@ -60,32 +60,59 @@ impl Policy {
     /// # Ok::<(), crossgate_core::ConfigErrors>(())
     /// ```
     pub fn evaluate<'a>(&'a self, method: &'a Method, path: &'a str, headers: &'a HeaderMap) -> Decision<'a> {
-        self.evaluate_with_authority(method, path, headers, || headers.get(HOST).map(HeaderValue::as_bytes))
+        self.evaluate_with_authority(method, path, headers, || headers.get(HOST).map(|h| (None, h.as_bytes())))
     }
 
     /// <https://fetch.spec.whatwg.org/#http-requests>
     ///
     /// Decides an `http::Request`, taking the target from its URI or `Host`.
+    /// The scheme is compared in strict mode's same-origin test only when the
+    /// URI carries one (HTTP/2, absolute-form); a server that knows its own
+    /// scheme says so with [`Policy::evaluate_at`].
     pub fn evaluate_request<'a, B>(&'a self, request: &'a http::Request<B>) -> Decision<'a> {
+        let uri = request.uri();
+        let scheme = match uri.scheme_str() {
+            Some("http") => Some(Scheme::Http),
+            Some("https") => Some(Scheme::Https),
+            _ => None,
+        };
         let authority = || {
-            request
-                .uri()
-                .authority()
+            uri.authority()
                 .map(|a| a.as_str().as_bytes())
                 .or_else(|| request.headers().get(HOST).map(HeaderValue::as_bytes))
+                .map(|a| (scheme, a))
         };
-        self.evaluate_with_authority(request.method(), request.uri().path(), request.headers(), authority)
+        self.evaluate_with_authority(request.method(), uri.path(), request.headers(), authority)
     }
 
-    /// `authority` is only called for a rejected actual request in strict
-    /// mode, the one case that needs the target: looking `Host` up for every
-    /// request would cost a header-map probe each time.
+    /// <https://fetch.spec.whatwg.org/#http-requests>
+    ///
+    /// Decides a request whose target the server has already decided: the
+    /// scheme it was received over and the one authority it accepted (a
+    /// gateway checks `Host` against an allowlist, and the same authority
+    /// must decide strict mode's same-origin exemption). Same origin means
+    /// same scheme, host and port.
+    pub fn evaluate_at<'a>(
+        &'a self,
+        method: &'a Method,
+        path: &'a str,
+        headers: &'a HeaderMap,
+        scheme: Scheme,
+        authority: &'a [u8],
+    ) -> Decision<'a> {
+        self.evaluate_with_authority(method, path, headers, || Some((Some(scheme), authority)))
+    }
+
+    /// `authority` (the target's scheme when known, and its authority) is
+    /// only called for a rejected actual request in strict mode, the one case
+    /// that needs the target: looking `Host` up for every request would cost
+    /// a header-map probe each time.
     fn evaluate_with_authority<'a, 'h>(
         &'a self,
         method: &'a Method,
         path: &'a str,
         headers: &'a HeaderMap,
-        authority: impl FnOnce() -> Option<&'h [u8]>,
+        authority: impl FnOnce() -> Option<(Option<Scheme>, &'h [u8])>,
     ) -> Decision<'a> {
         let dotty = self.scoped && has_dot_segments(path);
         let mut origins = headers.get_all(ORIGIN).iter();
@@ -182,7 +209,7 @@ impl Policy {
         method: &'a Method,
         path: &str,
         dotty: bool,
-        authority: impl FnOnce() -> Option<&'h [u8]>,
+        authority: impl FnOnce() -> Option<(Option<Scheme>, &'h [u8])>,
     ) -> Decision<'a> {
         let m = method.as_str();
         let stage = Cell::new(Stage::Nothing);
@@ -204,7 +231,8 @@ impl Policy {
             Stage::Path => RejectReason::OriginNotAllowed,
             _ => RejectReason::MethodNotAllowed { method: m },
         };
-        let same_origin = self.strict && authority().is_some_and(|a| is_same_origin(origin.as_bytes(), a));
+        let same_origin =
+            self.strict && authority().is_some_and(|(scheme, a)| is_same_origin(origin.as_bytes(), scheme, a));
         self.rejected(RequestKind::Actual, reason, same_origin)
     }
 
@@ -361,23 +389,64 @@ fn allow_headers_value(rule: &Rule, requested: &RequestedHeaders<'_>) -> Option<
 
 /// <https://html.spec.whatwg.org/multipage/origin.html#same-origin>
 ///
-/// Whether `origin` (an `Origin` value) names the same host and port as
-/// `authority` (a `Host` value or URI authority). The scheme is not
-/// compared: the authority does not carry one.
-fn is_same_origin(origin: &[u8], authority: &[u8]) -> bool {
+/// Whether `origin` (an `Origin` value) is the origin of the target: the
+/// same scheme, host and port. `authority` is a `Host` value or URI
+/// authority, whose missing port is its scheme's default; when the target's
+/// scheme is unknown (`Host` alone does not carry one), only the host and
+/// port are compared, the port defaulting to the origin's scheme's.
+fn is_same_origin(origin: &[u8], scheme: Option<Scheme>, authority: &[u8]) -> bool {
     let Some(o) = RequestOrigin::parse(origin) else { return false };
+    if scheme.is_some_and(|s| s != o.scheme) {
+        return false;
+    }
     let (host, port) = match authority.iter().rposition(|&b| b == b':') {
         Some(i) if !authority[i..].contains(&b']') => {
-            (&authority[..i], std::str::from_utf8(&authority[i + 1..]).ok().and_then(|p| p.parse::<u16>().ok()))
+            match std::str::from_utf8(&authority[i + 1..]).ok().and_then(|p| p.parse::<u16>().ok()) {
+                Some(p) => (&authority[..i], Some(p)),
+                None => return false,
+            }
         }
         _ => (authority, None),
     };
-    host.eq_ignore_ascii_case(o.host) && port.unwrap_or(o.scheme.default_port()) == o.port_or_default()
+    host.eq_ignore_ascii_case(o.host)
+        && port.unwrap_or(scheme.unwrap_or(o.scheme).default_port()) == o.port_or_default()
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn same_origin_is_scheme_host_and_port() {
+        let http = Some(Scheme::Http);
+        let https = Some(Scheme::Https);
+        let cases: [(&str, Option<Scheme>, &str, bool); 16] = [
+            ("http://localhost:8080", http, "localhost:8080", true),
+            ("http://localhost:8080", http, "LOCALHOST:8080", true),
+            ("https://localhost:8080", http, "localhost:8080", false),
+            ("http://localhost", http, "localhost", true),
+            ("http://localhost", http, "localhost:80", true),
+            ("https://localhost", http, "localhost:443", false),
+            ("https://localhost", https, "localhost:443", true),
+            ("https://localhost", https, "localhost", true),
+            ("http://localhost", https, "localhost", false),
+            ("http://localhost:8080", http, "localhost", false),
+            ("http://evil.example", http, "localhost", false),
+            ("http://[::1]:8080", http, "[::1]:8080", true),
+            ("http://[::1]", http, "[::1]", true),
+            ("http://localhost", http, "localhost:x", false),
+            // Unknown scheme (a bare `Host`): host and port only.
+            ("https://localhost:8080", None, "localhost:8080", true),
+            ("https://localhost", None, "localhost", true),
+        ];
+        for (origin, scheme, authority, same) in cases {
+            assert_eq!(
+                is_same_origin(origin.as_bytes(), scheme, authority.as_bytes()),
+                same,
+                "{origin} {scheme:?} {authority}"
+            );
+        }
+    }
 
     #[test]
     fn private_network_scan_agrees_with_the_probe() {

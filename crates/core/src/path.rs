@@ -2,9 +2,12 @@
 //!
 //! A scope is `/exact` or `/prefix/*`. `/api/*` covers `/api` and everything
 //! below `/api/`, but not `/apis`. Paths are compared as raw bytes, and a
-//! path with dot segments (`/api/../admin`, also percent-encoded) is in no
-//! scope: servers resolve those differently, and a CORS grant must not leak
-//! to the path they resolve to.
+//! path with dot segments is in no scope: servers resolve those differently,
+//! and a CORS grant must not leak to the path they resolve to. A dot segment
+//! is counted whatever its spelling — `.` as `%2e`, separated by `/`, `\`,
+//! `%2F` or `%5C` (many servers and static file handlers decode an escaped
+//! slash before resolving dots, and some take `\` for `/`), or followed by
+//! `;parameters` (which Tomcat and Jetty drop before resolving).
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) enum PathScope {
@@ -50,19 +53,61 @@ impl PathScope {
 /// <https://url.spec.whatwg.org/#single-dot-path-segment>,
 /// <https://url.spec.whatwg.org/#double-dot-path-segment>
 ///
-/// Whether a path has `.` or `..` segments, literally or percent-encoded.
+/// Whether a path has `.` or `..` segments under any server's reading: dots
+/// literal or as `%2e`, segments split at `/`, `\`, `%2F` or `%5C`, and a
+/// `;` ending the segment. One pass, no allocation.
 pub(crate) fn has_dot_segments(path: &str) -> bool {
-    path.split('/').any(|seg| {
-        let seg = seg.as_bytes();
-        let is_dot = |s: &[u8]| s == b"." || s.eq_ignore_ascii_case(b"%2e");
-        match seg.len() {
-            1 | 3 => is_dot(seg),
-            2 => seg == b"..",
-            4 => (seg[0] == b'.' && is_dot(&seg[1..])) || (is_dot(&seg[..3]) && seg[3] == b'.'),
-            6 => is_dot(&seg[..3]) && is_dot(&seg[3..]),
-            _ => false,
+    let b = path.as_bytes();
+    let mut i = 0;
+    // The current segment so far: its dots, whether anything else came
+    // before a `;`, and whether a `;` has started its parameters.
+    let (mut dots, mut other, mut params) = (0u8, false, false);
+    loop {
+        let separator = separator_len(b, i);
+        if i == b.len() || separator > 0 {
+            if !other && (dots == 1 || dots == 2) {
+                return true;
+            }
+            if i == b.len() {
+                return false;
+            }
+            i += separator;
+            (dots, other, params) = (0, false, false);
+        } else if params {
+            i += 1;
+        } else if b[i] == b'.' {
+            dots = dots.saturating_add(1);
+            i += 1;
+        } else if escaped(b, i, b'e') {
+            dots = dots.saturating_add(1);
+            i += 3;
+        } else {
+            params = b[i] == b';';
+            other |= !params;
+            i += 1;
         }
-    })
+    }
+}
+
+/// The length of the path separator at `i`: 1 for `/` or `\`, 3 for `%2F`
+/// or `%5C` (either case), 0 for none.
+fn separator_len(b: &[u8], i: usize) -> usize {
+    match b.get(i) {
+        Some(b'/' | b'\\') => 1,
+        Some(b'%') if escaped(b, i, b'f') || escaped_byte(b, i, b'5', b'c') => 3,
+        _ => 0,
+    }
+}
+
+/// Whether `b[i..]` starts with `%2` and `low` (either case).
+fn escaped(b: &[u8], i: usize, low: u8) -> bool {
+    escaped_byte(b, i, b'2', low)
+}
+
+fn escaped_byte(b: &[u8], i: usize, high: u8, low: u8) -> bool {
+    b.get(i) == Some(&b'%')
+        && b.get(i + 1) == Some(&high)
+        && b.get(i + 2).is_some_and(|c| c.to_ascii_lowercase() == low)
 }
 
 #[cfg(test)]
@@ -90,10 +135,45 @@ mod tests {
 
     #[test]
     fn dot_segments() {
-        for p in ["/api/../admin", "/api/./x", "/api/%2e%2e/admin", "/api/.%2E/x", "/api/%2e./x", "/.."] {
+        for p in [
+            "/api/../admin",
+            "/api/./x",
+            "/api/%2e%2e/admin",
+            "/api/.%2E/x",
+            "/api/%2e./x",
+            "/..",
+            "/api/..%2fadmin",
+            "/api/..%2Fadmin",
+            "/api/%2e%2e%2fadmin",
+            "/api/%2E%2E%2Fadmin",
+            "/api%2f..%2fadmin",
+            "/api/..%5cadmin",
+            "/api/%2e%2e%5Cadmin",
+            "/api\\..\\admin",
+            "/api/..\\admin",
+            "/api/..;/admin",
+            "/api/.;x/admin",
+            "/api/%2e%2e;jsessionid=1/admin",
+            "/api/x/..",
+            "/api/x/%2e",
+        ] {
             assert!(has_dot_segments(p), "{p}");
         }
-        for p in ["/api/x", "/api/.hidden", "/api/...", "/a..b"] {
+        for p in [
+            "/api/x",
+            "/api/.hidden",
+            "/api/...",
+            "/a..b",
+            "/api/a%2Fb",
+            "/api/a%5Cb",
+            "/api/x;..",
+            "/api/%2e%2e%2e",
+            "/api/%2",
+            "/api/%",
+            "/api/..x",
+            "/api/x.",
+            "",
+        ] {
             assert!(!has_dot_segments(p), "{p}");
         }
     }

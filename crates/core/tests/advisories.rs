@@ -202,6 +202,46 @@ fn cve_2020_25032_flask_cors_dot_segments_escape_the_path_scope() {
     }
 }
 
+/// The same escape with the separator encoded (`..%2f`, `%2e%2e%5c`, `..;/`):
+/// an upstream that decodes `%2F` before resolving dots (Python's
+/// `http.server`, many static file servers), takes `\` for `/` or drops
+/// `;parameters` (Tomcat) serves the private file, so a scoped rule must not
+/// grant it, whatever the spelling.
+#[test]
+fn cve_2020_25032_flask_cors_encoded_separators_escape_the_path_scope() {
+    let policy = build(
+        r#"
+        [[rule]]
+        origins = ["*"]
+        paths = ["/public/*"]
+        [[rule]]
+        origins = ["https://app.example.com"]
+        credentials = true
+        paths = ["/private/*"]
+        "#,
+    );
+    let evil = "https://evil.example";
+    assert_eq!(get_path(&policy, "/public/a%2Fb", evil).acao(), Some(&b"*"[..]));
+    assert_eq!(preflight(&policy, "/public/x", evil, "GET", None).local, Some(204));
+    for path in [
+        "/public/..%2fprivate/secret.txt",
+        "/public/..%2Fprivate/secret.txt",
+        "/public/%2e%2e%2fprivate/secret.txt",
+        "/public/%2E%2E%2Fprivate/secret.txt",
+        "/public/.%2e%2fprivate/secret.txt",
+        "/public/..%5cprivate/secret.txt",
+        "/public/%2e%2e%5Cprivate/secret.txt",
+        "/public/..\\private/secret.txt",
+        "/public\\..\\private/secret.txt",
+        "/public/x%2f..%2f..%2fprivate/secret.txt",
+        "/public/..;/private/secret.txt",
+        "/public/%2e%2e;x=1/private/secret.txt",
+    ] {
+        get_path(&policy, path, evil).assert_denied(path);
+        assert_eq!(preflight(&policy, path, evil, "GET", None).local, Some(403), "{path}");
+    }
+}
+
 /// CVE-2024-1681 / GHSA-84pr-m4jr-85g5 (Flask-CORS ≤ 4.0.0): CRLF in the
 /// request path was written to the debug log (log injection). crossgate's
 /// debug output (the body of a rejected preflight in debug mode) names only

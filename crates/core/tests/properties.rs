@@ -188,3 +188,30 @@ fn a_megabyte_of_request_headers_is_refused_by_length() {
     let d = policy.evaluate(&Method::OPTIONS, "/", &h);
     assert_eq!(d.reject_reason().map(|r| r.code()), Some("malformed-request-header"));
 }
+
+fn path_piece() -> impl Strategy<Value = &'static str> {
+    prop::sample::select(vec![
+        "/", "public", "private", "x", ".", "..", "%2e", "%2E", "%2f", "%2F", "%5c", "%5C", "\\", ";", ";a=1", "%25",
+        "%2e%2e", ".%2e", "%2", "a%2Fb", "...",
+    ])
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 4000, ..ProptestConfig::default() })]
+
+    /// A `paths = ["/public/*"]` rule never grants a path that an upstream
+    /// resolves to somewhere outside `/public`, whatever the spelling of its
+    /// dots and separators.
+    #[test]
+    fn a_scoped_rule_never_applies_outside_its_scope(pieces in prop::collection::vec(path_piece(), 0..10)) {
+        let path = format!("/public/{}", pieces.concat());
+        let policy = Policy::new(PolicyConfig::new(RuleConfig::new(["*"]).paths(["/public/*"]))).unwrap().policy;
+        let mut headers = HeaderMap::new();
+        headers.insert(ORIGIN, HeaderValue::from_static("https://evil.example"));
+        let granted = policy.evaluate(&Method::GET, &path, &headers).is_allowed();
+        let resolved = crossgate_test_support::upstream_path::resolved(&path);
+        if granted {
+            prop_assert!(resolved == "/public" || resolved.starts_with("/public/"), "{path} is granted but resolves to {resolved}");
+        }
+    }
+}

@@ -17,6 +17,7 @@ use crate::code::Code;
 use crate::hosts::AllowedHosts;
 use crate::problem::{Problem, Problems};
 use crate::runtime::{Route, RouteCors, Runtime, Settings, Upstream};
+use crate::target::{normalize, EscapedSlashes, PathOptions};
 
 /// The most header lines `max_request_headers` can allow (hyper parses
 /// them into an array of this many slots per request).
@@ -33,6 +34,14 @@ pub(crate) struct GatewayFile {
     /// `Host` values accepted; empty or absent: any.
     #[serde(default)]
     pub(crate) allowed_hosts: Vec<String>,
+    /// Rewrite request paths into normal form before routing (Envoy's
+    /// `normalize_path`); `false`: refuse paths not in normal form.
+    pub(crate) normalize_path: Option<bool>,
+    /// Merge `//` in request paths (Envoy's `merge_slashes`).
+    pub(crate) merge_slashes: Option<bool>,
+    /// `reject`, `keep` or `unescape-and-forward` for `%2F`, `%5C` and `\`
+    /// (Envoy's `path_with_escaped_slashes_action`).
+    pub(crate) path_with_escaped_slashes_action: Option<EscapedSlashes>,
     /// `enforce` or `report-only`, for every route.
     pub(crate) mode: Option<Mode>,
     /// Most simultaneous client connections.
@@ -224,6 +233,12 @@ fn build(file: GatewayFile, base: &Path) -> Result<Runtime, Problems> {
         settings.watch = w;
     }
     let allowed_hosts = AllowedHosts::parse(&file.allowed_hosts, &mut problems);
+    let defaults = PathOptions::default();
+    let paths = PathOptions {
+        normalize: file.normalize_path.unwrap_or(defaults.normalize),
+        merge_slashes: file.merge_slashes.unwrap_or(defaults.merge_slashes),
+        escaped_slashes: file.path_with_escaped_slashes_action.unwrap_or(defaults.escaped_slashes),
+    };
     if file.routes.is_empty() {
         problems.push(Problem::new(
             Code::NoRoutes,
@@ -252,7 +267,7 @@ fn build(file: GatewayFile, base: &Path) -> Result<Runtime, Problems> {
             seen.push(p.clone());
         }
         sources.extend(r.policy.iter().chain(r.s3_cors.iter()).map(|f| base.join(f)));
-        if let Some(route) = build_route(r, &at, mode, base, &mut problems) {
+        if let Some(route) = build_route(r, &at, mode, &paths, base, &mut problems) {
             routes.push(route);
         }
     }
@@ -261,10 +276,17 @@ fn build(file: GatewayFile, base: &Path) -> Result<Runtime, Problems> {
     if !errors.is_empty() {
         return Err(Problems(errors.into_iter().chain(warnings).collect()));
     }
-    Ok(Runtime { settings, allowed_hosts, routes, warnings, sources })
+    Ok(Runtime { settings, allowed_hosts, paths, routes, warnings, sources })
 }
 
-fn build_route(r: RouteFile, at: &str, mode: Mode, base: &Path, problems: &mut Vec<Problem>) -> Option<Route> {
+fn build_route(
+    r: RouteFile,
+    at: &str,
+    mode: Mode,
+    paths: &PathOptions,
+    base: &Path,
+    problems: &mut Vec<Problem>,
+) -> Option<Route> {
     let path = match r.path.as_deref() {
         None => {
             problems.push(Problem::new(
@@ -283,6 +305,23 @@ fn build_route(r: RouteFile, at: &str, mode: Mode, base: &Path, problems: &mut V
                 p,
                 "not a path prefix",
                 "write a prefix such as `/api` (leading `/`, no trailing `/`, no wildcard)",
+            ));
+            None
+        }
+        // Requests are routed by their normal path, which this one could
+        // never be.
+        Some(p) if normalize(p, paths).map_or(true, |n| n != p) => {
+            let normal = normalize(p, &PathOptions { normalize: true, ..*paths });
+            problems.push(Problem::new(
+                Code::RoutePathInvalid,
+                format!("{at}.path"),
+                p,
+                "not in normal form: requests are routed by their path with dot segments removed, slashes merged and unreserved characters decoded",
+                match normal {
+                    Ok(n) if n == "/" => "write it as `/`".to_owned(),
+                    Ok(n) => format!("write it as `{}`", n.trim_end_matches('/')),
+                    Err(_) => "remove `%`-escapes of `/` and `\\`, `..;` and `//..`".to_owned(),
+                },
             ));
             None
         }
@@ -505,6 +544,38 @@ upstream = "http://127.0.0.1:1"
         );
         let any = e.0.iter().find(|p| p.code.as_str() == "any-origin-with-credentials").unwrap();
         assert_eq!(any.location, "route[0].rule[0].origins");
+    }
+
+    #[test]
+    fn route_paths_and_path_settings() {
+        let route = |path: &str| {
+            format!("[[route]]\npath = \"{path}\"\nupstream = \"http://127.0.0.1:1\"\nrule = [{{ origins = [\"https://a.example\"] }}]\n")
+        };
+        for (path, help) in [
+            ("/api/../x", "write it as `/x`"),
+            ("/%61pi", "write it as `/api`"),
+            ("/api//v2", "write it as `/api/v2`"),
+            ("/.", "write it as `/`"),
+            ("/a%2Fb", "remove `%`-escapes of `/` and `\\`, `..;` and `//..`"),
+        ] {
+            let e = load_str(&route(path), Path::new(".")).unwrap_err();
+            let p = e.errors().next().unwrap();
+            assert_eq!((p.code.as_str(), p.value.as_str(), p.help.as_str()), ("route-path-invalid", path, help));
+        }
+        let rt = load_str(&route("/api"), Path::new(".")).unwrap();
+        assert_eq!(rt.paths, PathOptions::default());
+        let text = format!(
+            "normalize_path = false\nmerge_slashes = false\npath_with_escaped_slashes_action = \"keep\"\n{}",
+            route("/a//b")
+        );
+        let rt = load_str(&text, Path::new(".")).unwrap();
+        assert_eq!(
+            rt.paths,
+            PathOptions { normalize: false, merge_slashes: false, escaped_slashes: EscapedSlashes::Keep }
+        );
+        let e = load_str(&format!("path_with_escaped_slashes_action = \"drop\"\n{}", route("/")), Path::new("."))
+            .unwrap_err();
+        assert_eq!(e.errors().next().unwrap().code.as_str(), "syntax");
     }
 
     #[test]

@@ -17,6 +17,7 @@ use crate::metrics::Metrics;
 use crate::response::{plain, with_status};
 use crate::runtime::{Route, RouteCors};
 use crate::s3::{S3Cors, S3Decision, NOT_ENABLED};
+use crate::target::SCHEME;
 
 /// What to do to a response's headers once it exists.
 pub(crate) enum Finish {
@@ -58,10 +59,17 @@ pub(crate) enum Step {
     Forward(Finish),
 }
 
-/// Decides a request for `route`, counting preflights answered in `metrics`.
-pub(crate) fn decide(route: &Route, req: &Request<Body>, metrics: &Metrics) -> (Step, Labels) {
+/// Decides a request for `route`, counting preflights answered in `metrics`;
+/// `authority` is the request's decided one, which strict mode's
+/// same-origin test compares with the listener's scheme.
+pub(crate) fn decide(
+    route: &Route,
+    req: &Request<Body>,
+    authority: Option<&HeaderValue>,
+    metrics: &Metrics,
+) -> (Step, Labels) {
     match &route.cors {
-        RouteCors::Policy(policy) => decide_policy(route, policy, req, metrics),
+        RouteCors::Policy(policy) => decide_policy(route, policy, req, authority, metrics),
         RouteCors::S3(s3) if route.mode == Mode::ReportOnly => {
             let seen = match s3.decide(req.method(), req.headers()) {
                 S3Decision::NotCors => Labels::of(NotCors),
@@ -79,12 +87,22 @@ pub(crate) fn decide(route: &Route, req: &Request<Body>, metrics: &Metrics) -> (
 
 fn report_only(route: &Route, req: &Request<Body>, reason: &str) {
     if !reason.is_empty() {
-        tracing::warn!(target: "crossgate::report_only", route = %route.path, path = %req.uri().path(), origin = ?req.headers().get(header::ORIGIN), reason, "would reject (report-only)");
+        tracing::warn!(target: "crossgate::report_only", route = %route.path, path = req.uri().path(), origin = ?req.headers().get(header::ORIGIN), reason, "would reject (report-only)");
     }
 }
 
-fn decide_policy(route: &Route, policy: &Policy, req: &Request<Body>, metrics: &Metrics) -> (Step, Labels) {
-    let decision = policy.evaluate_request(req);
+fn decide_policy(
+    route: &Route,
+    policy: &Policy,
+    req: &Request<Body>,
+    authority: Option<&HeaderValue>,
+    metrics: &Metrics,
+) -> (Step, Labels) {
+    let (method, path, headers) = (req.method(), req.uri().path(), req.headers());
+    let decision = match authority {
+        Some(a) => policy.evaluate_at(method, path, headers, SCHEME, a.as_bytes()),
+        None => policy.evaluate(method, path, headers),
+    };
     let verdict = match decision.outcome() {
         Outcome::NotApplicable => Labels::of(NotCors),
         Outcome::Allowed { .. } => Labels::of(Allowed),

@@ -221,7 +221,15 @@ fn explanation(run: &PairRun, method: &str, report_only: bool) -> String {
 /// call's `upstream_status` or 200, JSON, no CORS headers), and Chromium's
 /// verdict and console message.
 pub fn explain(rt: &Runtime, api_host: &str, call: &Call) -> Value {
-    let Some((_, route)) = rt.route(&call.path) else {
+    // Routed as the gateway routes it: by the normal path.
+    let path = match crate::target::normalize(&call.path, &rt.paths) {
+        Ok(p) => p,
+        Err(problem) => {
+            let text = crate::target::Refusal::Path(problem).text();
+            return json!({"verdict": "blocked", "explanation": format!("The gateway refuses this path before any route: 400 ({text}).")});
+        }
+    };
+    let Some((_, route)) = rt.route(&path) else {
         return json!({"verdict": "blocked", "explanation": format!("No gateway route serves {}; the gateway answers 404.", call.path)});
     };
     let listen = rt.settings.listen.to_string();

@@ -8,13 +8,17 @@ use http::header::{self, HeaderName, HeaderValue};
 use http::uri::PathAndQuery;
 use http::{Request, Version};
 
-use crate::body::{self, Body};
+use crate::body::{self, Body, ClientBodyError};
 use crate::hop_by_hop::strip_hop_by_hop;
 use crate::runtime::{Route, Settings};
 
 const X_FORWARDED_FOR: HeaderName = HeaderName::from_static("x-forwarded-for");
 const X_FORWARDED_PROTO: HeaderName = HeaderName::from_static("x-forwarded-proto");
 const X_FORWARDED_HOST: HeaderName = HeaderName::from_static("x-forwarded-host");
+/// RFC 7239; what the client says about earlier hops, which the gateway
+/// cannot vouch for.
+const FORWARDED: HeaderName = HeaderName::from_static("forwarded");
+const X_REAL_IP: HeaderName = HeaderName::from_static("x-real-ip");
 
 /// The client at the other end of a connection.
 #[derive(Clone, Debug)]
@@ -38,9 +42,9 @@ impl Peer {
     }
 }
 
-/// The request for the upstream of `route`; `host` is the client's, and
-/// `upgrade` the protocol it asks to switch to. `Err` when the target cannot
-/// be forwarded.
+/// The request for the upstream of `route`; `host` is the request's decided
+/// authority (already its only `Host`), and `upgrade` the protocol it asks
+/// to switch to. `Err` when the target cannot be forwarded.
 pub(crate) fn upstream_request(
     req: Request<Body>,
     route: &Route,
@@ -73,6 +77,11 @@ pub(crate) fn upstream_request(
         peer.ip.clone()
     };
     h.insert(X_FORWARDED_FOR, forwarded_for);
+    // The gateway states the client's address, scheme and host in
+    // `X-Forwarded-*`; a client's own `Forwarded` or `X-Real-IP` would let
+    // it claim another address or host to an upstream that reads those.
+    h.remove(FORWARDED);
+    h.remove(X_REAL_IP);
     h.insert(X_FORWARDED_PROTO, HeaderValue::from_static("http"));
     if let Some(v) = host {
         h.insert(X_FORWARDED_HOST, v);
@@ -84,7 +93,12 @@ pub(crate) fn upstream_request(
     let body = if http_body::Body::is_end_stream(&body) {
         body
     } else {
-        body::boxed(http_body_util::Limited::new(body, usize::try_from(s.max_request_body_bytes).unwrap_or(usize::MAX)))
+        // Marked, so that a malformed body is answered as the client's 400.
+        let marked = http_body_util::BodyExt::map_err(body, ClientBodyError);
+        body::boxed(http_body_util::Limited::new(
+            marked,
+            usize::try_from(s.max_request_body_bytes).unwrap_or(usize::MAX),
+        ))
     };
     Ok(Request::from_parts(parts, body))
 }

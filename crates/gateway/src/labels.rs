@@ -31,6 +31,24 @@ codes! {
         S3BadPreflight = "s3-bad-preflight";
         /// The `Host` is not in `allowed_hosts` (400, before any route).
         HostNotAllowed = "host-not-allowed";
+        /// An HTTP/1.1 request without `Host`, or with an empty one (400, RFC 9112 §3.2).
+        HostMissing = "host-missing";
+        /// More than one `Host` line (400, RFC 9112 §3.2).
+        HostRepeated = "host-repeated";
+        /// HTTP/2: `host` names another authority than `:authority` (400, RFC 9113 §8.3.1).
+        HostMismatch = "host-mismatch";
+        /// The `Host` or the target's authority is not a host and port (400).
+        HostInvalid = "host-invalid";
+        /// An absolute-form or HTTP/2 target with a scheme other than the listener's `http` (400).
+        SchemeMismatch = "scheme-mismatch";
+        /// The path has `%2F`, `%5C` or `\` and `path_with_escaped_slashes_action = "reject"` (400).
+        PathEscapedSeparator = "path-escaped-separator";
+        /// The path is read differently by different servers: a bad `%`-escape, `..;`, or `//..` without `merge_slashes` (400).
+        PathAmbiguous = "path-ambiguous";
+        /// The path is not in normal form and `normalize_path = false` (400).
+        PathNotNormal = "path-not-normal";
+        /// A transfer coding other than one `chunked` (501, RFC 9112 §6.1).
+        TransferCodingUnsupported = "transfer-coding-unsupported";
     }
     /// A policy route: the engine's rejection code (`RejectReason::code`).
     Policy(&'static str) => identity;
@@ -46,6 +64,8 @@ codes! {
         BodyTooLarge = "body-too-large";
         /// 400: the request's target cannot be forwarded.
         BadTarget = "bad-target";
+        /// 400: the client's request body is malformed (a bad chunk) or was cut off; the client's fault, not the upstream's.
+        BadRequestBody = "bad-request-body";
         /// 504: the upstream did not answer within `upstream_timeout_ms`.
         Timeout = "timeout";
         /// 502: the upstream cannot be reached.

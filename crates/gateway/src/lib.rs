@@ -57,6 +57,7 @@ mod runtime;
 pub mod s3;
 mod server;
 mod shared;
+mod target;
 mod upstream;
 
 pub use call::Call;

@@ -1,4 +1,5 @@
-//! The request path: `Host` check, route, CORS decision, forward, finish.
+//! The request path: its target decided (one authority, checked against
+//! `allowed_hosts`; the normal path), route, CORS decision, forward, finish.
 //!
 //! Every response that leaves here for a route carries that route's CORS
 //! headers and `Vary`, including the ones the gateway makes itself (413,
@@ -15,12 +16,13 @@ use http::{Request, Response, StatusCode, Version};
 use crate::body::{self, Body, BoxError};
 use crate::cors_step::{self, Finish, Step};
 use crate::forward::{upstream_request, Peer};
-use crate::hop_by_hop::{requested_upgrade, strip_hop_by_hop};
+use crate::hop_by_hop::{requested_upgrade, strip_hop_by_hop, unsupported_transfer_coding};
 use crate::labels::{ErrorKind, Outcome, Reason};
 use crate::metrics::Metrics;
 use crate::response::plain;
 use crate::runtime::Runtime;
 use crate::shared::Shared;
+use crate::target;
 
 /// What the access log records about one request.
 #[derive(Default)]
@@ -79,9 +81,12 @@ pub(crate) async fn handle(shared: Arc<Shared>, req: Request<Body>, peer: Peer) 
     let status = response.status().as_u16();
     shared.metrics.request(log.route(), status);
     if let Some(Access { method, path, origin }) = access {
+        // Request-derived fields are recorded as strings, which the text
+        // format quotes and escapes (and JSON writes as strings): an
+        // `Origin` with spaces cannot print fields of its own.
         tracing::info!(
             target: "crossgate::access",
-            peer = %peer.addr, %method, %path, %origin, status, route = %log.route(), cors = log.cors.map_or("-", Outcome::as_str), reason = log.reason.map_or("", Reason::as_str),
+            peer = %peer.addr, method = method.as_str(), path = path.as_str(), origin = origin.as_str(), status, route = %log.route(), cors = log.cors.map_or("-", Outcome::as_str), reason = log.reason.map_or("", Reason::as_str),
             upstream_ms = log.upstream.map(|d| d.as_secs_f64() * 1000.0),
             duration_ms = start.elapsed().as_secs_f64() * 1000.0,
             "request"
@@ -90,36 +95,29 @@ pub(crate) async fn handle(shared: Arc<Shared>, req: Request<Body>, peer: Peer) 
     response
 }
 
-/// The request's host: its `Host` header when that is text, else the
-/// target's authority (HTTP/2's `:authority`). A header value, so the usual
-/// case is a reference-count increment, not a copy.
-fn request_host(req: &Request<Body>) -> Option<HeaderValue> {
-    match req.headers().get(header::HOST) {
-        Some(v) if v.to_str().is_ok() => Some(v.clone()),
-        _ => req.uri().authority().and_then(|a| HeaderValue::from_str(a.as_str()).ok()),
-    }
-}
-
 async fn route_request(shared: &Arc<Shared>, mut req: Request<Body>, peer: &Peer, log: &mut Log) -> Response<Body> {
     let rt = shared.current();
-    let host = request_host(&req);
-    let host_text = host.as_ref().and_then(|v| v.to_str().ok());
-    if !rt.allowed_hosts.allows(host_text) {
-        log.reason = Some(Reason::HostNotAllowed);
-        return plain(StatusCode::BAD_REQUEST, "Bad Request: this Host is not served here (allowed_hosts)");
-    }
-    // HTTP/2 clients send `:authority`; upstreams get a Host header.
-    if !req.headers().contains_key(header::HOST) {
-        if let Some(h) = host.clone() {
-            req.headers_mut().insert(header::HOST, h);
+    // From here on the request's target is the decided one.
+    let host = match target::decide(&mut req, &rt) {
+        Ok(authority) => authority,
+        Err(refusal) => {
+            log.reason = Some(refusal.reason());
+            return plain(refusal.status(), refusal.text());
         }
+    };
+    if unsupported_transfer_coding(req.headers()) {
+        log.reason = Some(Reason::TransferCodingUnsupported);
+        return plain(
+            StatusCode::NOT_IMPLEMENTED,
+            "Not Implemented: the only transfer coding accepted is chunked, applied once",
+        );
     }
     let Some((index, route)) = rt.route(req.uri().path()) else {
         return plain(StatusCode::NOT_FOUND, "Not Found: no route for this path");
     };
     log.route = Some((Arc::clone(&rt), index));
     let label = route.path.as_str();
-    let (step, seen) = cors_step::decide(route, &req, &shared.metrics);
+    let (step, seen) = cors_step::decide(route, &req, host.as_ref(), &shared.metrics);
     log.cors = Some(seen.outcome);
     log.reason = seen.reason;
     shared.metrics.decision(label, seen);
@@ -236,6 +234,17 @@ async fn exchange<T>(
             finish,
         )),
         Ok(Err(e)) => {
+            if body::is_client_body_error(&*e) {
+                tracing::info!(target: "crossgate::client", route = label, error = %error_chain(&*e), "request body unreadable");
+                return Err(gateway_error(
+                    shared,
+                    label,
+                    ErrorKind::BadRequestBody,
+                    StatusCode::BAD_REQUEST,
+                    "Bad Request: the request body is malformed or cut off",
+                    finish,
+                ));
+            }
             if body::is_length_limit(&*e) {
                 return Err(gateway_error(
                     shared,

@@ -11,6 +11,7 @@ use http::uri::Authority;
 use crate::hosts::AllowedHosts;
 use crate::problem::Problem;
 use crate::s3::S3Cors;
+use crate::target::PathOptions;
 
 /// hyper's default limit on request header lines (`max_headers`).
 pub(crate) const HYPER_DEFAULT_MAX_HEADERS: usize = 100;
@@ -129,6 +130,8 @@ pub struct Runtime {
     pub(crate) settings: Settings,
     /// The `Host` check.
     pub(crate) allowed_hosts: AllowedHosts,
+    /// How request paths are normalised before routing.
+    pub(crate) paths: PathOptions,
     /// Routes, longest prefix first.
     pub(crate) routes: Vec<Route>,
     /// Warnings found while loading.

@@ -285,3 +285,15 @@ fn forwarded_preflights_and_report_only_routes_are_explained_as_the_gateway_runs
     assert_eq!(v["browser"]["cors_error"], "MissingAllowOriginHeader");
     assert!(v["explanation"].as_str().unwrap_or_default().contains("report-only"), "{v:#}");
 }
+
+#[test]
+fn calls_are_routed_by_the_normal_path_as_the_gateway_routes_them() {
+    for path in ["/nocred/../strict/x", "/nocred/%2e%2e/strict/x", "//strict/x"] {
+        let v = run(&format!("origin={OTHER}&method=POST&path={}", path.replace('%', "%25")));
+        assert_eq!(v["route"], "/strict", "{path}: {v:#}");
+    }
+    let v = run(&format!("origin={APP}&method=GET&path=/open/..%252fapi"));
+    assert_eq!(v["verdict"], "blocked", "{v:#}");
+    assert!(v["explanation"].as_str().is_some_and(|e| e.contains("400")), "{v:#}");
+    assert!(v.get("route").is_none(), "{v:#}");
+}

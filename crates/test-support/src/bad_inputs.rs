@@ -50,6 +50,10 @@ struct Row {
     #[serde(default)]
     raw_status: Vec<u16>,
     expect: String,
+    /// Where the gateway differs by design: it decides on the normalised
+    /// path, so a result word, or a status it refuses the path with.
+    #[serde(default)]
+    gateway: Option<String>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -63,6 +67,18 @@ pub enum Expect {
     Allow,
     Deny,
     NotCors,
+}
+
+/// What the gateway (`crossgate serve`) does with a row that it treats
+/// differently from the engine: it normalises the path before routing, so it
+/// decides `/api/./x` as `/api/x`, and refuses encoded separators.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Gateway {
+    /// Decided as this result.
+    Expect(Expect),
+    /// Refused with this status before the policy, without CORS headers and
+    /// without calling the upstream.
+    Refused(u16),
 }
 
 /// One concrete request of the table.
@@ -86,6 +102,8 @@ pub struct Case {
     pub unrepresentable: bool,
     pub raw_status: Vec<u16>,
     pub expect: Expect,
+    /// `None`: the gateway gives `expect` like the engine.
+    pub gateway: Option<Gateway>,
 }
 
 impl Case {
@@ -214,12 +232,17 @@ pub fn load() -> (String, Vec<Case>) {
     let file: File = toml::from_str(TABLE).unwrap_or_else(|e| panic!("bad_inputs.toml: {e}"));
     let mut cases = Vec::new();
     for row in &file.case {
-        let expect = match row.expect.as_str() {
+        let word = |w: &str| match w {
             "allow" => Expect::Allow,
             "deny" => Expect::Deny,
             "not-cors" => Expect::NotCors,
             other => panic!("row {}: unknown expect {other}", row.row),
         };
+        let expect = word(&row.expect);
+        let gateway = row.gateway.as_deref().map(|g| match g.parse::<u16>() {
+            Ok(status) => Gateway::Refused(status),
+            Err(_) => Gateway::Expect(word(g)),
+        });
         let mut origin_sets: Vec<Vec<Vec<u8>>> = row.origins.iter().map(|o| vec![expand(o)]).collect();
         origin_sets.extend(row.origin_lines.iter().map(|l| l.iter().map(|o| expand(o)).collect()));
         assert!(!origin_sets.is_empty(), "row {} has no origin", row.row);
@@ -274,6 +297,7 @@ pub fn load() -> (String, Vec<Case>) {
                                     unrepresentable: row.unrepresentable,
                                     raw_status: row.raw_status.clone(),
                                     expect,
+                                    gateway,
                                 });
                             }
                         }

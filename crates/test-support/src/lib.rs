@@ -10,6 +10,8 @@
 //!   `http` crate will not carry;
 //! - [`alloc`]: a counting global allocator;
 //! - [`cdp`]: a headless Chromium driven over the DevTools protocol.
+//! - [`upstream_path`]: how the most lenient upstream resolves a path, the
+//!   model for path-scope and path-normalisation tests.
 //!
 //! Unpublished: only the workspace's tests and benchmarks use it.
 
@@ -18,6 +20,7 @@ pub mod bad_inputs;
 pub mod cdp;
 pub mod conformance;
 pub mod raw;
+pub mod upstream_path;
 
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicUsize, Ordering};
