@@ -37,6 +37,18 @@ pub(crate) struct GatewayFile {
     pub(crate) mode: Option<Mode>,
     /// Most simultaneous client connections.
     pub(crate) max_connections: Option<usize>,
+    /// Most HTTP/2 streams in flight per client connection.
+    pub(crate) max_concurrent_streams: Option<u32>,
+    /// Most connections per upstream, in use and pooled.
+    pub(crate) max_upstream_connections: Option<usize>,
+    /// Milliseconds a request waits for a connection to a saturated
+    /// upstream before 503.
+    pub(crate) upstream_queue_timeout_ms: Option<u64>,
+    /// Milliseconds a client may leave a response unread, or a request body
+    /// unsent, before its connection is closed.
+    pub(crate) client_idle_timeout_ms: Option<u64>,
+    /// `Host` names the admin listener answers (with or without its port).
+    pub(crate) admin_allowed_hosts: Option<Vec<String>>,
     /// Most bytes of request headers (names + values) before 431.
     pub(crate) max_request_header_bytes: Option<usize>,
     /// Most request header lines before 431.
@@ -223,6 +235,7 @@ fn build(file: GatewayFile, base: &Path) -> Result<Runtime, Problems> {
     if let Some(w) = file.watch {
         settings.watch = w;
     }
+    connection_limits(&file, &mut settings, &mut problems);
     let allowed_hosts = AllowedHosts::parse(&file.allowed_hosts, &mut problems);
     if file.routes.is_empty() {
         problems.push(Problem::new(
@@ -262,6 +275,62 @@ fn build(file: GatewayFile, base: &Path) -> Result<Runtime, Problems> {
         return Err(Problems(errors.into_iter().chain(warnings).collect()));
     }
     Ok(Runtime { settings, allowed_hosts, routes, warnings, sources })
+}
+
+/// The connection, HTTP/2 and upstream-pool limits, and the admin
+/// listener's `Host` names.
+fn connection_limits(file: &GatewayFile, settings: &mut Settings, problems: &mut Vec<Problem>) {
+    let zero = |problems: &mut Vec<Problem>, key: &str| {
+        problems.push(Problem::new(
+            Code::LimitInvalid,
+            key,
+            "0",
+            "must be greater than zero",
+            "remove the key to use the default",
+        ))
+    };
+    match file.max_concurrent_streams {
+        Some(0) => zero(problems, "max_concurrent_streams"),
+        Some(v) => settings.max_concurrent_streams = v,
+        None => {}
+    }
+    match file.max_upstream_connections {
+        Some(0) => zero(problems, "max_upstream_connections"),
+        Some(v) => settings.max_upstream_connections = v,
+        None => {}
+    }
+    match file.upstream_queue_timeout_ms {
+        Some(0) => zero(problems, "upstream_queue_timeout_ms"),
+        Some(v) => settings.upstream_queue_timeout = Duration::from_millis(v),
+        None => {}
+    }
+    match file.client_idle_timeout_ms {
+        Some(0) => zero(problems, "client_idle_timeout_ms"),
+        Some(v) => settings.client_idle_timeout = Duration::from_millis(v),
+        None => {}
+    }
+    if let Some(hosts) = &file.admin_allowed_hosts {
+        let mut names = Vec::new();
+        for (i, h) in hosts.iter().enumerate() {
+            let name = h.to_ascii_lowercase();
+            let bracketed = name.starts_with('[')
+                && name.ends_with(']')
+                && name[1..name.len() - 1].parse::<std::net::Ipv6Addr>().is_ok();
+            let plain = !name.is_empty() && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'.');
+            if bracketed || plain {
+                names.push(name);
+            } else {
+                problems.push(Problem::new(
+                    Code::AllowedHostInvalid,
+                    format!("admin_allowed_hosts[{i}]"),
+                    h,
+                    "not a host name or IP address",
+                    "write a name such as `admin.internal`, an IPv4 address, or an IPv6 address in brackets, without a port",
+                ));
+            }
+        }
+        settings.admin_allowed_hosts = names;
+    }
 }
 
 fn build_route(r: RouteFile, at: &str, mode: Mode, base: &Path, problems: &mut Vec<Problem>) -> Option<Route> {

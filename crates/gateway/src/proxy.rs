@@ -21,6 +21,7 @@ use crate::metrics::Metrics;
 use crate::response::plain;
 use crate::runtime::Runtime;
 use crate::shared::Shared;
+use crate::upstream;
 
 /// What the access log records about one request.
 #[derive(Default)]
@@ -236,6 +237,16 @@ async fn exchange<T>(
             finish,
         )),
         Ok(Err(e)) => {
+            if upstream::is_saturated(&*e) {
+                return Err(gateway_error(
+                    shared,
+                    label,
+                    ErrorKind::UpstreamBusy,
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "Service Unavailable: every connection to the upstream is in use (max_upstream_connections)",
+                    finish,
+                ));
+            }
             if body::is_length_limit(&*e) {
                 return Err(gateway_error(
                     shared,
