@@ -73,7 +73,7 @@ where
         // before they were accepted; more and the connection gets GOAWAY.
         .max_pending_accept_reset_streams(H2_MAX_PENDING_ACCEPT_RESET_STREAMS)
         // Streams the server had to reset for the client's protocol errors
-        // (RUSTSEC-2024-0003, the "MadeYouReset" family).
+        // (RUSTSEC-2024-0003).
         .max_local_error_reset_streams(H2_MAX_LOCAL_ERROR_RESET_STREAMS)
         // The decoded header block, CONTINUATION frames included (the 2024
         // CONTINUATION flood, VU#421644): past it the stream is refused.
