@@ -182,13 +182,7 @@ fn build(file: GatewayFile, base: &Path) -> Result<Runtime, Problems> {
     let positive = |problems: &mut Vec<Problem>, key: &str, v: Option<u64>| -> Option<u64> {
         match v {
             Some(0) => {
-                problems.push(Problem::new(
-                    Code::LimitInvalid,
-                    key,
-                    "0",
-                    "must be greater than zero",
-                    "remove the key to use the default",
-                ));
+                problems.push(zero_limit(key));
                 None
             }
             v => v,
@@ -277,18 +271,15 @@ fn build(file: GatewayFile, base: &Path) -> Result<Runtime, Problems> {
     Ok(Runtime { settings, allowed_hosts, routes, warnings, sources })
 }
 
+/// A limit or timeout set to zero.
+fn zero_limit(key: &str) -> Problem {
+    Problem::new(Code::LimitInvalid, key, "0", "must be greater than zero", "remove the key to use the default")
+}
+
 /// The connection, HTTP/2 and upstream-pool limits, and the admin
 /// listener's `Host` names.
 fn connection_limits(file: &GatewayFile, settings: &mut Settings, problems: &mut Vec<Problem>) {
-    let zero = |problems: &mut Vec<Problem>, key: &str| {
-        problems.push(Problem::new(
-            Code::LimitInvalid,
-            key,
-            "0",
-            "must be greater than zero",
-            "remove the key to use the default",
-        ))
-    };
+    let zero = |problems: &mut Vec<Problem>, key: &str| problems.push(zero_limit(key));
     match file.max_concurrent_streams {
         Some(0) => zero(problems, "max_concurrent_streams"),
         Some(v) => settings.max_concurrent_streams = v,
@@ -592,6 +583,40 @@ upstream = "http://127.0.0.1:1"
                 .max_request_headers,
             500
         );
+    }
+
+    #[test]
+    fn connection_limits_are_checked_together() {
+        let route = "[[route]]\npath = \"/\"\nupstream = \"http://127.0.0.1:1\"\nrule = [{ origins = [\"https://a.example\"] }]\n";
+        let bad = "max_concurrent_streams = 0\nmax_upstream_connections = 0\nupstream_queue_timeout_ms = 0\nclient_idle_timeout_ms = 0\nadmin_allowed_hosts = [\"ok.example\", \"http://x\", \"a:1\", \"[::1]\", \"[nope]\"]\n";
+        let e = load_str(&format!("{bad}{route}"), Path::new(".")).unwrap_err();
+        let found: Vec<_> = e.errors().map(|p| (p.code.as_str(), p.location.as_str())).collect();
+        assert_eq!(
+            found,
+            [
+                ("limit-invalid", "max_concurrent_streams"),
+                ("limit-invalid", "max_upstream_connections"),
+                ("limit-invalid", "upstream_queue_timeout_ms"),
+                ("limit-invalid", "client_idle_timeout_ms"),
+                ("allowed-host-invalid", "admin_allowed_hosts[1]"),
+                ("allowed-host-invalid", "admin_allowed_hosts[2]"),
+                ("allowed-host-invalid", "admin_allowed_hosts[4]"),
+            ]
+        );
+        let s = load_str(route, Path::new(".")).unwrap().settings;
+        assert_eq!((s.max_concurrent_streams, s.max_upstream_connections), (100, 1024));
+        assert_eq!(
+            (s.upstream_queue_timeout, s.client_idle_timeout),
+            (Duration::from_secs(5), Duration::from_secs(30))
+        );
+        assert_eq!(s.admin_allowed_hosts, ["localhost", "127.0.0.1", "[::1]"]);
+        let s = load_str(
+            &format!("admin_allowed_hosts = [\"Admin.Internal\"]\nmax_concurrent_streams = 7\n{route}"),
+            Path::new("."),
+        )
+        .unwrap()
+        .settings;
+        assert_eq!((s.admin_allowed_hosts, s.max_concurrent_streams), (vec!["admin.internal".to_owned()], 7));
     }
 
     #[test]

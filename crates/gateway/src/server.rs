@@ -31,6 +31,7 @@ mod admin;
 mod client_body;
 mod client_io;
 mod conn;
+mod idle_deadline;
 mod listener;
 mod reload;
 

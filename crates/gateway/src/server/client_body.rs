@@ -3,7 +3,6 @@
 //! `client_idle_timeout`, instead of holding its slot and the upstream
 //! connection the body streams into.
 
-use std::future::Future as _;
 use std::io;
 use std::pin::Pin;
 use std::task::{Context, Poll};
@@ -12,22 +11,19 @@ use std::time::Duration;
 use bytes::Bytes;
 use http_body::{Body as HttpBody, Frame, SizeHint};
 use hyper::body::Incoming;
-use tokio::time::{Instant, Sleep};
 
+use super::idle_deadline::IdleDeadline;
 use crate::body::BoxError;
 
 /// The request body as the proxy reads it.
 pub(super) struct ClientBody {
     incoming: Incoming,
-    idle: Duration,
-    /// Made on the first wait for a frame, reset on the next waits.
-    timer: Option<Pin<Box<Sleep>>>,
-    armed: bool,
+    deadline: IdleDeadline,
 }
 
 impl ClientBody {
     pub(super) fn new(incoming: Incoming, idle: Duration) -> Self {
-        ClientBody { incoming, idle, timer: None, armed: false }
+        ClientBody { incoming, deadline: IdleDeadline::new(idle) }
     }
 }
 
@@ -38,21 +34,10 @@ impl HttpBody for ClientBody {
     fn poll_frame(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Result<Frame<Bytes>, BoxError>>> {
         let this = self.get_mut();
         if let Poll::Ready(frame) = Pin::new(&mut this.incoming).poll_frame(cx) {
-            this.armed = false;
+            this.deadline.progress();
             return Poll::Ready(frame.map(|f| f.map_err(Into::into)));
         }
-        let deadline = Instant::now() + this.idle;
-        let timer = match &mut this.timer {
-            Some(t) => {
-                if !this.armed {
-                    t.as_mut().reset(deadline);
-                }
-                t
-            }
-            None => this.timer.insert(Box::pin(tokio::time::sleep_until(deadline))),
-        };
-        this.armed = true;
-        match timer.as_mut().poll(cx) {
+        match this.deadline.poll_expired(cx) {
             Poll::Pending => Poll::Pending,
             Poll::Ready(()) => Poll::Ready(Some(Err(io::Error::new(
                 io::ErrorKind::TimedOut,

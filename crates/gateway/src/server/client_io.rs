@@ -4,7 +4,6 @@
 //! gives back its connection slot (and, by dropping the response, the
 //! upstream connection behind it).
 
-use std::future::Future as _;
 use std::io;
 use std::pin::Pin;
 use std::task::{ready, Context, Poll};
@@ -12,9 +11,9 @@ use std::time::Duration;
 
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::net::TcpStream;
-use tokio::time::{Instant, Sleep};
 
 use super::conn::Preface;
+use super::idle_deadline::IdleDeadline;
 
 /// The client connection's byte stream.
 pub(super) struct ClientIo {
@@ -22,41 +21,28 @@ pub(super) struct ClientIo {
     preface: Preface,
     /// How much of the preface hyper has read back.
     replayed: usize,
-    idle: Duration,
-    /// Armed while a write is blocked; boxed once, on the first blocked
-    /// write, and reset after that.
-    stall: Option<Pin<Box<Sleep>>>,
-    armed: bool,
+    /// Runs while a write is blocked.
+    stall: IdleDeadline,
 }
 
 impl ClientIo {
     pub(super) fn new(stream: TcpStream, preface: Preface, idle: Duration) -> Self {
-        ClientIo { stream, preface, replayed: 0, idle, stall: None, armed: false }
-    }
-
-    /// After a write returned `Pending`: fails once the client has not taken
-    /// a byte for `idle`.
-    fn check_stall(&mut self, cx: &mut Context<'_>) -> Poll<io::Result<usize>> {
-        let deadline = Instant::now() + self.idle;
-        let sleep = match &mut self.stall {
-            Some(s) => {
-                if !self.armed {
-                    s.as_mut().reset(deadline);
-                }
-                s
-            }
-            None => self.stall.insert(Box::pin(tokio::time::sleep_until(deadline))),
-        };
-        self.armed = true;
-        ready!(sleep.as_mut().poll(cx));
-        Poll::Ready(Err(io::Error::new(io::ErrorKind::TimedOut, "the client stopped reading (client_idle_timeout_ms)")))
+        ClientIo { stream, preface, replayed: 0, stall: IdleDeadline::new(idle) }
     }
 
     fn wrote(&mut self, r: Poll<io::Result<usize>>, cx: &mut Context<'_>) -> Poll<io::Result<usize>> {
         match r {
-            Poll::Pending => self.check_stall(cx),
+            // Blocked: fails once the client has not taken a byte for the
+            // idle time.
+            Poll::Pending => {
+                ready!(self.stall.poll_expired(cx));
+                Poll::Ready(Err(io::Error::new(
+                    io::ErrorKind::TimedOut,
+                    "the client stopped reading (client_idle_timeout_ms)",
+                )))
+            }
             done => {
-                self.armed = false;
+                self.stall.progress();
                 done
             }
         }
