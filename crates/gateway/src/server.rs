@@ -88,11 +88,7 @@ impl Gateway {
                 let peer = peer.clone();
                 let busy = activity.begin();
                 let req = req.map(|b| body::boxed(ClientBody::new(b, client_idle)));
-                async move {
-                    let response = proxy::handle(s, req, peer).await;
-                    drop(busy);
-                    Ok::<_, Infallible>(response)
-                }
+                async move { Ok::<_, Infallible>(busy.until_sent(proxy::handle(s, req, peer).await)) }
             })
         };
         tasks.push(tokio::spawn(listener::serve(
@@ -110,11 +106,7 @@ impl Gateway {
                 service_fn(move |req: Request<Incoming>| {
                     let s = Arc::clone(&s);
                     let busy = activity.begin();
-                    async move {
-                        let response = admin::answer(&s, &req, addr, admin_port);
-                        drop(busy);
-                        Ok::<_, Infallible>(response)
-                    }
+                    async move { Ok::<_, Infallible>(busy.until_sent(admin::answer(&s, &req, addr, admin_port))) }
                 })
             };
             tasks.push(tokio::spawn(listener::serve(

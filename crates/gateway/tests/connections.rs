@@ -364,3 +364,33 @@ async fn admin_listener_refuses_hosts_that_are_not_its_own() {
     }
     gw.shutdown().await;
 }
+
+/// The HTTP/2 idle deadline counts a request as busy until its response
+/// body is sent: a download read slowly for many header timeouts is not
+/// taken for an idle connection.
+#[tokio::test]
+async fn http2_download_longer_than_the_idle_deadline_is_not_cut() {
+    let up = upstream().await;
+    let dir = tempdir("h2-long-download");
+    let gw = gateway(&format!("request_header_timeout_ms = 300\n{ROUTE}"), up.addr, &dir).await;
+    let addr = gw.local_addr();
+    let stream = TcpStream::connect(addr).await.unwrap();
+    let (client, conn) = h2::client::handshake(stream).await.unwrap();
+    tokio::spawn(conn);
+    let mut client = client.ready().await.unwrap();
+    let (response, _) =
+        client.send_request(Request::get(format!("http://{addr}/big/2")).body(()).unwrap(), true).unwrap();
+    let mut body = response.await.unwrap().into_body();
+    let start = Instant::now();
+    let mut got = 0;
+    while let Some(chunk) = body.data().await {
+        let chunk = chunk.unwrap_or_else(|e| panic!("cut after {got} bytes and {:?}: {e}", start.elapsed()));
+        got += chunk.len();
+        body.flow_control().release_capacity(chunk.len()).unwrap();
+        // 16 KiB every 10 ms: 2 MiB take over a second, several timeouts.
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    assert_eq!(got, 2 * 1024 * 1024);
+    assert!(start.elapsed() > Duration::from_millis(900), "{:?}", start.elapsed());
+    gw.shutdown().await;
+}

@@ -12,8 +12,9 @@
 //! An HTTP/2 connection has no header timeout in hyper, so its idleness is
 //! watched here: one that has not started a request within
 //! `request_header_timeout` (a preface and nothing more, a SETTINGS frame and
-//! nothing more) is closed; one that served requests and has been idle for
-//! that long is told to go away (GOAWAY, in-flight streams finish).
+//! nothing more) is closed; one that served requests and has had none in
+//! flight (response bodies included) for that long is told to go away
+//! (GOAWAY), and closed if it is still idle one period later.
 //! Draining is a flag checked when the connection's task is polled anyway,
 //! plus one wake per connection when shutdown starts, instead of a shutdown
 //! future polled on every turn of every connection.
@@ -28,10 +29,15 @@ use std::sync::{Arc, Mutex, PoisonError};
 use std::task::{Context, Poll, Waker};
 use std::time::Duration;
 
+use bytes::Bytes;
+use http::Response;
+use http_body::{Frame, SizeHint};
 use tokio::io::AsyncReadExt;
 use tokio::net::TcpStream;
 use tokio::sync::Notify;
 use tokio::time::{Instant, Sleep};
+
+use crate::body::{self, Body, BoxError};
 
 /// The HTTP/2 connection preface.
 const H2_PREFACE: &[u8] = b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n";
@@ -81,6 +87,9 @@ pub(super) async fn read_preface(stream: &mut TcpStream) -> std::io::Result<Opti
 pub(super) struct Activity {
     active: AtomicUsize,
     started: AtomicU64,
+    /// An [`Idle`] deadline watches it: a request is busy until its
+    /// response body is sent, not only until its head is ready.
+    watched: AtomicBool,
 }
 
 impl Activity {
@@ -94,6 +103,41 @@ impl Activity {
 
 /// A request being handled on a connection.
 pub(super) struct Busy(Arc<Activity>);
+
+impl Busy {
+    /// The request's response. On a watched connection its body keeps the
+    /// request busy until it is sent (or dropped), so a long download is
+    /// not taken for idleness; elsewhere nothing is wrapped.
+    pub(super) fn until_sent(self, response: Response<Body>) -> Response<Body> {
+        if !self.0.watched.load(Ordering::Relaxed) {
+            return response;
+        }
+        response.map(|inner| body::boxed(BusyBody { inner, _busy: self }))
+    }
+}
+
+/// A response body that holds its request's [`Busy`].
+struct BusyBody {
+    inner: Body,
+    _busy: Busy,
+}
+
+impl http_body::Body for BusyBody {
+    type Data = Bytes;
+    type Error = BoxError;
+
+    fn poll_frame(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Result<Frame<Bytes>, BoxError>>> {
+        Pin::new(&mut self.get_mut().inner).poll_frame(cx)
+    }
+
+    fn is_end_stream(&self) -> bool {
+        self.inner.is_end_stream()
+    }
+
+    fn size_hint(&self) -> SizeHint {
+        self.inner.size_hint()
+    }
+}
 
 impl Drop for Busy {
     fn drop(&mut self) {
@@ -112,6 +156,7 @@ pub(super) struct Idle {
 
 impl Idle {
     pub(super) fn new(activity: Arc<Activity>, every: Duration) -> Self {
+        activity.watched.store(true, Ordering::Relaxed);
         Idle { activity, every, timer: Box::pin(tokio::time::sleep(every)), seen: 0 }
     }
 }
