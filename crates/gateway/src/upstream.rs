@@ -89,6 +89,23 @@ struct Upstream {
     slots: Arc<Slots>,
 }
 
+/// Counts a request as waiting for a connection until dropped, also when
+/// the request is cancelled while it waits.
+struct Waiting<'a>(&'a Slots);
+
+impl<'a> Waiting<'a> {
+    fn new(slots: &'a Slots) -> Self {
+        slots.waiting.fetch_add(1, Ordering::Relaxed);
+        Waiting(slots)
+    }
+}
+
+impl Drop for Waiting<'_> {
+    fn drop(&mut self) {
+        self.0.waiting.fetch_sub(1, Ordering::Relaxed);
+    }
+}
+
 /// Every connection to an upstream is in use, and none came free within
 /// `upstream_queue_timeout`.
 #[derive(Debug)]
@@ -188,16 +205,13 @@ impl Pool {
             let permit = match Arc::clone(&slots.permits).try_acquire_owned() {
                 Ok(p) => p,
                 Err(_) => {
-                    slots.waiting.fetch_add(1, Ordering::Relaxed);
+                    let waiting = Waiting::new(&slots);
                     let got = tokio::select! {
                         p = Arc::clone(&slots.permits).acquire_owned() => p.ok(),
                         () = &mut returned => None,
-                        () = tokio::time::sleep_until(deadline) => {
-                            slots.waiting.fetch_sub(1, Ordering::Relaxed);
-                            return Err(Box::new(Saturated));
-                        }
+                        () = tokio::time::sleep_until(deadline) => return Err(Box::new(Saturated)),
                     };
-                    slots.waiting.fetch_sub(1, Ordering::Relaxed);
+                    drop(waiting);
                     match got {
                         Some(p) => p,
                         // A connection came back: look again.

@@ -249,6 +249,7 @@ async fn http2_streams_do_not_multiply_upstream_connections() {
     assert!(most_in_flight <= 10 * 100, "{most_in_flight} requests in flight (10 connections x 100 streams)");
     assert!(ok >= 16, "{ok} served");
     assert_eq!(common::counter(&gw, "crossgate_upstream_errors_total", &[("kind", "upstream-busy")]), busy);
+    assert_eq!(gauge(&gw.metrics(), "crossgate_upstream_queue").unwrap_or(0), 0, "requests still counted as waiting");
     gw.shutdown().await;
 }
 
