@@ -4,6 +4,9 @@
 //! upstream is down (nothing listens on port 1), so the page shows that the
 //! gateway's own 502 carries CORS headers and can be read.
 //!
+//! The API answers only the gateway's own `Host`, which the gateway passes
+//! on (`preserve_host`), so a page cannot reach it by its own port.
+//!
 //! It is written as the TOML a user would write, and loaded the same way.
 
 use std::net::SocketAddr;
@@ -25,6 +28,7 @@ watch = false
 [[route]]
 path = "/api"
 upstream = "http://{api_addr}"
+preserve_host = true
 strict = true
 rule = {rule}
 

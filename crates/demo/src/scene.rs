@@ -2,6 +2,7 @@
 //! on its own loopback origin.
 
 use std::io;
+use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -28,6 +29,10 @@ pub struct Demo {
     pub other_front_url: String,
     /// The SQLite file.
     pub database: PathBuf,
+    /// The API's own listener (loopback). It answers only requests whose
+    /// `Host` is the gateway's, so browsers reach it only through the
+    /// gateway.
+    pub api_addr: SocketAddr,
     tasks: Vec<JoinHandle<()>>,
 }
 
@@ -66,16 +71,19 @@ pub async fn start(opts: &Options) -> io::Result<Demo> {
     let gateway = Gateway::from_listeners(runtime, None, gw_listener, None);
 
     let mut tasks = Vec::new();
-    tasks.push(tokio::spawn(serve(api_listener, move |req: Request<Incoming>| {
+    // The gateway keeps the client's Host (`preserve_host`), one of these.
+    let gateway_hosts = vec![format!("localhost:{api_port}"), format!("127.0.0.1:{api_port}")];
+    tasks.push(tokio::spawn(serve(api_listener, gateway_hosts, move |req: Request<Incoming>| {
         let api = api.clone();
         async move { api.handle(req).await }
     })));
     // Started without a config file, the gateway never reloads: the config
     // it started with is the one it serves with until it stops.
     let front = Arc::new(Front::new(&api_url, &front_url, &other_front_url, gateway.runtime()));
-    tasks.push(tokio::spawn(serve(front_listener, move |req: Request<Incoming>| {
+    let front_hosts = vec![format!("localhost:{front_port}"), format!("127.0.0.1:{front_port}")];
+    tasks.push(tokio::spawn(serve(front_listener, front_hosts, move |req: Request<Incoming>| {
         let front = Arc::clone(&front);
         async move { front.answer(&req) }
     })));
-    Ok(Demo { gateway, api_url, front_url, other_front_url, database, tasks })
+    Ok(Demo { gateway, api_url, front_url, other_front_url, database, api_addr, tasks })
 }

@@ -168,6 +168,70 @@ async fn api_crud_and_session_through_the_gateway() {
     d.shutdown().await;
 }
 
+/// A raw HTTP/1.1 exchange: the status of the answer.
+async fn raw_status(addr: std::net::SocketAddr, request: String) -> u16 {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let mut s = tokio::net::TcpStream::connect(addr).await.unwrap();
+    s.write_all(request.as_bytes()).await.unwrap();
+    let mut out = Vec::new();
+    tokio::time::timeout(Duration::from_secs(10), s.read_to_end(&mut out)).await.unwrap().unwrap();
+    String::from_utf8_lossy(&out).split_whitespace().nth(1).and_then(|s| s.parse().ok()).unwrap_or(0)
+}
+
+/// Issue 21, finding 6: the raw API listened on a loopback port of its own
+/// and accepted any `Host` and `Origin`, so a text/plain POST straight to
+/// that port (from any page, or by DNS rebinding) created a note. Now it
+/// answers only the gateway's `Host`, and a disallowed POST reaches it by
+/// no route.
+#[tokio::test]
+async fn a_disallowed_post_never_reaches_the_api_not_even_at_its_own_port() {
+    let (d, _dir) = start().await;
+    let c = client();
+    let api = d.api_url.replace("localhost", "127.0.0.1");
+    let notes = || async {
+        let (s, _, text) = send(&c, get(&format!("{api}/api/notes"), &d.front_url)).await;
+        assert_eq!(s, 200, "{text}");
+        serde_json::from_str::<serde_json::Value>(&text).unwrap().as_array().unwrap().len()
+    };
+    let before = notes().await;
+    let port = d.api_addr.port();
+    let post = |host: &str, origin: &str| {
+        let body = r#"{"text":"csrf"}"#;
+        format!(
+            "POST /api/notes HTTP/1.1\r\nHost: {host}\r\nOrigin: {origin}\r\nContent-Type: text/plain\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+            body.len()
+        )
+    };
+    // Straight to the API's port, as a page or a rebound name would send it.
+    for host in [
+        format!("127.0.0.1:{port}"),
+        format!("localhost:{port}"),
+        "attacker.example".to_owned(),
+        format!("attacker.example:{port}"),
+    ] {
+        for origin in ["http://attacker.example", d.other_front_url.as_str()] {
+            assert_eq!(raw_status(d.api_addr, post(&host, origin)).await, 421, "Host: {host}, Origin: {origin}");
+        }
+    }
+    // Through the gateway from the disallowed origin: strict mode's 403.
+    let gw = d.gateway.local_addr();
+    let gw_host = d.api_url.trim_start_matches("http://");
+    assert_eq!(raw_status(gw, post(gw_host, &d.other_front_url)).await, 403);
+    assert_eq!(notes().await, before, "a disallowed POST created a note");
+    // The allowed origin through the gateway: created (the API reads the
+    // body as JSON whatever its type).
+    assert_eq!(raw_status(gw, post(gw_host, &d.front_url)).await, 201);
+    assert_eq!(notes().await, before + 1);
+    // The front-end answers its two names only.
+    let front_port = d.front_url.rsplit(':').next().unwrap();
+    let front: std::net::SocketAddr = format!("127.0.0.1:{front_port}").parse().unwrap();
+    let page = |host: &str| format!("GET / HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n");
+    assert_eq!(raw_status(front, page(&format!("localhost:{front_port}"))).await, 200);
+    assert_eq!(raw_status(front, page(&format!("127.0.0.1:{front_port}"))).await, 200);
+    assert_eq!(raw_status(front, page(&format!("attacker.example:{front_port}"))).await, 421);
+    d.shutdown().await;
+}
+
 /// Runs headless Chromium on `url` and returns the DOM after the page's
 /// script finished (virtual time waits for its fetches), and Chromium's log
 /// (with the page's console lines).

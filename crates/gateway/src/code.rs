@@ -19,7 +19,7 @@ codes! {
         ListenInvalid = "listen-invalid", Error;
         /// A limit or timeout is zero, or `max_request_headers` is above 10,000.
         LimitInvalid = "limit-invalid", Error;
-        /// An `allowed_hosts` entry is not a host name.
+        /// An `allowed_hosts` or `admin_allowed_hosts` entry is not a host name.
         AllowedHostInvalid = "allowed-host-invalid", Error;
         /// An `allowed_hosts` entry has upper-case letters (hosts are compared case-insensitively).
         AllowedHostNotLowercase = "allowed-host-not-lowercase", Warning;

@@ -46,6 +46,18 @@ pub(crate) struct GatewayFile {
     pub(crate) mode: Option<Mode>,
     /// Most simultaneous client connections.
     pub(crate) max_connections: Option<usize>,
+    /// Most HTTP/2 streams in flight per client connection.
+    pub(crate) max_concurrent_streams: Option<u32>,
+    /// Most connections per upstream, in use and pooled.
+    pub(crate) max_upstream_connections: Option<usize>,
+    /// Milliseconds a request waits for a connection to a saturated
+    /// upstream before 503.
+    pub(crate) upstream_queue_timeout_ms: Option<u64>,
+    /// Milliseconds a client may leave a response unread, or a request body
+    /// unsent, before its connection is closed.
+    pub(crate) client_idle_timeout_ms: Option<u64>,
+    /// `Host` names the admin listener answers (with or without its port).
+    pub(crate) admin_allowed_hosts: Option<Vec<String>>,
     /// Most bytes of request headers (names + values) before 431.
     pub(crate) max_request_header_bytes: Option<usize>,
     /// Most request header lines before 431.
@@ -179,13 +191,7 @@ fn build(file: GatewayFile, base: &Path) -> Result<Runtime, Problems> {
     let positive = |problems: &mut Vec<Problem>, key: &str, v: Option<u64>| -> Option<u64> {
         match v {
             Some(0) => {
-                problems.push(Problem::new(
-                    Code::LimitInvalid,
-                    key,
-                    "0",
-                    "must be greater than zero",
-                    "remove the key to use the default",
-                ));
+                problems.push(zero_limit(key));
                 None
             }
             v => v,
@@ -232,6 +238,7 @@ fn build(file: GatewayFile, base: &Path) -> Result<Runtime, Problems> {
     if let Some(w) = file.watch {
         settings.watch = w;
     }
+    connection_limits(&file, &mut settings, &mut problems);
     let allowed_hosts = AllowedHosts::parse(&file.allowed_hosts, &mut problems);
     let defaults = PathOptions::default();
     let paths = PathOptions {
@@ -277,6 +284,59 @@ fn build(file: GatewayFile, base: &Path) -> Result<Runtime, Problems> {
         return Err(Problems(errors.into_iter().chain(warnings).collect()));
     }
     Ok(Runtime { settings, allowed_hosts, paths, routes, warnings, sources })
+}
+
+/// A limit or timeout set to zero.
+fn zero_limit(key: &str) -> Problem {
+    Problem::new(Code::LimitInvalid, key, "0", "must be greater than zero", "remove the key to use the default")
+}
+
+/// The connection, HTTP/2 and upstream-pool limits, and the admin
+/// listener's `Host` names.
+fn connection_limits(file: &GatewayFile, settings: &mut Settings, problems: &mut Vec<Problem>) {
+    let zero = |problems: &mut Vec<Problem>, key: &str| problems.push(zero_limit(key));
+    match file.max_concurrent_streams {
+        Some(0) => zero(problems, "max_concurrent_streams"),
+        Some(v) => settings.max_concurrent_streams = v,
+        None => {}
+    }
+    match file.max_upstream_connections {
+        Some(0) => zero(problems, "max_upstream_connections"),
+        Some(v) => settings.max_upstream_connections = v,
+        None => {}
+    }
+    match file.upstream_queue_timeout_ms {
+        Some(0) => zero(problems, "upstream_queue_timeout_ms"),
+        Some(v) => settings.upstream_queue_timeout = Duration::from_millis(v),
+        None => {}
+    }
+    match file.client_idle_timeout_ms {
+        Some(0) => zero(problems, "client_idle_timeout_ms"),
+        Some(v) => settings.client_idle_timeout = Duration::from_millis(v),
+        None => {}
+    }
+    if let Some(hosts) = &file.admin_allowed_hosts {
+        let mut names = Vec::new();
+        for (i, h) in hosts.iter().enumerate() {
+            let name = h.to_ascii_lowercase();
+            let bracketed = name.starts_with('[')
+                && name.ends_with(']')
+                && name[1..name.len() - 1].parse::<std::net::Ipv6Addr>().is_ok();
+            let plain = !name.is_empty() && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'.');
+            if bracketed || plain {
+                names.push(name);
+            } else {
+                problems.push(Problem::new(
+                    Code::AllowedHostInvalid,
+                    format!("admin_allowed_hosts[{i}]"),
+                    h,
+                    "not a host name or IP address",
+                    "write a name such as `admin.internal`, an IPv4 address, or an IPv6 address in brackets, without a port",
+                ));
+            }
+        }
+        settings.admin_allowed_hosts = names;
+    }
 }
 
 fn build_route(
@@ -594,6 +654,40 @@ upstream = "http://127.0.0.1:1"
                 .max_request_headers,
             500
         );
+    }
+
+    #[test]
+    fn connection_limits_are_checked_together() {
+        let route = "[[route]]\npath = \"/\"\nupstream = \"http://127.0.0.1:1\"\nrule = [{ origins = [\"https://a.example\"] }]\n";
+        let bad = "max_concurrent_streams = 0\nmax_upstream_connections = 0\nupstream_queue_timeout_ms = 0\nclient_idle_timeout_ms = 0\nadmin_allowed_hosts = [\"ok.example\", \"http://x\", \"a:1\", \"[::1]\", \"[nope]\"]\n";
+        let e = load_str(&format!("{bad}{route}"), Path::new(".")).unwrap_err();
+        let found: Vec<_> = e.errors().map(|p| (p.code.as_str(), p.location.as_str())).collect();
+        assert_eq!(
+            found,
+            [
+                ("limit-invalid", "max_concurrent_streams"),
+                ("limit-invalid", "max_upstream_connections"),
+                ("limit-invalid", "upstream_queue_timeout_ms"),
+                ("limit-invalid", "client_idle_timeout_ms"),
+                ("allowed-host-invalid", "admin_allowed_hosts[1]"),
+                ("allowed-host-invalid", "admin_allowed_hosts[2]"),
+                ("allowed-host-invalid", "admin_allowed_hosts[4]"),
+            ]
+        );
+        let s = load_str(route, Path::new(".")).unwrap().settings;
+        assert_eq!((s.max_concurrent_streams, s.max_upstream_connections), (100, 1024));
+        assert_eq!(
+            (s.upstream_queue_timeout, s.client_idle_timeout),
+            (Duration::from_secs(5), Duration::from_secs(30))
+        );
+        assert_eq!(s.admin_allowed_hosts, ["localhost", "127.0.0.1", "[::1]"]);
+        let s = load_str(
+            &format!("admin_allowed_hosts = [\"Admin.Internal\"]\nmax_concurrent_streams = 7\n{route}"),
+            Path::new("."),
+        )
+        .unwrap()
+        .settings;
+        assert_eq!((s.admin_allowed_hosts, s.max_concurrent_streams), (vec!["admin.internal".to_owned()], 7));
     }
 
     #[test]

@@ -74,6 +74,8 @@ codes! {
         UnrequestedUpgrade = "unrequested-upgrade";
         /// 502: the upstream set its own CORS headers and the policy says `upstream_cors_headers = "reject"`.
         UpstreamCorsHeaders = "upstream-cors-headers";
+        /// 503: every connection to the upstream stayed in use for `upstream_queue_timeout_ms` (`max_upstream_connections`).
+        UpstreamBusy = "upstream-busy";
     }
 }
 

@@ -23,6 +23,7 @@ use crate::response::plain;
 use crate::runtime::Runtime;
 use crate::shared::Shared;
 use crate::target;
+use crate::upstream;
 
 /// What the access log records about one request.
 #[derive(Default)]
@@ -242,6 +243,16 @@ async fn exchange<T>(
                     ErrorKind::BadRequestBody,
                     StatusCode::BAD_REQUEST,
                     "Bad Request: the request body is malformed or cut off",
+                    finish,
+                ));
+            }
+            if upstream::is_saturated(&*e) {
+                return Err(gateway_error(
+                    shared,
+                    label,
+                    ErrorKind::UpstreamBusy,
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "Service Unavailable: every connection to the upstream is in use (max_upstream_connections)",
                     finish,
                 ));
             }

@@ -25,6 +25,17 @@ pub(crate) struct Settings {
     pub(crate) admin_listen: Option<SocketAddr>,
     /// Connection limit.
     pub(crate) max_connections: usize,
+    /// HTTP/2 streams in flight per client connection.
+    pub(crate) max_concurrent_streams: u32,
+    /// Connections per upstream (in use and pooled).
+    pub(crate) max_upstream_connections: usize,
+    /// Longest wait for a connection to a saturated upstream (then 503).
+    pub(crate) upstream_queue_timeout: Duration,
+    /// Longest a client may leave a response unread or a request body
+    /// unsent.
+    pub(crate) client_idle_timeout: Duration,
+    /// `Host` names the admin listener answers.
+    pub(crate) admin_allowed_hosts: Vec<String>,
     /// Header-size limit (431).
     pub(crate) max_request_header_bytes: usize,
     /// Header-line limit (431 from the HTTP layer, without CORS headers).
@@ -51,6 +62,11 @@ impl Default for Settings {
             listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
             admin_listen: None,
             max_connections: 1024,
+            max_concurrent_streams: 100,
+            max_upstream_connections: 1024,
+            upstream_queue_timeout: Duration::from_secs(5),
+            client_idle_timeout: Duration::from_secs(30),
+            admin_allowed_hosts: ["localhost", "127.0.0.1", "[::1]"].map(str::to_owned).to_vec(),
             max_request_header_bytes: 16 * 1024,
             // hyper's default: up to 100 lines are parsed into a stack
             // array; a larger limit costs a heap array per request.

@@ -17,6 +17,8 @@ use tokio::net::TcpListener;
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
+use self::client_body::ClientBody;
+use self::conn::Activity;
 use crate::body;
 use crate::code::Code;
 use crate::forward::Peer;
@@ -26,7 +28,10 @@ use crate::runtime::Runtime;
 use crate::shared::Shared;
 
 mod admin;
+mod client_body;
+mod client_io;
 mod conn;
+mod idle_deadline;
 mod listener;
 mod reload;
 
@@ -74,13 +79,16 @@ impl Gateway {
         let (stop, stop_rx) = watch::channel(false);
         let mut tasks = Vec::new();
         let s = Arc::clone(&shared);
-        let main_service = move |addr: SocketAddr| {
+        let client_idle = settings.client_idle_timeout;
+        let main_service = move |addr: SocketAddr, activity: Arc<Activity>| {
             let s = Arc::clone(&s);
             let peer = Peer::new(addr);
             service_fn(move |req: Request<Incoming>| {
                 let s = Arc::clone(&s);
                 let peer = peer.clone();
-                async move { Ok::<_, Infallible>(proxy::handle(s, req.map(body::boxed), peer).await) }
+                let busy = activity.begin();
+                let req = req.map(|b| body::boxed(ClientBody::new(b, client_idle)));
+                async move { Ok::<_, Infallible>(busy.until_sent(proxy::handle(s, req, peer).await)) }
             })
         };
         tasks.push(tokio::spawn(listener::serve(
@@ -92,11 +100,13 @@ impl Gateway {
         )));
         if let Some(admin) = admin {
             let s = Arc::clone(&shared);
-            let admin_service = move |_peer: SocketAddr| {
+            let admin_port = admin_addr.map_or(0, |a| a.port());
+            let admin_service = move |_peer: SocketAddr, activity: Arc<Activity>| {
                 let s = Arc::clone(&s);
                 service_fn(move |req: Request<Incoming>| {
                     let s = Arc::clone(&s);
-                    async move { Ok::<_, Infallible>(admin::answer(&s, &req, addr)) }
+                    let busy = activity.begin();
+                    async move { Ok::<_, Infallible>(busy.until_sent(admin::answer(&s, &req, addr, admin_port))) }
                 })
             };
             tasks.push(tokio::spawn(listener::serve(
@@ -135,7 +145,7 @@ impl Gateway {
 
     /// The metrics as `/-/metrics` serves them (Prometheus text format).
     pub fn metrics(&self) -> String {
-        self.shared.metrics.render()
+        self.shared.render_metrics()
     }
 
     /// How many upstream connections are pooled idle now.

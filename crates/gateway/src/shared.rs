@@ -5,7 +5,7 @@ use std::sync::{Arc, RwLock};
 
 use crate::metrics::Metrics;
 use crate::runtime::Runtime;
-use crate::upstream::Pool;
+use crate::upstream::{Limits, Pool};
 
 /// The state behind a gateway, shared by its listeners and connections.
 pub(crate) struct Shared {
@@ -19,13 +19,25 @@ impl Shared {
     /// Shared state for a first config; the pool's timeouts come from it.
     pub(crate) fn new(runtime: Runtime) -> Self {
         let s = &runtime.settings;
-        let pool = Pool::new(s.connect_timeout, s.upstream_idle_timeout);
+        let pool = Pool::new(Limits {
+            connect_timeout: s.connect_timeout,
+            idle_timeout: s.upstream_idle_timeout,
+            max_per_upstream: s.max_upstream_connections,
+            queue_timeout: s.upstream_queue_timeout,
+        });
         Shared { runtime: RwLock::new(Arc::new(runtime)), pool, metrics: Metrics::default() }
     }
 
     /// The upstream connection pool.
     pub(crate) fn pool(&self) -> &Arc<Pool> {
         &self.pool
+    }
+
+    /// `/-/metrics`: the counters, then the pool's gauges.
+    pub(crate) fn render_metrics(&self) -> String {
+        let mut out = self.metrics.render();
+        self.pool.render_metrics(&mut out);
+        out
     }
 
     /// The config in force. Each request holds its own `Arc`, so a reload

@@ -19,12 +19,23 @@
 //! upstream has closed (many servers close idle connections after a few
 //! seconds), so closed sockets are not kept open on our side.
 //!
+//! Each upstream has at most `max_upstream_connections` connections, in
+//! use and pooled together: each holds a permit of the upstream's
+//! semaphore. A request that finds none free and no idle connection waits
+//! for either, up to `upstream_queue_timeout`, then fails with
+//! [`Saturated`] (the proxy's 503). Without the ceiling, HTTP/2 clients
+//! multiply upstream connections: every stream in flight is an exchange of
+//! its own on an HTTP/1.1 upstream.
+//!
 //! Protocol upgrades (WebSocket) get a connection of their own that is never
-//! pooled, run as a task, since after `101` it belongs to the relay.
+//! pooled and not counted (it is a relay for as long as the client wants),
+//! run as a task, since after `101` it belongs to the relay.
 
+use std::fmt::{self, Write as _};
 use std::future::{poll_fn, Future};
 use std::io;
 use std::pin::{pin, Pin};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, Weak};
 use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
@@ -37,6 +48,7 @@ use hyper::body::Incoming;
 use hyper::client::conn::http1;
 use hyper_util::rt::TokioIo;
 use tokio::net::TcpStream;
+use tokio::sync::{Notify, OwnedSemaphorePermit, Semaphore};
 
 use crate::body::{Body, BoxError};
 
@@ -57,12 +69,71 @@ struct Idle {
     sender: Sender,
     conn: Connection,
     since: Instant,
+    permit: OwnedSemaphorePermit,
 }
 
-/// Idle connections to one upstream, oldest first.
+/// The connection slots of one upstream.
+struct Slots {
+    /// One permit per connection that may be open.
+    permits: Arc<Semaphore>,
+    /// Signalled when a connection goes back to the pool.
+    returned: Notify,
+    /// Requests waiting for a connection.
+    waiting: AtomicUsize,
+}
+
+/// Idle connections to one upstream, oldest first, and its slots.
 struct Upstream {
     authority: Authority,
     idle: Vec<Idle>,
+    slots: Arc<Slots>,
+}
+
+/// Counts a request as waiting for a connection until dropped, also when
+/// the request is cancelled while it waits.
+struct Waiting<'a>(&'a Slots);
+
+impl<'a> Waiting<'a> {
+    fn new(slots: &'a Slots) -> Self {
+        slots.waiting.fetch_add(1, Ordering::Relaxed);
+        Waiting(slots)
+    }
+}
+
+impl Drop for Waiting<'_> {
+    fn drop(&mut self) {
+        self.0.waiting.fetch_sub(1, Ordering::Relaxed);
+    }
+}
+
+/// Every connection to an upstream is in use, and none came free within
+/// `upstream_queue_timeout`.
+#[derive(Debug)]
+pub(crate) struct Saturated;
+
+impl fmt::Display for Saturated {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("every connection to the upstream is in use (max_upstream_connections)")
+    }
+}
+
+impl std::error::Error for Saturated {}
+
+/// Whether an exchange failed because its upstream is saturated.
+pub(crate) fn is_saturated(e: &(dyn std::error::Error + 'static)) -> bool {
+    e.is::<Saturated>()
+}
+
+/// One of the pool's gauges: an upstream's value, given the limit.
+type Gauge = fn(&Upstream, usize) -> usize;
+
+/// The pool's limits and timeouts.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Limits {
+    pub(crate) connect_timeout: Duration,
+    pub(crate) idle_timeout: Duration,
+    pub(crate) max_per_upstream: usize,
+    pub(crate) queue_timeout: Duration,
 }
 
 /// Pooled HTTP/1.1 connections to upstreams, by authority. A gateway has a
@@ -72,13 +143,22 @@ pub(crate) struct Pool {
     upstreams: Mutex<Vec<Upstream>>,
     connect_timeout: Duration,
     idle_timeout: Duration,
+    max_per_upstream: usize,
+    queue_timeout: Duration,
 }
 
 impl Pool {
     /// A pool; inside a Tokio runtime it also starts the idle sweep, which
     /// ends when the pool is dropped.
-    pub(crate) fn new(connect_timeout: Duration, idle_timeout: Duration) -> Arc<Pool> {
-        let pool = Arc::new(Pool { upstreams: Mutex::new(Vec::new()), connect_timeout, idle_timeout });
+    pub(crate) fn new(limits: Limits) -> Arc<Pool> {
+        let Limits { connect_timeout, idle_timeout, max_per_upstream, queue_timeout } = limits;
+        let pool = Arc::new(Pool {
+            upstreams: Mutex::new(Vec::new()),
+            connect_timeout,
+            idle_timeout,
+            max_per_upstream: max_per_upstream.min(Semaphore::MAX_PERMITS),
+            queue_timeout,
+        });
         if let Ok(handle) = tokio::runtime::Handle::try_current() {
             handle.spawn(sweep(Arc::downgrade(&pool), idle_timeout, idle_timeout.min(Duration::from_secs(1))));
         }
@@ -98,26 +178,52 @@ impl Pool {
         authority: &Authority,
         mut req: Request<Body>,
     ) -> Result<Response<UpstreamBody>, BoxError> {
-        while let Some(Idle { mut sender, mut conn, .. }) = self.checkout(authority) {
-            if !poll_fn(|cx| Poll::Ready(usable(&mut sender, &mut conn, cx))).await {
-                continue;
+        let slots = self.slots(authority);
+        let deadline = tokio::time::Instant::now() + self.queue_timeout;
+        loop {
+            // Listening before looking, so a connection returned between the
+            // look and the wait is not missed.
+            let returned = slots.returned.notified();
+            let mut returned = pin!(returned);
+            returned.as_mut().enable();
+            while let Some(Idle { mut sender, mut conn, permit, .. }) = self.checkout(authority) {
+                if !poll_fn(|cx| Poll::Ready(usable(&mut sender, &mut conn, cx))).await {
+                    continue;
+                }
+                // Queuing the request wakes the connection; the first pass of
+                // `drive` covers that.
+                conn.begin();
+                match drive(&mut conn, sender.try_send_request(req)).await {
+                    Ok(head) => return Ok(self.lease(authority, sender, conn, permit, head).await),
+                    Err(mut e) => match e.take_message() {
+                        // Never written: the connection had closed. Try another.
+                        Some(unsent) => req = unsent,
+                        None => return Err(e.into_error().into()),
+                    },
+                }
             }
-            // Queuing the request wakes the connection; the first pass of
-            // `drive` covers that.
+            let permit = match Arc::clone(&slots.permits).try_acquire_owned() {
+                Ok(p) => p,
+                Err(_) => {
+                    let waiting = Waiting::new(&slots);
+                    let got = tokio::select! {
+                        p = Arc::clone(&slots.permits).acquire_owned() => p.ok(),
+                        () = &mut returned => None,
+                        () = tokio::time::sleep_until(deadline) => return Err(Box::new(Saturated)),
+                    };
+                    drop(waiting);
+                    match got {
+                        Some(p) => p,
+                        // A connection came back: look again.
+                        None => continue,
+                    }
+                }
+            };
+            let (mut sender, mut conn) = self.connect(authority).await?;
             conn.begin();
-            match drive(&mut conn, sender.try_send_request(req)).await {
-                Ok(head) => return Ok(self.lease(authority, sender, conn, head).await),
-                Err(mut e) => match e.take_message() {
-                    // Never written: the connection had closed. Try another.
-                    Some(unsent) => req = unsent,
-                    None => return Err(e.into_error().into()),
-                },
-            }
+            let head = drive(&mut conn, sender.send_request(req)).await?;
+            return Ok(self.lease(authority, sender, conn, permit, head).await);
         }
-        let (mut sender, mut conn) = self.connect(authority).await?;
-        conn.begin();
-        let head = drive(&mut conn, sender.send_request(req)).await?;
-        Ok(self.lease(authority, sender, conn, head).await)
     }
 
     /// Sends a request that asks for a protocol upgrade on a connection of
@@ -146,6 +252,52 @@ impl Pool {
         self.lock().iter().map(|u| u.idle.len()).sum()
     }
 
+    /// The slots of `authority`'s upstream, made on first use.
+    fn slots(&self, authority: &Authority) -> Arc<Slots> {
+        let mut upstreams = self.lock();
+        if let Some(u) = upstreams.iter().find(|u| u.authority.as_str() == authority.as_str()) {
+            return Arc::clone(&u.slots);
+        }
+        let slots = Arc::new(Slots {
+            permits: Arc::new(Semaphore::new(self.max_per_upstream)),
+            returned: Notify::new(),
+            waiting: AtomicUsize::new(0),
+        });
+        upstreams.push(Upstream { authority: authority.clone(), idle: Vec::new(), slots: Arc::clone(&slots) });
+        slots
+    }
+
+    /// Gauges per upstream, in the Prometheus text format: connections
+    /// open (in use and idle), idle, and requests waiting for one.
+    pub(crate) fn render_metrics(&self, out: &mut String) {
+        let upstreams = self.lock();
+        let gauges: [(&str, &str, Gauge); 3] = [
+            (
+                "crossgate_upstream_connections",
+                "Open upstream connections (in use and idle), by upstream.",
+                |u, max| max.saturating_sub(u.slots.permits.available_permits()),
+            ),
+            ("crossgate_upstream_connections_idle", "Idle pooled upstream connections, by upstream.", |u, _| {
+                u.idle.len()
+            }),
+            ("crossgate_upstream_queue", "Requests waiting for an upstream connection, by upstream.", |u, _| {
+                u.slots.waiting.load(Ordering::Relaxed)
+            }),
+        ];
+        for (name, help, value) in gauges {
+            let _ = writeln!(out, "# HELP {name} {help}\n# TYPE {name} gauge");
+            for u in upstreams.iter() {
+                let _ = writeln!(out, "{name}{{upstream=\"{}\"}} {}", u.authority, value(u, self.max_per_upstream));
+            }
+        }
+        let name = "crossgate_upstream_connections_limit";
+        let _ = writeln!(
+            out,
+            "# HELP {name} max_upstream_connections, per upstream.\n# TYPE {name} gauge\n{name} {}",
+            self.max_per_upstream
+        );
+    }
+
     fn lock(&self) -> std::sync::MutexGuard<'_, Vec<Upstream>> {
         self.upstreams.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
     }
@@ -164,18 +316,14 @@ impl Pool {
         list.pop()
     }
 
-    fn put(&self, authority: Authority, sender: Sender, conn: Connection) {
+    /// Pools a connection (its upstream's entry exists: [`Pool::send`]
+    /// made it) and tells a waiting request.
+    fn put(&self, authority: &Authority, sender: Sender, conn: Connection, permit: OwnedSemaphorePermit) {
         let mut upstreams = self.lock();
-        let i = match upstreams.iter().position(|u| u.authority.as_str() == authority.as_str()) {
-            Some(i) => i,
-            None => {
-                upstreams.push(Upstream { authority, idle: Vec::new() });
-                upstreams.len() - 1
-            }
-        };
-        let list = &mut upstreams[i].idle;
-        if list.len() < MAX_IDLE_PER_UPSTREAM {
-            list.push(Idle { sender, conn, since: Instant::now() });
+        let Some(u) = upstreams.iter_mut().find(|u| u.authority.as_str() == authority.as_str()) else { return };
+        if u.idle.len() < MAX_IDLE_PER_UPSTREAM {
+            u.idle.push(Idle { sender, conn, since: Instant::now(), permit });
+            u.slots.returned.notify_one();
         }
     }
 
@@ -197,12 +345,13 @@ impl Pool {
         authority: &Authority,
         sender: Sender,
         conn: Connection,
+        permit: OwnedSemaphorePermit,
         head: Response<Incoming>,
     ) -> Response<UpstreamBody> {
         let (parts, incoming) = head.into_parts();
         let mut body = UpstreamBody {
             incoming,
-            lease: Some(Lease { pool: Arc::clone(self), authority: authority.clone(), sender, conn }),
+            lease: Some(Lease { pool: Arc::clone(self), authority: authority.clone(), sender, conn, permit }),
         };
         if body.incoming.is_end_stream() {
             poll_fn(|cx| {
@@ -244,7 +393,9 @@ async fn sweep(pool: Weak<Pool>, idle_timeout: Duration, every: Duration) {
                 u.idle.retain_mut(|i| {
                     now.duration_since(i.since) < idle_timeout && usable(&mut i.sender, &mut i.conn, cx)
                 });
-                !u.idle.is_empty()
+                // Kept while any of its connections is open or a request
+                // waits: its semaphore is the limit.
+                !u.idle.is_empty() || Arc::strong_count(&u.slots) > 1 || Arc::strong_count(&u.slots.permits) > 1
             });
             Poll::Ready(())
         })
@@ -252,12 +403,13 @@ async fn sweep(pool: Weak<Pool>, idle_timeout: Duration, every: Duration) {
     }
 }
 
-/// A connection lent to one exchange.
+/// A connection lent to one exchange, with its slot.
 struct Lease {
     pool: Arc<Pool>,
     authority: Authority,
     sender: Sender,
     conn: Connection,
+    permit: OwnedSemaphorePermit,
 }
 
 /// An upstream response body. Polling it also drives its connection (the
@@ -273,9 +425,9 @@ impl UpstreamBody {
     /// One more turn lets the connection finish the exchange and ask for the
     /// next request; only then is it pooled.
     fn release(&mut self, cx: &mut Context<'_>) {
-        if let Some(Lease { pool, authority, mut sender, mut conn }) = self.lease.take() {
+        if let Some(Lease { pool, authority, mut sender, mut conn, permit }) = self.lease.take() {
             if usable(&mut sender, &mut conn, cx) {
-                pool.put(authority, sender, conn);
+                pool.put(&authority, sender, conn, permit);
             }
         }
     }

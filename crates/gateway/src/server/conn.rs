@@ -1,23 +1,43 @@
-//! One client connection: which HTTP version it speaks, and how it is
-//! drained on shutdown.
+//! One client connection: which HTTP version it speaks, how long it may
+//! sit idle, and how it is drained on shutdown.
 //!
-//! The version is read from the first bytes with `peek`, so nothing has to
-//! be replayed to hyper: HTTP/2 without TLS starts with the connection
-//! preface (RFC 9113 §3.4), anything else is HTTP/1. Draining is a flag
-//! checked when the connection's task is polled anyway, plus one wake per
-//! connection when shutdown starts, instead of a shutdown future polled on
-//! every turn of every connection.
+//! The version is told by reading the first bytes (not peeking: a peek
+//! never sees the end of the stream behind bytes already buffered, so a
+//! client that sends `P` and closes would be polled until a timeout): HTTP/2
+//! without TLS starts with the connection preface (RFC 9113 §3.4), anything
+//! else is HTTP/1. The bytes read are replayed to hyper ([`ClientIo`]).
+//! hyper-util's `auto` builder reads the same way, but without a deadline
+//! for the preface; here the caller bounds the read.
+//!
+//! An HTTP/2 connection has no header timeout in hyper, so its idleness is
+//! watched here: one that has not started a request within
+//! `request_header_timeout` (a preface and nothing more, a SETTINGS frame and
+//! nothing more) is closed; one that served requests and has had none in
+//! flight (response bodies included) for that long is told to go away
+//! (GOAWAY), and closed if it is still idle one period later.
+//! Draining is a flag checked when the connection's task is polled anyway,
+//! plus one wake per connection when shutdown starts, instead of a shutdown
+//! future polled on every turn of every connection.
+//!
+//! [`ClientIo`]: super::client_io::ClientIo
 
 use std::collections::HashMap;
 use std::future::Future;
 use std::pin::Pin;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::task::{Context, Poll, Waker};
 use std::time::Duration;
 
+use bytes::Bytes;
+use http::Response;
+use http_body::{Frame, SizeHint};
+use tokio::io::AsyncReadExt;
 use tokio::net::TcpStream;
 use tokio::sync::Notify;
+use tokio::time::{Instant, Sleep};
+
+use crate::body::{self, Body, BoxError};
 
 /// The HTTP/2 connection preface.
 const H2_PREFACE: &[u8] = b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n";
@@ -29,25 +49,141 @@ pub(super) enum Protocol {
     Http2,
 }
 
-/// Looks at the client's first bytes without consuming them; `None` when it
-/// closes first.
-pub(super) async fn sniff(stream: &TcpStream) -> std::io::Result<Option<Protocol>> {
-    let mut buf = [0u8; H2_PREFACE.len()];
+/// The bytes read from a connection before its protocol was known.
+pub(super) struct Preface {
+    bytes: [u8; H2_PREFACE.len()],
+    len: usize,
+}
+
+impl Preface {
+    pub(super) fn bytes(&self) -> &[u8] {
+        &self.bytes[..self.len]
+    }
+}
+
+/// Reads the client's first bytes until they tell the protocol; `None` when
+/// the client closes first. Each read waits for the socket once: no polling
+/// loop, and an end of stream is seen as soon as it arrives.
+pub(super) async fn read_preface(stream: &mut TcpStream) -> std::io::Result<Option<(Protocol, Preface)>> {
+    let mut p = Preface { bytes: [0; H2_PREFACE.len()], len: 0 };
     loop {
-        let n = stream.peek(&mut buf).await?;
+        let n = stream.read(&mut p.bytes[p.len..]).await?;
         if n == 0 {
             return Ok(None);
         }
-        if !H2_PREFACE.starts_with(&buf[..n]) {
-            return Ok(Some(Protocol::Http1));
+        p.len += n;
+        if !H2_PREFACE.starts_with(p.bytes()) {
+            return Ok(Some((Protocol::Http1, p)));
         }
-        if n == H2_PREFACE.len() {
-            return Ok(Some(Protocol::Http2));
+        if p.len == H2_PREFACE.len() {
+            return Ok(Some((Protocol::Http2, p)));
         }
-        // A prefix of the preface so far ("P", "PRI * HT", …). Peeking
-        // leaves the socket readable, so wait a moment before looking again
-        // rather than spin; the caller's timeout bounds the whole wait.
-        tokio::time::sleep(Duration::from_millis(1)).await;
+    }
+}
+
+/// The requests of one connection: how many are being handled, and how
+/// many have started, so an idle connection can be told from a busy one.
+#[derive(Default)]
+pub(super) struct Activity {
+    active: AtomicUsize,
+    started: AtomicU64,
+    /// An [`Idle`] deadline watches it: a request is busy until its
+    /// response body is sent, not only until its head is ready.
+    watched: AtomicBool,
+}
+
+impl Activity {
+    /// A request started; it ends when the returned guard is dropped.
+    pub(super) fn begin(self: &Arc<Self>) -> Busy {
+        self.active.fetch_add(1, Ordering::Relaxed);
+        self.started.fetch_add(1, Ordering::Relaxed);
+        Busy(Arc::clone(self))
+    }
+}
+
+/// A request being handled on a connection.
+pub(super) struct Busy(Arc<Activity>);
+
+impl Busy {
+    /// The request's response. On a watched connection its body keeps the
+    /// request busy until it is sent (or dropped), so a long download is
+    /// not taken for idleness; elsewhere nothing is wrapped.
+    pub(super) fn until_sent(self, response: Response<Body>) -> Response<Body> {
+        if !self.0.watched.load(Ordering::Relaxed) {
+            return response;
+        }
+        response.map(|inner| body::boxed(BusyBody { inner, _busy: self }))
+    }
+}
+
+/// A response body that holds its request's [`Busy`].
+struct BusyBody {
+    inner: Body,
+    _busy: Busy,
+}
+
+impl http_body::Body for BusyBody {
+    type Data = Bytes;
+    type Error = BoxError;
+
+    fn poll_frame(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Result<Frame<Bytes>, BoxError>>> {
+        Pin::new(&mut self.get_mut().inner).poll_frame(cx)
+    }
+
+    fn is_end_stream(&self) -> bool {
+        self.inner.is_end_stream()
+    }
+
+    fn size_hint(&self) -> SizeHint {
+        self.inner.size_hint()
+    }
+}
+
+impl Drop for Busy {
+    fn drop(&mut self) {
+        self.0.active.fetch_sub(1, Ordering::Relaxed);
+    }
+}
+
+/// An idle deadline for a connection hyper does not time out itself.
+pub(super) struct Idle {
+    activity: Arc<Activity>,
+    every: Duration,
+    timer: Pin<Box<Sleep>>,
+    /// `started` when the timer was armed.
+    seen: u64,
+}
+
+impl Idle {
+    pub(super) fn new(activity: Arc<Activity>, every: Duration) -> Self {
+        activity.watched.store(true, Ordering::Relaxed);
+        Idle { activity, every, timer: Box::pin(tokio::time::sleep(every)), seen: 0 }
+    }
+}
+
+/// What the idle deadline says to do with a connection.
+enum Verdict {
+    Keep,
+    GoAway,
+    Close,
+}
+
+impl Idle {
+    fn poll(&mut self, cx: &mut Context<'_>, told: bool) -> Verdict {
+        loop {
+            if self.timer.as_mut().poll(cx).is_pending() {
+                return Verdict::Keep;
+            }
+            let started = self.activity.started.load(Ordering::Relaxed);
+            let idle = self.activity.active.load(Ordering::Relaxed) == 0 && started == self.seen;
+            self.seen = started;
+            self.timer.as_mut().reset(Instant::now() + self.every);
+            if idle {
+                // Nothing ever asked, or asked again after a GOAWAY: nothing
+                // to lose by closing.
+                return if started == 0 || told { Verdict::Close } else { Verdict::GoAway };
+            }
+        }
     }
 }
 
@@ -89,11 +225,11 @@ impl Drain {
     }
 
     /// Serves `conn`, which is told to shut down gracefully once draining
-    /// starts.
-    pub(super) async fn serve<C: Drainable>(self: &Arc<Self>, conn: C) {
+    /// starts, and closed or told to go away by `idle` when given.
+    pub(super) async fn serve<C: Drainable>(self: &Arc<Self>, conn: C, idle: Option<Idle>) {
         let id = self.next.fetch_add(1, Ordering::Relaxed);
         let guard = Registered { drain: Arc::clone(self), id };
-        Watched { conn, drain: self, id, registered: false, told: false }.await;
+        Watched { conn, drain: self, id, registered: false, told: false, idle }.await;
         drop(guard);
     }
 }
@@ -153,6 +289,7 @@ struct Watched<'a, C> {
     id: u64,
     registered: bool,
     told: bool,
+    idle: Option<Idle>,
 }
 
 impl<C: Drainable> Future for Watched<'_, C> {
@@ -169,7 +306,18 @@ impl<C: Drainable> Future for Watched<'_, C> {
             this.told = true;
             Pin::new(&mut this.conn).graceful_shutdown();
         }
-        Pin::new(&mut this.conn).poll(cx).map(|_| ())
+        if Pin::new(&mut this.conn).poll(cx).is_ready() {
+            return Poll::Ready(());
+        }
+        match this.idle.as_mut().map_or(Verdict::Keep, |i| i.poll(cx, this.told)) {
+            Verdict::Keep => Poll::Pending,
+            Verdict::Close => Poll::Ready(()),
+            Verdict::GoAway => {
+                this.told = true;
+                Pin::new(&mut this.conn).graceful_shutdown();
+                Pin::new(&mut this.conn).poll(cx).map(|_| ())
+            }
+        }
     }
 }
 
@@ -179,8 +327,9 @@ mod tests {
     use tokio::io::AsyncWriteExt;
     use tokio::net::TcpListener;
 
-    /// What `sniff` says of a client that sends `parts` with pauses between.
-    async fn sniffed(parts: &[&'static [u8]]) -> Option<Protocol> {
+    /// What `read_preface` says of a client that sends `parts` with pauses
+    /// between, and the bytes it read.
+    async fn told(parts: &[&'static [u8]]) -> Option<(Protocol, Vec<u8>)> {
         let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
         let parts = parts.to_vec();
@@ -191,21 +340,27 @@ mod tests {
                 tokio::time::sleep(Duration::from_millis(20)).await;
             }
         });
-        let (server, _) = listener.accept().await.unwrap();
-        let found = tokio::time::timeout(Duration::from_secs(5), sniff(&server)).await.unwrap().unwrap();
+        let (mut server, _) = listener.accept().await.unwrap();
+        let found = tokio::time::timeout(Duration::from_secs(5), read_preface(&mut server)).await.unwrap().unwrap();
         client.await.unwrap();
-        found
+        found.map(|(p, pre)| (p, pre.bytes().to_vec()))
     }
 
     #[tokio::test]
     async fn tells_http2_prior_knowledge_from_http1_by_the_first_bytes() {
-        assert_eq!(sniffed(&[b"GET / HTTP/1.1\r\n"]).await, Some(Protocol::Http1));
-        assert_eq!(sniffed(&[b"PUT / HTTP/1.1\r\n"]).await, Some(Protocol::Http1));
-        assert_eq!(sniffed(&[H2_PREFACE]).await, Some(Protocol::Http2));
+        let h1 = |b: &[u8]| Some((Protocol::Http1, b.to_vec()));
+        assert_eq!(told(&[b"GET / HTTP/1.1\r\n"]).await, h1(b"GET / HTTP/1.1\r\n"));
+        assert_eq!(told(&[b"PUT / HTTP/1.1\r\n"]).await, h1(b"PUT / HTTP/1.1\r\n"));
+        assert_eq!(told(&[H2_PREFACE]).await, Some((Protocol::Http2, H2_PREFACE.to_vec())));
         // Split inside the preface: waits for the rest instead of guessing.
-        assert_eq!(sniffed(&[b"P", b"RI * HTTP/2.0\r\n", b"\r\nSM\r\n\r\n"]).await, Some(Protocol::Http2));
-        assert_eq!(sniffed(&[b"P", b"OST / HTTP/1.1\r\n"]).await, Some(Protocol::Http1));
-        // Nothing but a close.
-        assert_eq!(sniffed(&[]).await, None);
+        assert_eq!(
+            told(&[b"P", b"RI * HTTP/2.0\r\n", b"\r\nSM\r\n\r\n"]).await,
+            Some((Protocol::Http2, H2_PREFACE.to_vec()))
+        );
+        assert_eq!(told(&[b"P", b"OST / HTTP/1.1\r\n"]).await, h1(b"POST / HTTP/1.1\r\n"));
+        // Nothing but a close, and a prefix of the preface then a close.
+        assert_eq!(told(&[]).await, None);
+        assert_eq!(told(&[b"P"]).await, None);
+        assert_eq!(told(&[b"PRI * HTTP/2.0\r\n"]).await, None);
     }
 }
