@@ -9,9 +9,9 @@
 #![no_main]
 
 use crossgate_core::{Policy, PolicyConfig, RuleConfig};
+use crossgate_test_support::upstream_path::resolved;
 use http::header::{HeaderMap, HeaderValue, ACCESS_CONTROL_REQUEST_METHOD, ORIGIN};
 use http::Method;
-use crossgate_test_support::upstream_path::resolved;
 use libfuzzer_sys::fuzz_target;
 
 fn policy() -> Policy {
