@@ -196,9 +196,10 @@ fn compile_rule(i: usize, rule: &mut RuleConfig, sink: &mut Sink) -> Rule {
     rule.origins = canonical;
     let any_origin = origins.is_any();
 
-    let methods = compile_methods(i, rule.methods.as_deref(), sink);
-    let headers = compile_request_headers(i, &rule.request_headers, sink);
-    let expose_headers = compile_expose_headers(i, rule, sink);
+    let lists = crate::preset::expand(i, rule, sink);
+    let methods = compile_methods(i, lists.methods.as_deref(), sink);
+    let headers = compile_request_headers(i, &lists.request_headers, sink);
+    let expose_headers = compile_expose_headers(i, &lists.expose_headers, rule.credentials, sink);
 
     let max_age = max_age::check(i, rule.max_age, sink);
 
@@ -481,13 +482,13 @@ fn compile_request_headers(i: usize, names: &[String], sink: &mut Sink) -> Heade
     set
 }
 
-fn compile_expose_headers(i: usize, rule: &RuleConfig, sink: &mut Sink) -> Option<HeaderValue> {
+fn compile_expose_headers(i: usize, names: &[String], credentials: bool, sink: &mut Sink) -> Option<HeaderValue> {
     let r = Some(i);
     let mut kept: Vec<&str> = Vec::new();
     let mut seen = BTreeSet::new();
-    for n in &rule.expose_headers {
+    for n in names {
         if n == "*" {
-            if rule.credentials {
+            if credentials {
                 sink.push(
                     Code::ExposeWildcardWithCredentials,
                     r,

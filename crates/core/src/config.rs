@@ -18,6 +18,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::preset::Preset;
+
 /// Whether decisions are enforced or only reported.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
@@ -562,6 +564,10 @@ impl PolicyConfig {
 #[serde(deny_unknown_fields)]
 #[non_exhaustive]
 pub struct RuleConfig {
+    /// A protocol's methods and headers ([`Preset`]), which the rule's own
+    /// `methods`, `request_headers` and `expose_headers` add to.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub preset: Option<Preset>,
     /// Origin patterns: exact origins, `https://*.example.com`,
     /// `http://localhost:*`, `*`, or `null` (with its opt-in).
     #[serde(default)]
@@ -656,6 +662,53 @@ impl RuleConfig {
         S: Into<String>,
     {
         RuleConfig { origins: origins.into_iter().map(Into::into).collect(), ..Default::default() }
+    }
+
+    /// Sets `preset`: the methods and headers a protocol's clients need,
+    /// which the rule's own lists add to.
+    ///
+    /// ```
+    /// use crossgate_core::{Policy, PolicyConfig, Preset, RuleConfig};
+    /// # use crossgate_core::Action;
+    /// # use http::{HeaderMap, HeaderValue, Method};
+    /// # /// The status and headers `policy` answers `"METHOD /path"` with,
+    /// # /// as a middleware in front of a handler that answers 200.
+    /// # fn respond(policy: &Policy, request: &str, headers: &[(&'static str, &'static str)]) -> (u16, HeaderMap) {
+    /// #     let (method, path) = request.split_once(' ').unwrap();
+    /// #     let mut map = HeaderMap::new();
+    /// #     for (n, v) in headers {
+    /// #         map.append(*n, HeaderValue::from_static(v));
+    /// #     }
+    /// #     let mut response = HeaderMap::new();
+    /// #     let status = match policy.evaluate(&Method::from_bytes(method.as_bytes()).unwrap(), path, &map).into_action() {
+    /// #         Action::Answer(answer) => {
+    /// #             let status = answer.status.as_u16();
+    /// #             answer.write_headers(&mut response);
+    /// #             status
+    /// #         }
+    /// #         Action::Refuse(vary) => {
+    /// #             vary.merge_into(&mut response);
+    /// #             403
+    /// #         }
+    /// #         Action::Forward(pending) => {
+    /// #             pending.finish(&mut response).unwrap();
+    /// #             200
+    /// #         }
+    /// #     };
+    /// #     (status, response)
+    /// # }
+    /// let rule = RuleConfig::new(["https://app.example.com"]).preset(Preset::GrpcWeb).request_headers(["x-tenant"]);
+    /// let policy = Policy::new(PolicyConfig::new(rule))?.policy;
+    /// let preflight = |h| [("origin", "https://app.example.com"), ("access-control-request-method", "POST"), ("access-control-request-headers", h)];
+    /// assert_eq!(respond(&policy, "OPTIONS /", &preflight("content-type,x-grpc-web,x-tenant")).0, 204);
+    /// let (_, headers) = respond(&policy, "POST /", &[("origin", "https://app.example.com")]);
+    /// assert_eq!(headers["access-control-expose-headers"], "grpc-status, grpc-message, grpc-status-details-bin");
+    /// # Ok::<(), crossgate_core::ConfigErrors>(())
+    /// ```
+    #[must_use]
+    pub fn preset(mut self, preset: Preset) -> Self {
+        self.preset = Some(preset);
+        self
     }
 
     /// Sets `methods`, matched case-sensitively; `*` for any.
