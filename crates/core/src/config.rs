@@ -572,6 +572,11 @@ pub struct RuleConfig {
     /// `http://localhost:*`, `*`, or `null` (with its opt-in).
     #[serde(default)]
     pub origins: Vec<String>,
+    /// Custom schemes whose pages this rule accepts (`tauri`, `capacitor`,
+    /// `app`): a platform's name adds the origins its builds send; any
+    /// other scheme allows its origins listed exactly in `origins`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub app_schemes: Vec<String>,
     /// Allowed methods, case-sensitive; `*` for any. Absent means
     /// `GET`, `HEAD` and `POST`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -708,6 +713,56 @@ impl RuleConfig {
     #[must_use]
     pub fn preset(mut self, preset: Preset) -> Self {
         self.preset = Some(preset);
+        self
+    }
+
+    /// Sets `app_schemes`: the custom schemes whose pages may call. Naming
+    /// Tauri or Capacitor adds every origin their builds send.
+    ///
+    /// ```
+    /// use crossgate_core::{Policy, PolicyConfig, RuleConfig};
+    /// # use crossgate_core::Action;
+    /// # use http::{HeaderMap, HeaderValue, Method};
+    /// # /// The status and headers `policy` answers `"METHOD /path"` with,
+    /// # /// as a middleware in front of a handler that answers 200.
+    /// # fn respond(policy: &Policy, request: &str, headers: &[(&'static str, &'static str)]) -> (u16, HeaderMap) {
+    /// #     let (method, path) = request.split_once(' ').unwrap();
+    /// #     let mut map = HeaderMap::new();
+    /// #     for (n, v) in headers {
+    /// #         map.append(*n, HeaderValue::from_static(v));
+    /// #     }
+    /// #     let mut response = HeaderMap::new();
+    /// #     let status = match policy.evaluate(&Method::from_bytes(method.as_bytes()).unwrap(), path, &map).into_action() {
+    /// #         Action::Answer(answer) => {
+    /// #             let status = answer.status.as_u16();
+    /// #             answer.write_headers(&mut response);
+    /// #             status
+    /// #         }
+    /// #         Action::Refuse(vary) => {
+    /// #             vary.merge_into(&mut response);
+    /// #             403
+    /// #         }
+    /// #         Action::Forward(pending) => {
+    /// #             pending.finish(&mut response).unwrap();
+    /// #             200
+    /// #         }
+    /// #     };
+    /// #     (status, response)
+    /// # }
+    /// let policy = Policy::new(PolicyConfig::new(RuleConfig::new(["https://app.example.com"]).app_schemes(["tauri"])))?.policy;
+    /// for origin in ["tauri://localhost", "http://tauri.localhost"] {
+    ///     assert_eq!(respond(&policy, "GET /", &[("origin", origin)]).1["access-control-allow-origin"], origin);
+    /// }
+    /// assert!(!respond(&policy, "GET /", &[("origin", "capacitor://localhost")]).1.contains_key("access-control-allow-origin"));
+    /// # Ok::<(), crossgate_core::ConfigErrors>(())
+    /// ```
+    #[must_use]
+    pub fn app_schemes<I, S>(mut self, schemes: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        self.app_schemes = schemes.into_iter().map(Into::into).collect();
         self
     }
 

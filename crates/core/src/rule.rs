@@ -7,7 +7,7 @@ use http::{HeaderMap, HeaderValue};
 use crate::fast_hash::ByteSet;
 
 use crate::fetch::{is_forbidden_method, CORS_NON_WILDCARD_REQUEST_HEADER_NAME};
-use crate::origin::{OriginSet, RequestOrigin};
+use crate::origin::{OriginTable, RequestOrigin};
 use crate::path::PathScope;
 
 #[derive(Clone, Debug, Default)]
@@ -89,7 +89,7 @@ impl HeaderSet {
 
 #[derive(Clone, Debug)]
 pub(crate) struct Rule {
-    pub(crate) origins: OriginSet,
+    pub(crate) origins: OriginTable,
     /// `*` without credentials: answer `Access-Control-Allow-Origin: *`.
     pub(crate) wildcard_origin: bool,
     /// `*` with credentials (dangerous opt-in): reflect any canonical origin.
