@@ -243,16 +243,23 @@ fn compile_rule(i: usize, rule: &mut RuleConfig, sink: &mut Sink) -> Rule {
         expose_headers,
         allow_headers_wildcard,
         allow_headers_list,
+        origin_set: rule.origin_set.clone(),
+        predicate: rule.origin_predicate.clone(),
+        insecure_ok: rule.dangerously_allow_insecure_origins_with_credentials,
         grant_blocks: Arc::from([]),
     }
 }
 
-fn compile_origins(i: usize, rule: &RuleConfig, sink: &mut Sink) -> (OriginTable, Vec<String>) {
+pub(crate) fn compile_origins(i: usize, rule: &RuleConfig, sink: &mut Sink) -> (OriginTable, Vec<String>) {
     let r = Some(i);
     let mut set = OriginTable::default();
     let mut canonical = Vec::with_capacity(rule.origins.len());
     let mut seen = BTreeSet::new();
-    if rule.origins.is_empty() && rule.app_schemes.is_empty() {
+    if rule.origins.is_empty()
+        && rule.app_schemes.is_empty()
+        && rule.origin_set.is_none()
+        && rule.origin_predicate.is_none()
+    {
         sink.push(
             Code::NoOrigins,
             r,
