@@ -21,15 +21,27 @@ impl Origin {
 
     /// Parses a serialized origin (`scheme://host[:port]`, a path is
     /// ignored) or `null` (a fresh opaque origin, as a sandboxed page has).
+    ///
+    /// An app or extension page's origin (`tauri://localhost`,
+    /// `chrome-extension://<id>`) parses too, as the tuple origin its
+    /// embedder gives it: per URL such a scheme's URLs have an opaque
+    /// origin, but Chromium registers extension schemes as standard ones and
+    /// WebView2/WKWebView do the same for a shell's registered scheme, so
+    /// the page sends `Origin: tauri://localhost` (Tauri's and Capacitor's
+    /// documentation; crossgate-core's `origin::app` lists the sources).
     pub fn parse(s: &str) -> Option<Self> {
         if s == "null" {
             return Some(Self::opaque());
         }
         let url = Url::parse(s).ok()?;
-        if !matches!(url.scheme(), "http" | "https") {
-            return None;
+        match url.scheme() {
+            "http" | "https" => Some(Origin::of(&url)),
+            "ws" | "wss" | "ftp" | "file" | "blob" | "data" | "about" | "javascript" => None,
+            scheme => {
+                let host = url.host()?.to_owned();
+                Some(Origin(url::Origin::Tuple(scheme.to_owned(), host, url.port().unwrap_or(0))))
+            }
         }
-        Some(Origin::of(&url))
     }
 
     /// A new opaque origin: equal only to itself, serialized `null`.
@@ -59,7 +71,13 @@ impl Origin {
     ///
     /// `scheme://host[:port]`, or `null` for an opaque origin.
     pub fn serialize(&self) -> String {
-        self.0.ascii_serialization()
+        match &self.0 {
+            // An app scheme has no default port: port 0 stands for none.
+            url::Origin::Tuple(scheme, host, 0) if !matches!(scheme.as_str(), "http" | "https") => {
+                format!("{scheme}://{host}")
+            }
+            origin => origin.ascii_serialization(),
+        }
     }
 }
 
@@ -123,6 +141,24 @@ mod tests {
         assert_eq!(site_of(&u("http://127.0.0.1:9/")), Some(("http".into(), "127.0.0.1".into())));
         assert_ne!(site_of(&u("http://localhost/")), site_of(&u("http://127.0.0.1/")));
         assert_eq!(Origin::parse("http://localhost:1").unwrap().site(), site_of(&u("http://localhost:2/")));
+    }
+
+    #[test]
+    fn app_origins_are_tuples_their_pages_send() {
+        for s in [
+            "tauri://localhost",
+            "capacitor://localhost",
+            "chrome-extension://abcdefghijklmnopabcdefghijklmnop",
+            "app://main:8080",
+        ] {
+            let o = Origin::parse(s).unwrap();
+            assert!(!o.is_opaque(), "{s}");
+            assert_eq!(o.serialize(), s);
+            assert!(o.same_origin(&Origin::parse(s).unwrap()));
+            assert!(!o.same_origin_url(&Url::parse("http://localhost/").unwrap()));
+        }
+        assert!(Origin::parse("tauri:localhost").is_none(), "no host");
+        assert!(Origin::parse("ws://a.example").is_none());
     }
 
     #[test]

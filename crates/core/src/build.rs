@@ -14,7 +14,7 @@ use crate::fetch::{
     is_forbidden_response_header_name, is_header_name, is_method, CORS_NON_WILDCARD_REQUEST_HEADER_NAME,
 };
 use crate::max_age;
-use crate::origin::{parse_pattern, HostSpec, OriginPattern, OriginSet, Scheme};
+use crate::origin::{app, parse_pattern, HostSpec, OriginPattern, OriginTable, Scheme};
 use crate::path::PathScope;
 use crate::policy::Policy;
 use crate::response::policy_value;
@@ -196,9 +196,10 @@ fn compile_rule(i: usize, rule: &mut RuleConfig, sink: &mut Sink) -> Rule {
     rule.origins = canonical;
     let any_origin = origins.is_any();
 
-    let methods = compile_methods(i, rule.methods.as_deref(), sink);
-    let headers = compile_request_headers(i, &rule.request_headers, sink);
-    let expose_headers = compile_expose_headers(i, rule, sink);
+    let lists = crate::preset::expand(i, rule, sink);
+    let methods = compile_methods(i, lists.methods.as_deref(), sink);
+    let headers = compile_request_headers(i, &lists.request_headers, sink);
+    let expose_headers = compile_expose_headers(i, &lists.expose_headers, rule.credentials, sink);
 
     let max_age = max_age::check(i, rule.max_age, sink);
 
@@ -242,16 +243,23 @@ fn compile_rule(i: usize, rule: &mut RuleConfig, sink: &mut Sink) -> Rule {
         expose_headers,
         allow_headers_wildcard,
         allow_headers_list,
+        origin_set: rule.origin_set.clone(),
+        predicate: rule.origin_predicate.clone(),
+        insecure_ok: rule.dangerously_allow_insecure_origins_with_credentials,
         grant_blocks: Arc::from([]),
     }
 }
 
-fn compile_origins(i: usize, rule: &RuleConfig, sink: &mut Sink) -> (OriginSet, Vec<String>) {
+pub(crate) fn compile_origins(i: usize, rule: &RuleConfig, sink: &mut Sink) -> (OriginTable, Vec<String>) {
     let r = Some(i);
-    let mut set = OriginSet::default();
+    let mut set = OriginTable::default();
     let mut canonical = Vec::with_capacity(rule.origins.len());
     let mut seen = BTreeSet::new();
-    if rule.origins.is_empty() {
+    if rule.origins.is_empty()
+        && rule.app_schemes.is_empty()
+        && rule.origin_set.is_none()
+        && rule.origin_predicate.is_none()
+    {
         sink.push(
             Code::NoOrigins,
             r,
@@ -285,11 +293,83 @@ fn compile_origins(i: usize, rule: &RuleConfig, sink: &mut Sink) -> (OriginSet, 
             duplicate(sink, i, "origins", raw, "");
             continue;
         }
+        if let OriginPattern::App(origin) = &pattern {
+            check_app_origin(i, rule, raw, origin, sink);
+        }
         check_origin_safety(i, rule, raw, &pattern, sink);
         canonical.push(text);
         set.insert(pattern);
     }
+    compile_app_schemes(i, rule, &mut seen, &mut set, sink);
     (set, canonical)
+}
+
+/// An app-scheme origin is accepted when its scheme is a known platform's
+/// or extensions', or the rule names it; a note says who sends it.
+fn check_app_origin(i: usize, rule: &RuleConfig, raw: &str, origin: &str, sink: &mut Sink) {
+    let scheme = origin.split_once("://").map_or(origin, |(s, _)| s);
+    if !app::is_known(scheme) && !rule.app_schemes.iter().any(|s| s == scheme) {
+        sink.push(
+            Code::AppSchemeNotListed,
+            Some(i),
+            "origins",
+            raw,
+            format!("`{scheme}:` is not a scheme browsers give pages an origin on; only an app's own shell does"),
+            format!("if your app's pages send `{origin}`, add `app_schemes = [\"{scheme}\"]` to the rule; otherwise check the scheme's spelling"),
+        );
+        return;
+    }
+    if let Some(who) = app::who_sends(origin) {
+        sink.push(Code::AppOrigin, Some(i), "origins", raw, who, "nothing to do");
+    }
+}
+
+/// `app_schemes`: each a scheme; a platform's adds the origins it sends.
+fn compile_app_schemes(
+    i: usize,
+    rule: &RuleConfig,
+    seen: &mut BTreeSet<OriginPattern>,
+    set: &mut OriginTable,
+    sink: &mut Sink,
+) {
+    let mut named = BTreeSet::new();
+    for scheme in &rule.app_schemes {
+        if let Some((message, help)) = app::check_app_scheme(scheme) {
+            sink.push(Code::AppSchemeInvalid, Some(i), "app_schemes", scheme.clone(), message, help);
+            continue;
+        }
+        if !named.insert(scheme.as_str()) {
+            duplicate(sink, i, "app_schemes", scheme, "");
+            continue;
+        }
+        let Some(platform) = app::PLATFORMS.iter().find(|p| p.scheme == scheme) else {
+            sink.push(
+                Code::AppOrigin,
+                Some(i),
+                "app_schemes",
+                scheme.clone(),
+                format!("origins on `{scheme}:` listed in `origins` are accepted; no pattern stands for them"),
+                "nothing to do",
+            );
+            continue;
+        };
+        let sent: Vec<String> = platform.origins.iter().map(|(o, who)| format!("`{o}` ({who})")).collect();
+        sink.push(
+            Code::AppOrigin,
+            Some(i),
+            "app_schemes",
+            scheme.clone(),
+            format!("adds {}", sent.join(", ")),
+            "nothing to do",
+        );
+        for (origin, _) in platform.origins {
+            if let Ok(p) = parse_pattern(origin) {
+                if seen.insert(p.pattern.clone()) {
+                    set.insert(p.pattern);
+                }
+            }
+        }
+    }
 }
 
 fn check_origin_safety(i: usize, rule: &RuleConfig, raw: &str, pattern: &OriginPattern, sink: &mut Sink) {
@@ -481,13 +561,13 @@ fn compile_request_headers(i: usize, names: &[String], sink: &mut Sink) -> Heade
     set
 }
 
-fn compile_expose_headers(i: usize, rule: &RuleConfig, sink: &mut Sink) -> Option<HeaderValue> {
+fn compile_expose_headers(i: usize, names: &[String], credentials: bool, sink: &mut Sink) -> Option<HeaderValue> {
     let r = Some(i);
     let mut kept: Vec<&str> = Vec::new();
     let mut seen = BTreeSet::new();
-    for n in &rule.expose_headers {
+    for n in names {
         if n == "*" {
-            if rule.credentials {
+            if credentials {
                 sink.push(
                     Code::ExposeWildcardWithCredentials,
                     r,

@@ -18,6 +18,10 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::origin_set::OriginSet;
+use crate::predicate::OriginPredicate;
+use crate::preset::Preset;
+
 /// Whether decisions are enforced or only reported.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
@@ -562,10 +566,19 @@ impl PolicyConfig {
 #[serde(deny_unknown_fields)]
 #[non_exhaustive]
 pub struct RuleConfig {
+    /// A protocol's methods and headers ([`Preset`]), which the rule's own
+    /// `methods`, `request_headers` and `expose_headers` add to.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub preset: Option<Preset>,
     /// Origin patterns: exact origins, `https://*.example.com`,
     /// `http://localhost:*`, `*`, or `null` (with its opt-in).
     #[serde(default)]
     pub origins: Vec<String>,
+    /// Custom schemes whose pages this rule accepts (`tauri`, `capacitor`,
+    /// `app`): a platform's name adds the origins its builds send; any
+    /// other scheme allows its origins listed exactly in `origins`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub app_schemes: Vec<String>,
     /// Allowed methods, case-sensitive; `*` for any. Absent means
     /// `GET`, `HEAD` and `POST`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -608,6 +621,14 @@ pub struct RuleConfig {
     /// `*.github.io`, where anyone can register a subdomain.
     #[serde(default)]
     pub dangerously_allow_public_suffix_subdomains: bool,
+    /// Origins a program changes at runtime, beside `origins` (not part of
+    /// a policy file).
+    #[serde(skip)]
+    pub origin_set: Option<OriginSet>,
+    /// A function of the parsed origin, for what no list expresses (not
+    /// part of a policy file).
+    #[serde(skip)]
+    pub origin_predicate: Option<OriginPredicate>,
 }
 
 impl RuleConfig {
@@ -656,6 +677,200 @@ impl RuleConfig {
         S: Into<String>,
     {
         RuleConfig { origins: origins.into_iter().map(Into::into).collect(), ..Default::default() }
+    }
+
+    /// Sets `preset`: the methods and headers a protocol's clients need,
+    /// which the rule's own lists add to.
+    ///
+    /// ```
+    /// use crossgate_core::{Policy, PolicyConfig, Preset, RuleConfig};
+    /// # use crossgate_core::Action;
+    /// # use http::{HeaderMap, HeaderValue, Method};
+    /// # /// The status and headers `policy` answers `"METHOD /path"` with,
+    /// # /// as a middleware in front of a handler that answers 200.
+    /// # fn respond(policy: &Policy, request: &str, headers: &[(&'static str, &'static str)]) -> (u16, HeaderMap) {
+    /// #     let (method, path) = request.split_once(' ').unwrap();
+    /// #     let mut map = HeaderMap::new();
+    /// #     for (n, v) in headers {
+    /// #         map.append(*n, HeaderValue::from_static(v));
+    /// #     }
+    /// #     let mut response = HeaderMap::new();
+    /// #     let status = match policy.evaluate(&Method::from_bytes(method.as_bytes()).unwrap(), path, &map).into_action() {
+    /// #         Action::Answer(answer) => {
+    /// #             let status = answer.status.as_u16();
+    /// #             answer.write_headers(&mut response);
+    /// #             status
+    /// #         }
+    /// #         Action::Refuse(vary) => {
+    /// #             vary.merge_into(&mut response);
+    /// #             403
+    /// #         }
+    /// #         Action::Forward(pending) => {
+    /// #             pending.finish(&mut response).unwrap();
+    /// #             200
+    /// #         }
+    /// #     };
+    /// #     (status, response)
+    /// # }
+    /// let rule = RuleConfig::new(["https://app.example.com"]).preset(Preset::GrpcWeb).request_headers(["x-tenant"]);
+    /// let policy = Policy::new(PolicyConfig::new(rule))?.policy;
+    /// let preflight = |h| [("origin", "https://app.example.com"), ("access-control-request-method", "POST"), ("access-control-request-headers", h)];
+    /// assert_eq!(respond(&policy, "OPTIONS /", &preflight("content-type,x-grpc-web,x-tenant")).0, 204);
+    /// let (_, headers) = respond(&policy, "POST /", &[("origin", "https://app.example.com")]);
+    /// assert_eq!(headers["access-control-expose-headers"], "grpc-status, grpc-message, grpc-status-details-bin");
+    /// # Ok::<(), crossgate_core::ConfigErrors>(())
+    /// ```
+    #[must_use]
+    pub fn preset(mut self, preset: Preset) -> Self {
+        self.preset = Some(preset);
+        self
+    }
+
+    /// Sets `app_schemes`: the custom schemes whose pages may call. Naming
+    /// Tauri or Capacitor adds every origin their builds send.
+    ///
+    /// ```
+    /// use crossgate_core::{Policy, PolicyConfig, RuleConfig};
+    /// # use crossgate_core::Action;
+    /// # use http::{HeaderMap, HeaderValue, Method};
+    /// # /// The status and headers `policy` answers `"METHOD /path"` with,
+    /// # /// as a middleware in front of a handler that answers 200.
+    /// # fn respond(policy: &Policy, request: &str, headers: &[(&'static str, &'static str)]) -> (u16, HeaderMap) {
+    /// #     let (method, path) = request.split_once(' ').unwrap();
+    /// #     let mut map = HeaderMap::new();
+    /// #     for (n, v) in headers {
+    /// #         map.append(*n, HeaderValue::from_static(v));
+    /// #     }
+    /// #     let mut response = HeaderMap::new();
+    /// #     let status = match policy.evaluate(&Method::from_bytes(method.as_bytes()).unwrap(), path, &map).into_action() {
+    /// #         Action::Answer(answer) => {
+    /// #             let status = answer.status.as_u16();
+    /// #             answer.write_headers(&mut response);
+    /// #             status
+    /// #         }
+    /// #         Action::Refuse(vary) => {
+    /// #             vary.merge_into(&mut response);
+    /// #             403
+    /// #         }
+    /// #         Action::Forward(pending) => {
+    /// #             pending.finish(&mut response).unwrap();
+    /// #             200
+    /// #         }
+    /// #     };
+    /// #     (status, response)
+    /// # }
+    /// let policy = Policy::new(PolicyConfig::new(RuleConfig::new(["https://app.example.com"]).app_schemes(["tauri"])))?.policy;
+    /// for origin in ["tauri://localhost", "http://tauri.localhost"] {
+    ///     assert_eq!(respond(&policy, "GET /", &[("origin", origin)]).1["access-control-allow-origin"], origin);
+    /// }
+    /// assert!(!respond(&policy, "GET /", &[("origin", "capacitor://localhost")]).1.contains_key("access-control-allow-origin"));
+    /// # Ok::<(), crossgate_core::ConfigErrors>(())
+    /// ```
+    #[must_use]
+    pub fn app_schemes<I, S>(mut self, schemes: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        self.app_schemes = schemes.into_iter().map(Into::into).collect();
+        self
+    }
+
+    /// Sets `origin_set`: origins the program adds and removes while the
+    /// policy runs, matched beside the rule's `origins`.
+    ///
+    /// ```
+    /// use crossgate_core::{OriginSet, Policy, PolicyConfig, RuleConfig};
+    /// # use crossgate_core::Action;
+    /// # use http::{HeaderMap, HeaderValue, Method};
+    /// # /// The status and headers `policy` answers `"METHOD /path"` with,
+    /// # /// as a middleware in front of a handler that answers 200.
+    /// # fn respond(policy: &Policy, request: &str, headers: &[(&'static str, &'static str)]) -> (u16, HeaderMap) {
+    /// #     let (method, path) = request.split_once(' ').unwrap();
+    /// #     let mut map = HeaderMap::new();
+    /// #     for (n, v) in headers {
+    /// #         map.append(*n, HeaderValue::from_static(v));
+    /// #     }
+    /// #     let mut response = HeaderMap::new();
+    /// #     let status = match policy.evaluate(&Method::from_bytes(method.as_bytes()).unwrap(), path, &map).into_action() {
+    /// #         Action::Answer(answer) => {
+    /// #             let status = answer.status.as_u16();
+    /// #             answer.write_headers(&mut response);
+    /// #             status
+    /// #         }
+    /// #         Action::Refuse(vary) => {
+    /// #             vary.merge_into(&mut response);
+    /// #             403
+    /// #         }
+    /// #         Action::Forward(pending) => {
+    /// #             pending.finish(&mut response).unwrap();
+    /// #             200
+    /// #         }
+    /// #     };
+    /// #     (status, response)
+    /// # }
+    /// let customers = OriginSet::new();
+    /// let policy = Policy::new(PolicyConfig::new(RuleConfig::new(["https://app.example.com"]).origin_set(customers.clone())))?.policy;
+    /// customers.insert("https://shop.customer.example")?;
+    /// let (_, headers) = respond(&policy, "GET /", &[("origin", "https://shop.customer.example")]);
+    /// assert_eq!(headers["access-control-allow-origin"], "https://shop.customer.example");
+    /// # Ok::<(), crossgate_core::ConfigErrors>(())
+    /// ```
+    #[must_use]
+    pub fn origin_set(mut self, set: OriginSet) -> Self {
+        self.origin_set = Some(set);
+        self
+    }
+
+    /// Sets `origin_predicate`: a function of the parsed origin (scheme,
+    /// host, port) that allows it or not, tried after `origins` and the
+    /// `origin_set`. It never sees `null`, app origins or malformed values,
+    /// and with credentials a plain-`http` origin other than loopback stays
+    /// refused.
+    ///
+    /// ```
+    /// use crossgate_core::{OriginPredicate, Policy, PolicyConfig, RuleConfig};
+    /// use crossgate_core::origin::Scheme;
+    /// # use crossgate_core::Action;
+    /// # use http::{HeaderMap, HeaderValue, Method};
+    /// # /// The status and headers `policy` answers `"METHOD /path"` with,
+    /// # /// as a middleware in front of a handler that answers 200.
+    /// # fn respond(policy: &Policy, request: &str, headers: &[(&'static str, &'static str)]) -> (u16, HeaderMap) {
+    /// #     let (method, path) = request.split_once(' ').unwrap();
+    /// #     let mut map = HeaderMap::new();
+    /// #     for (n, v) in headers {
+    /// #         map.append(*n, HeaderValue::from_static(v));
+    /// #     }
+    /// #     let mut response = HeaderMap::new();
+    /// #     let status = match policy.evaluate(&Method::from_bytes(method.as_bytes()).unwrap(), path, &map).into_action() {
+    /// #         Action::Answer(answer) => {
+    /// #             let status = answer.status.as_u16();
+    /// #             answer.write_headers(&mut response);
+    /// #             status
+    /// #         }
+    /// #         Action::Refuse(vary) => {
+    /// #             vary.merge_into(&mut response);
+    /// #             403
+    /// #         }
+    /// #         Action::Forward(pending) => {
+    /// #             pending.finish(&mut response).unwrap();
+    /// #             200
+    /// #         }
+    /// #     };
+    /// #     (status, response)
+    /// # }
+    /// // Any port of one review host, which no pattern says.
+    /// let review = OriginPredicate::new(|o| o.scheme == Scheme::Https && o.host == b"review.example.com");
+    /// let policy = Policy::new(PolicyConfig::new(RuleConfig::new(["https://app.example.com"]).origin_predicate(review)))?.policy;
+    /// let allowed = |origin| respond(&policy, "GET /", &[("origin", origin)]).1.contains_key("access-control-allow-origin");
+    /// assert!(allowed("https://review.example.com:8443"));
+    /// assert!(!allowed("https://review.example.com.evil.example"));
+    /// # Ok::<(), crossgate_core::ConfigErrors>(())
+    /// ```
+    #[must_use]
+    pub fn origin_predicate(mut self, predicate: OriginPredicate) -> Self {
+        self.origin_predicate = Some(predicate);
+        self
     }
 
     /// Sets `methods`, matched case-sensitively; `*` for any.

@@ -88,6 +88,11 @@ codes! {
     PreflightStatusInvalid = "preflight-status-invalid", Error;
     /// A path scope that is not `/exact` or `/prefix/*`.
     PathInvalid = "path-invalid", Error;
+    /// An `app_schemes` entry that is not an app scheme (`https`, an
+    /// extension scheme, not a scheme at all).
+    AppSchemeInvalid = "app-scheme-invalid", Error;
+    /// An origin on a custom scheme the rule does not name in `app_schemes`.
+    AppSchemeNotListed = "app-scheme-not-listed", Error;
     /// A max-age above what some browsers honour
     /// ([`WEBKIT_MAX_AGE_CAP`](crate::limits::WEBKIT_MAX_AGE_CAP),
     /// [`CHROMIUM_MAX_AGE_CAP`](crate::limits::CHROMIUM_MAX_AGE_CAP)).
@@ -106,6 +111,8 @@ codes! {
     OriginNotCanonical = "origin-not-canonical", Warning;
     /// An exposed header that pages can read anyway, or never can.
     ExposeHeaderIneffective = "expose-header-ineffective", Warning;
+    /// An app-scheme or platform origin, and which platform sends it.
+    AppOrigin = "app-origin", Note;
 }
 
 impl fmt::Display for Code {
@@ -121,6 +128,9 @@ pub enum Severity {
     Error,
     /// The policy is built, but something is probably not what was meant.
     Warning,
+    /// Nothing is wrong; this says what a setting means (which platform
+    /// sends an app-scheme origin).
+    Note,
 }
 
 impl Severity {
@@ -129,6 +139,7 @@ impl Severity {
         match self {
             Severity::Error => "error",
             Severity::Warning => "warning",
+            Severity::Note => "note",
         }
     }
 }

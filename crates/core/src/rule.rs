@@ -7,8 +7,10 @@ use http::{HeaderMap, HeaderValue};
 use crate::fast_hash::ByteSet;
 
 use crate::fetch::{is_forbidden_method, CORS_NON_WILDCARD_REQUEST_HEADER_NAME};
-use crate::origin::{OriginSet, RequestOrigin};
+use crate::origin::{OriginTable, RequestOrigin};
+use crate::origin_set::OriginSet;
 use crate::path::PathScope;
+use crate::predicate::OriginPredicate;
 
 #[derive(Clone, Debug, Default)]
 pub(crate) struct MethodSet {
@@ -89,7 +91,7 @@ impl HeaderSet {
 
 #[derive(Clone, Debug)]
 pub(crate) struct Rule {
-    pub(crate) origins: OriginSet,
+    pub(crate) origins: OriginTable,
     /// `*` without credentials: answer `Access-Control-Allow-Origin: *`.
     pub(crate) wildcard_origin: bool,
     /// `*` with credentials (dangerous opt-in): reflect any canonical origin.
@@ -106,6 +108,13 @@ pub(crate) struct Rule {
     /// The listed names joined, for requests whose
     /// `Access-Control-Request-Headers` came in several lines.
     pub(crate) allow_headers_list: Option<HeaderValue>,
+    /// Origins a program changes at runtime.
+    pub(crate) origin_set: Option<OriginSet>,
+    /// The rule's origin function.
+    pub(crate) predicate: Option<OriginPredicate>,
+    /// With credentials, plain-`http` origins the predicate allows are
+    /// refused unless this opt-in is set.
+    pub(crate) insecure_ok: bool,
     /// Allowed-preflight answers, prebuilt (see `answer`); filled once the
     /// policy's `Vary` is known.
     pub(crate) grant_blocks: Arc<[HeaderMap]>,
@@ -117,6 +126,8 @@ impl Rule {
         self.wildcard_origin
             || self.origins.matches_listed(origin)
             || (self.reflect_any && RequestOrigin::parse(origin).is_some())
+            || self.origin_set.as_ref().is_some_and(|s| s.contains(origin))
+            || self.predicate.as_ref().is_some_and(|p| p.allows(origin, self.credentials, self.insecure_ok))
     }
 
     #[inline]
@@ -135,8 +146,11 @@ impl Rule {
             (Some(_), None) => false,
             (Some(a), Some(b)) => b.iter().all(|p| a.iter().any(|q| q.covers(p))),
         };
+        // What a later rule's set or function allows is not known when
+        // building: only `*` covers it.
+        let dynamic = later.origin_set.is_some() || later.predicate.is_some();
         let origins = self.origins.is_any()
-            || (!later.origins.is_any() && later.origins.patterns().iter().all(|p| self.origins.covers(p)));
+            || (!later.origins.is_any() && !dynamic && later.origins.patterns().iter().all(|p| self.origins.covers(p)));
         paths
             && origins
             && self.methods.covers(&later.methods)

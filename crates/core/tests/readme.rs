@@ -1,6 +1,6 @@
 //! The README's policy-file examples are valid policies.
 
-use crossgate_core::Policy;
+use crossgate_core::{Policy, Severity};
 
 #[test]
 fn readme_toml_examples_build() {
@@ -16,7 +16,9 @@ fn readme_toml_examples_build() {
             continue;
         }
         let built = Policy::from_toml(&body[..end]).unwrap_or_else(|e| panic!("README policy is invalid: {e}"));
-        assert!(built.warnings.is_empty(), "{:?}", built.warnings);
+        // Notes (which platform sends an app origin) are not findings.
+        let warnings: Vec<_> = built.warnings.iter().filter(|d| d.severity() == Severity::Warning).collect();
+        assert!(warnings.is_empty(), "{warnings:?}");
         found += 1;
     }
     assert!(found >= 1, "the README shows a policy file");

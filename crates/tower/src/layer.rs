@@ -4,7 +4,7 @@
 use std::sync::Arc;
 use std::task::{Context, Poll};
 
-use crossgate_core::{Action, Decision, Mode, Policy};
+use crossgate_core::{Action, Decision, Mode, Policy, PolicyHandle};
 use http::{Request, Response};
 use tower_layer::Layer;
 use tower_service::Service;
@@ -15,7 +15,25 @@ use crate::future::ResponseFuture;
 /// Applies a CORS [`Policy`] to an inner service.
 #[derive(Clone, Debug)]
 pub struct CorsLayer {
-    policy: Arc<Policy>,
+    policy: Source,
+}
+
+/// Where the policy comes from: fixed when the layer was made, or read
+/// from a handle per request (one atomic load).
+#[derive(Clone, Debug)]
+enum Source {
+    Fixed(Arc<Policy>),
+    Handle(PolicyHandle),
+}
+
+impl Source {
+    /// The policy as an `Arc`, for callers that keep it.
+    fn current(&self) -> Arc<Policy> {
+        match self {
+            Source::Fixed(p) => Arc::clone(p),
+            Source::Handle(h) => h.load_full(),
+        }
+    }
 }
 
 impl CorsLayer {
@@ -46,7 +64,7 @@ impl CorsLayer {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn new(policy: Policy) -> Self {
-        CorsLayer { policy: Arc::new(policy) }
+        CorsLayer { policy: Source::Fixed(Arc::new(policy)) }
     }
 
     /// A layer sharing an existing policy, e.g. one swapped in on reload
@@ -73,13 +91,45 @@ impl CorsLayer {
     ///
     /// let shared = Arc::new(policy);
     /// let service = CorsLayer::shared(Arc::clone(&shared)).layer(handler);
-    /// assert!(Arc::ptr_eq(service.policy(), &shared));
+    /// assert!(Arc::ptr_eq(&service.policy(), &shared));
     /// let response = runtime.block_on(service.oneshot(preflight))?;
     /// assert_eq!(response.headers()["access-control-allow-origin"], "https://app.example.com");
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn shared(policy: Arc<Policy>) -> Self {
-        CorsLayer { policy }
+        CorsLayer { policy: Source::Fixed(policy) }
+    }
+
+    /// A layer that decides each request with the policy `handle` holds
+    /// at that moment: [`PolicyHandle::replace`] changes it for the next
+    /// request, and a request already decided finishes under the policy it
+    /// started with.
+    ///
+    /// ```
+    /// # use std::convert::Infallible;
+    /// # use crossgate_core::{Policy, PolicyConfig, RuleConfig};
+    /// # use http::{Request, Response, StatusCode};
+    /// # use tower::{service_fn, ServiceExt};
+    /// # let handler = service_fn(|_: Request<String>| async { Ok::<_, Infallible>(Response::new(String::new())) });
+    /// # let runtime = tokio::runtime::Runtime::new().unwrap();
+    /// use crossgate_core::PolicyHandle;
+    /// use crossgate_tower::CorsLayer;
+    /// use tower::Layer;
+    ///
+    /// let build = |origin: &str| Policy::new(PolicyConfig::new(RuleConfig::new([origin]))).unwrap().policy;
+    /// let handle = PolicyHandle::new(build("https://a.example"));
+    /// let service = CorsLayer::from_handle(handle.clone()).layer(handler);
+    /// let get = || Request::get("/").header("origin", "https://b.example").body(String::new()).unwrap();
+    ///
+    /// let before = runtime.block_on(service.clone().oneshot(get()))?;
+    /// assert!(!before.headers().contains_key("access-control-allow-origin"));
+    /// handle.replace(build("https://b.example"));
+    /// let after = runtime.block_on(service.oneshot(get()))?;
+    /// assert_eq!(after.headers()["access-control-allow-origin"], "https://b.example");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn from_handle(handle: PolicyHandle) -> Self {
+        CorsLayer { policy: Source::Handle(handle) }
     }
 }
 
@@ -87,7 +137,7 @@ impl<S> Layer<S> for CorsLayer {
     type Service = Cors<S>;
 
     fn layer(&self, inner: S) -> Self::Service {
-        Cors { inner, policy: Arc::clone(&self.policy) }
+        Cors { inner, policy: self.policy.clone() }
     }
 }
 
@@ -95,7 +145,7 @@ impl<S> Layer<S> for CorsLayer {
 #[derive(Clone, Debug)]
 pub struct Cors<S> {
     inner: S,
-    policy: Arc<Policy>,
+    policy: Source,
 }
 
 impl<S> Cors<S> {
@@ -125,10 +175,10 @@ impl<S> Cors<S> {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn new(inner: S, policy: Arc<Policy>) -> Self {
-        Cors { inner, policy }
+        Cors { inner, policy: Source::Fixed(policy) }
     }
 
-    /// The policy in force.
+    /// The policy in force (for a handle, the one it holds now).
     ///
     /// ```
     /// # use std::convert::Infallible;
@@ -153,8 +203,8 @@ impl<S> Cors<S> {
     /// # drop((preflight, runtime));
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
-    pub fn policy(&self) -> &Arc<Policy> {
-        &self.policy
+    pub fn policy(&self) -> Arc<Policy> {
+        self.policy.current()
     }
 }
 
@@ -175,16 +225,26 @@ where
     /// Decides the request, then answers a preflight (or a strict-mode
     /// refusal) here, or calls the inner service and finishes its response.
     fn call(&mut self, request: Request<ReqBody>) -> Self::Future {
-        let decision = self.policy.evaluate_request(&request);
-        trace_decision(&decision, &request);
         // Consuming the decision moves its headers into the answer or the
-        // pending finish instead of cloning them.
-        match decision.into_action() {
+        // pending finish instead of cloning them. The action owns what it
+        // needs, so a handle's policy may be replaced once it is made.
+        let action = match &self.policy {
+            Source::Fixed(policy) => decide(policy, &request),
+            Source::Handle(handle) => decide(&handle.load(), &request),
+        };
+        match action {
             Action::Forward(pending) => ResponseFuture::inner(self.inner.call(request), pending),
             Action::Refuse(vary) => ResponseFuture::refused(vary),
             Action::Answer(answer) => ResponseFuture::local(answer),
         }
     }
+}
+
+#[inline]
+fn decide<B>(policy: &Policy, request: &Request<B>) -> Action {
+    let decision = policy.evaluate_request(request);
+    trace_decision(&decision, request);
+    decision.into_action()
 }
 
 fn trace_decision<B>(decision: &Decision<'_>, request: &Request<B>) {

@@ -77,6 +77,7 @@ pub(crate) fn print_text(file: &str, findings: &Findings, out: &Output) {
                 let (style, label) = match d.severity() {
                     Severity::Error => (Style::Error, "error"),
                     Severity::Warning => (Style::Warning, "warning"),
+                    Severity::Note => (Style::Dim, "note"),
                 };
                 let value = if d.value.is_empty() { String::new() } else { format!(" `{}`", d.value) };
                 emit(&format!(

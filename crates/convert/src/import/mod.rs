@@ -85,6 +85,7 @@ pub fn import(dialect: Dialect, text: &str) -> Imported {
             let severity = match d.severity() {
                 CoreSeverity::Error => Severity::Error,
                 CoreSeverity::Warning => Severity::Warning,
+                CoreSeverity::Note => Severity::Note,
             };
             imported.findings.push(Finding::new(
                 severity,

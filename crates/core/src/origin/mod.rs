@@ -5,10 +5,11 @@
 //!
 //! <https://html.spec.whatwg.org/multipage/origin.html#concept-origin>
 
+pub(crate) mod app;
 mod pattern;
 pub(crate) mod serialized;
 mod set;
 
 pub use pattern::{parse_pattern, HostSpec, OriginPattern, ParsedPattern, PatternError, PortSpec};
 pub use serialized::{RequestOrigin, Scheme};
-pub(crate) use set::OriginSet;
+pub(crate) use set::OriginTable;

@@ -65,6 +65,9 @@ pub enum OriginPattern {
     Any,
     /// `null`: the opaque origin.
     Null,
+    /// An origin on an app or extension scheme (`tauri://localhost`,
+    /// `chrome-extension://<id>`), in its serialization; only ever exact.
+    App(String),
     /// A tuple origin, or a set of them.
     Tuple {
         /// The scheme.
@@ -81,7 +84,8 @@ impl OriginPattern {
     pub fn is_exact(&self) -> bool {
         matches!(
             self,
-            OriginPattern::Tuple { host: HostSpec::Exact(_), port: PortSpec::Default | PortSpec::Exact(_), .. }
+            OriginPattern::App(_)
+                | OriginPattern::Tuple { host: HostSpec::Exact(_), port: PortSpec::Default | PortSpec::Exact(_), .. }
         )
     }
 
@@ -90,6 +94,7 @@ impl OriginPattern {
         match (self, other) {
             (OriginPattern::Any, _) => true,
             (OriginPattern::Null, OriginPattern::Null) => true,
+            (OriginPattern::App(a), OriginPattern::App(b)) => a == b,
             (
                 OriginPattern::Tuple { scheme: s1, host: h1, port: p1 },
                 OriginPattern::Tuple { scheme: s2, host: h2, port: p2 },
@@ -118,6 +123,7 @@ impl fmt::Display for OriginPattern {
         match self {
             OriginPattern::Any => f.write_str("*"),
             OriginPattern::Null => f.write_str("null"),
+            OriginPattern::App(origin) => f.write_str(origin),
             OriginPattern::Tuple { scheme, host, port } => {
                 write!(f, "{}://", scheme.as_str())?;
                 match host {
@@ -212,11 +218,15 @@ pub fn parse_pattern(input: &str) -> Result<ParsedPattern, PatternError> {
         "http" => Scheme::Http,
         "https" => Scheme::Https,
         "file" => return Err(file_origin()),
+        other if super::app::is_app_scheme(other) => {
+            let origin = super::app::parse(other, &input[sep + 3..])?;
+            return Ok(ParsedPattern { pattern: OriginPattern::App(origin), rewritten });
+        }
         other => {
             return Err(err(
                 Code::OriginUnsupportedScheme,
-                format!("`{other}:` pages do not send a tuple origin; only `http` and `https` are supported"),
-                "use an `http://` or `https://` origin",
+                format!("`{other}:` pages do not send a tuple origin"),
+                "use an `http://` or `https://` origin (or an app's `scheme://host`)",
             ))
         }
     };

@@ -76,6 +76,11 @@ impl<'a> RequestOrigin<'a> {
         is_canonical_host(origin.host).then_some(origin)
     }
 
+    /// The host as text (a canonical host is ASCII).
+    pub fn host_str(&self) -> &'a str {
+        std::str::from_utf8(self.host).unwrap_or_default()
+    }
+
     /// The port, with the scheme's default filled in.
     pub fn port_or_default(&self) -> u16 {
         self.port.unwrap_or(self.scheme.default_port())

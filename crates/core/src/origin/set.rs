@@ -13,7 +13,7 @@ use super::serialized::{is_canonical_host, split_origin, RequestOrigin, Scheme, 
 use crate::fast_hash::{ByteMap, ByteSet};
 
 #[derive(Clone, Debug, Default)]
-pub(crate) struct OriginSet {
+pub(crate) struct OriginTable {
     any: bool,
     null: bool,
     exact: ByteSet,
@@ -24,11 +24,14 @@ pub(crate) struct OriginSet {
     patterns: Vec<OriginPattern>,
 }
 
-impl OriginSet {
+impl OriginTable {
     pub(crate) fn insert(&mut self, pattern: OriginPattern) {
         match &pattern {
             OriginPattern::Any => self.any = true,
             OriginPattern::Null => self.null = true,
+            OriginPattern::App(origin) => {
+                self.exact.insert(origin.as_bytes());
+            }
             OriginPattern::Tuple { scheme, host: HostSpec::Exact(h), port: PortSpec::Any } => {
                 self.any_port.entry(h.as_bytes()).push(*scheme);
             }
@@ -124,8 +127,8 @@ mod tests {
     use super::*;
     use crate::fast_hash::SMALL_SET;
 
-    fn set(patterns: &[&str]) -> OriginSet {
-        let mut s = OriginSet::default();
+    fn set(patterns: &[&str]) -> OriginTable {
+        let mut s = OriginTable::default();
         for p in patterns {
             s.insert(p.parse().unwrap());
         }
@@ -198,7 +201,7 @@ mod tests {
     /// What the set means: exact bytes, or a canonical origin whose host is
     /// a listed any-port host or lies below a listed suffix.
     /// (The generated origins are never `null`; `parse` refuses long ones.)
-    fn reference(set: &OriginSet, origin: &[u8]) -> bool {
+    fn reference(set: &OriginTable, origin: &[u8]) -> bool {
         if set.exact.contains(origin) {
             return true;
         }
