@@ -5,11 +5,13 @@
 mod client;
 mod connect_to;
 mod raw;
+mod roots;
 
 use std::time::{Duration, Instant};
 
 pub use client::{Client, NetOptions};
 pub use connect_to::ConnectTo;
+pub use roots::root_store;
 
 use crate::audit::{Audit, Next};
 use crate::report::Report;

@@ -68,21 +68,7 @@ impl Client {
     /// `--cacert` cannot be read or holds no certificate; a session header
     /// is not a valid header.
     pub fn new(options: NetOptions) -> Result<Client, String> {
-        use rustls::pki_types::pem::PemObject;
-        let mut roots = rustls::RootCertStore { roots: webpki_roots::TLS_SERVER_ROOTS.to_vec() };
-        if let Some(path) = &options.cacert {
-            let certs = rustls::pki_types::CertificateDer::pem_file_iter(path)
-                .map_err(|e| format!("cannot read --cacert {}: {e}", path.display()))?;
-            let mut added = 0;
-            for cert in certs {
-                let cert = cert.map_err(|e| format!("--cacert {}: {e}", path.display()))?;
-                roots.add(cert).map_err(|e| format!("--cacert {}: {e}", path.display()))?;
-                added += 1;
-            }
-            if added == 0 {
-                return Err(format!("--cacert {}: no certificate found", path.display()));
-            }
-        }
+        let roots = super::root_store(options.cacert.as_deref())?;
         let mut config =
             rustls::ClientConfig::builder_with_provider(Arc::new(rustls::crypto::ring::default_provider()))
                 .with_safe_default_protocol_versions()

@@ -19,21 +19,7 @@ impl HttpClient {
     /// A client trusting the Mozilla root store plus the PEM certificates in
     /// `extra_roots` (`--cacert`).
     pub(crate) fn new(timeout: Duration, extra_roots: Option<&std::path::Path>) -> Result<Self, String> {
-        use rustls::pki_types::pem::PemObject;
-        let mut roots = rustls::RootCertStore { roots: webpki_roots::TLS_SERVER_ROOTS.to_vec() };
-        if let Some(path) = extra_roots {
-            let certs = rustls::pki_types::CertificateDer::pem_file_iter(path)
-                .map_err(|e| format!("cannot read --cacert {}: {e}", path.display()))?;
-            let mut added = 0;
-            for cert in certs {
-                let cert = cert.map_err(|e| format!("--cacert {}: {e}", path.display()))?;
-                roots.add(cert).map_err(|e| format!("--cacert {}: {e}", path.display()))?;
-                added += 1;
-            }
-            if added == 0 {
-                return Err(format!("--cacert {}: no certificate found", path.display()));
-            }
-        }
+        let roots = crossgate_audit::net::root_store(extra_roots)?;
         let tls =
             rustls::ClientConfig::builder_with_provider(std::sync::Arc::new(rustls::crypto::ring::default_provider()))
                 .with_safe_default_protocol_versions()
